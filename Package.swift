@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+
+let package = Package(
+  name: "dlscale",
+  products: [
+    .executable(name: "dlscale", targets: ["Coordinator"]),
+    .executable(name: "dlscale-agent", targets: ["Agent"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+  ],
+  targets: [
+    // C interop: thin system-library targets, nothing above Collectives/Kernels sees them.
+    .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+    .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+
+    .target(name: "Measurements"),
+    .target(name: "Collectives", dependencies: ["CMPI", "Measurements"]),
+    .target(name: "Kernels", dependencies: ["CBLAS", "Measurements"]),
+    .executableTarget(
+      name: "Agent",
+      dependencies: ["Collectives", "Kernels", "Measurements", argumentParser]
+    ),
+    .executableTarget(
+      name: "Coordinator",
+      dependencies: [
+        "Kernels", "Measurements", argumentParser, .product(name: "Yams", package: "Yams"),
+      ]
+    ),
+
+    .testTarget(name: "MeasurementsTests", dependencies: ["Measurements"]),
+    .testTarget(name: "CollectivesTests", dependencies: ["Collectives", "Measurements"]),
+    .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
+    .testTarget(name: "AgentTests", dependencies: ["Measurements"]),
+    .testTarget(name: "CoordinatorTests", dependencies: ["Measurements"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

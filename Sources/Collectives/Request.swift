@@ -1,0 +1,36 @@
+import CMPI
+
+/// A pending nonblocking operation. `wait()` completes it; a request that is never waited on is
+/// a caller bug (its buffer may still be in use), caught in debug builds.
+public final class Request {
+  private var handle: MPI_Request?
+  private let call: String
+
+  init(handle: MPI_Request?, call: String) {
+    self.handle = handle
+    self.call = call
+  }
+
+  /// Whether the operation has completed; does not block.
+  public func test() throws -> Bool {
+    guard handle != nil, handle != cmpi_request_null() else { return true }
+    var flag: Int32 = 0
+    try check(MPI_Test(&handle, &flag, cmpi_status_ignore()), "MPI_Test (\(call))")
+    return flag != 0
+  }
+
+  /// Blocks until the operation has completed.
+  public func wait() throws {
+    guard handle != nil, handle != cmpi_request_null() else { return }
+    try check(MPI_Wait(&handle, cmpi_status_ignore()), "MPI_Wait (\(call))")
+  }
+
+  /// Waits for every request in `requests`.
+  public static func waitAll(_ requests: [Request]) throws {
+    for request in requests { try request.wait() }
+  }
+
+  deinit {
+    assert(handle == nil || handle == cmpi_request_null(), "\(call) request dropped before completion")
+  }
+}

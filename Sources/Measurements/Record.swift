@@ -1,0 +1,129 @@
+import Foundation
+
+/// One line of a results file (DESIGN.md "Record schema"): the run metadata every record carries
+/// and the fields of its kind. Keys are snake_case in JSON; fields of other kinds stay absent.
+public struct Record: Codable, Equatable, Sendable {
+  /// The schema version this build writes. Readers refuse newer versions.
+  public static let currentSchema = 1
+
+  public enum Kind: String, Codable, Sendable, CaseIterable {
+    case allreduce, p2p, train, kernel, failure
+  }
+
+  // Common to every kind.
+  public var schema: Int = Record.currentSchema
+  public var kind: Kind
+  public var runId: String
+  public var timestamp: String
+  public var ranks: Int?
+  public var hosts: Int?
+  public var rankHosts: [String]?
+  public var mpiLibrary: String?
+  public var dlscaleVersion: String = dlscaleVersionString
+  public var command: [String]?
+
+  // allreduce
+  public var algorithm: String?
+  public var bytes: Int?
+  public var iterations: Int?
+  public var warmup: Int?
+  public var timeUs: Summary?
+  public var slowestRank: Int?
+  public var algbwGbps: Double?
+  public var busbwGbps: Double?
+  public var wrong: Int?
+
+  // p2p
+  public var from: Int?
+  public var to: Int?
+  public var fromHost: String?
+  public var toHost: String?
+  public var latencyUs: Double?
+  public var bandwidthGbps: Double?
+
+  // train
+  public var model: String?
+  public var batchPerRank: Int?
+  public var globalBatch: Int?
+  public var scaling: String?
+  public var bucketBytes: Int?
+  public var overlap: Bool?
+  public var steps: Int?
+  public var stepMs: Summary?
+  public var forwardMs: Double?
+  public var backwardMs: Double?
+  public var allreduceMs: Double?
+  public var exposedCommMs: Double?
+  public var updateMs: Double?
+  public var samplesPerS: Double?
+  public var gradientBytes: Int?
+  public var threads: Int?
+
+  // kernel
+  public var op: String?
+  public var shape: String?
+  public var flops: Double?
+  public var bytesMoved: Double?
+  public var gflops: Double?
+  public var pass: String?
+
+  // failure
+  public var reason: String?
+  public var exitStatus: Int?
+  public var stderrTail: String?
+  public var parameters: [String: String]?
+
+  public init(kind: Kind, runId: String, timestamp: String = Record.now()) {
+    self.kind = kind
+    self.runId = runId
+    self.timestamp = timestamp
+  }
+
+  /// ISO 8601 with milliseconds, UTC.
+  public static func now() -> String {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return formatter.string(from: Date())
+  }
+
+  /// A run identifier: UTC time and a random suffix, unique across concurrent runs.
+  public static func newRunId() -> String {
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    formatter.dateFormat = "yyyyMMdd'T'HHmmss"
+    let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+    return "\(formatter.string(from: Date()))-\(suffix)"
+  }
+
+  /// One JSON line (no trailing newline), keys sorted so that files diff well.
+  public func jsonLine() throws -> String {
+    let encoder = JSONEncoder()
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try encoder.encode(self), as: UTF8.self)
+  }
+
+  /// Decodes one line; refuses a schema newer than this build's.
+  public static func decode(line: String) throws -> Record {
+    let decoder = JSONDecoder()
+    decoder.keyDecodingStrategy = .convertFromSnakeCase
+    let record = try decoder.decode(Record.self, from: Data(line.utf8))
+    guard record.schema <= currentSchema else { throw RecordError.newerSchema(record.schema) }
+    return record
+  }
+}
+
+public enum RecordError: Error, CustomStringConvertible {
+  case newerSchema(Int)
+
+  public var description: String {
+    switch self {
+    case .newerSchema(let version):
+      "record schema \(version) is newer than this dlscale understands (\(Record.currentSchema))"
+    }
+  }
+}
+
+/// The version string written into every record.
+public let dlscaleVersionString = "0.1.0"
