@@ -1,0 +1,62 @@
+/// The plug-in every allreduce algorithm supplies to the shared harness: a name, its cost model
+/// as data, and an in-place sum over a communicator. Warm-up, timing, validation and output live
+/// once in `CollectiveBenchmark`; an algorithm supplies only what differs (nccl-tests' pattern).
+public protocol AllreduceAlgorithm {
+  /// The name used on the command line and in records (`mpi`, `ring`, ...).
+  var name: String { get }
+
+  /// The number of α (per-message latency), β (seconds per byte sent) and γ (seconds per byte
+  /// reduced) terms the algorithm costs for `ranks` ranks reducing `bytes` bytes (DESIGN.md
+  /// "Models"). `nil` where the algorithm's schedule is not known (the library's own).
+  func cost(ranks: Int, bytes: Int) -> CostTerms?
+
+  /// Sums `buffer` elementwise across every rank of `communicator`, in place.
+  func allreduce<T: MPIFloatingPoint>(_ buffer: UnsafeMutableBufferPointer<T>, on communicator: Communicator) throws
+}
+
+/// Coefficients of a Hockney-style cost model: T = alpha·α + beta·β + gamma·γ.
+public struct CostTerms: Equatable, Sendable, CustomStringConvertible {
+  public var alpha: Double
+  public var beta: Double
+  public var gamma: Double
+
+  public init(alpha: Double, beta: Double, gamma: Double) {
+    self.alpha = alpha
+    self.beta = beta
+    self.gamma = gamma
+  }
+
+  /// The predicted time for given α (s), β (s/byte) and γ (s/byte).
+  public func time(alpha a: Double, beta b: Double, gamma g: Double) -> Double {
+    alpha * a + beta * b + gamma * g
+  }
+
+  public var description: String { "\(alpha)α + \(beta)β + \(gamma)γ" }
+}
+
+/// The algorithms selectable by name.
+public enum AllreduceAlgorithms {
+  /// Every known name, in the order tables list them.
+  public static var names: [String] { factories.map(\.0) }
+
+  private static var factories: [(String, () -> any AllreduceAlgorithm)] {
+    [("mpi", { LibraryAllreduce() })]
+  }
+
+  /// The algorithm called `name`, or nil.
+  public static func named(_ name: String) -> (any AllreduceAlgorithm)? {
+    factories.first { $0.0 == name }?.1()
+  }
+}
+
+/// The MPI library's own `MPI_Allreduce` (algorithm `mpi`): whatever the library selects.
+public struct LibraryAllreduce: AllreduceAlgorithm {
+  public init() {}
+  public var name: String { "mpi" }
+  public func cost(ranks: Int, bytes: Int) -> CostTerms? { nil }
+  public func allreduce<T: MPIFloatingPoint>(_ buffer: UnsafeMutableBufferPointer<T>, on communicator: Communicator)
+    throws
+  {
+    try communicator.allreduce(inPlace: buffer, op: .sum)
+  }
+}
