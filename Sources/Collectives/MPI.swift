@@ -65,7 +65,9 @@ public enum MPI {
     var buffer = [CChar](repeating: 0, count: Int(cmpi_max_library_version_string()) + 1)
     var length: Int32 = 0
     guard MPI_Get_library_version(&buffer, &length) == cmpi_success() else { return "unknown" }
-    let text = String(decoding: buffer[..<Int(length)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    // OpenMPI counts the terminating NUL in `length`; stop at the first one.
+    let bytes = buffer[..<Int(length)].prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+    let text = String(decoding: bytes, as: UTF8.self)
     let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? text
     return line.trimmingCharacters(in: .whitespaces)
   }

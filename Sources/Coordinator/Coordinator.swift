@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// `dlscale`: plans and launches measurements through mpirun, fits models, predicts, reports.
 @main
@@ -6,6 +7,23 @@ struct Coordinator: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "dlscale",
     abstract: "Measure and predict how data-parallel training scales on a cluster.",
-    subcommands: []
+    subcommands: [
+      DemoCommand.self, AllreduceCommand.self, P2PCommand.self,
+    ]
   )
+
+  /// Parses and runs; any error is one line on stderr and a non-zero exit (help stays help).
+  static func main() {
+    ChildGroup.installSignalHandlers()
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch {
+      let code = exitCode(for: error)
+      if code == .success || error is CleanExit { exit(withError: error) }
+      let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+      printError("dlscale: error: \(message)")
+      Foundation.exit(code.rawValue)
+    }
+  }
 }

@@ -1,0 +1,93 @@
+import Measurements
+
+/// The shared measurement harness for allreduce algorithms: for each size, warm-up iterations, a
+/// barrier, then each timed iteration alone (`MPI_Wtime` around the call, a barrier after it, as
+/// OSU does), per-rank statistics reduced to rank 0, bandwidths, and a validation pass whose
+/// integer-valued inputs make the correct sum exact.
+///
+/// Timed iterations reduce a zero-filled buffer in place (float addition costs the same for any
+/// finite value, and zeros keep repeated in-place sums from overflowing); validation runs once per
+/// size on its own pattern.
+public struct CollectiveBenchmark {
+  public let communicator: Communicator
+  public let context: RunContext
+  public var plan: IterationPlan
+
+  public init(communicator: Communicator, context: RunContext, plan: IterationPlan) {
+    self.communicator = communicator
+    self.context = context
+    self.plan = plan
+  }
+
+  /// One measured point as rank 0 sees it (the other ranks get `nil` from `measure`).
+  public struct Point {
+    public var record: Record
+    public var perRankMeansUs: [Double]
+  }
+
+  /// Measures `algorithm` at `bytes` bytes per rank (rounded down to whole float32 elements).
+  /// Collective: every rank calls it with the same arguments. Returns the record on rank 0.
+  public func measure(_ algorithm: any AllreduceAlgorithm, bytes: Int) throws -> Point? {
+    let count = bytes / MemoryLayout<Float>.stride
+    let actualBytes = count * MemoryLayout<Float>.stride
+    let (iterations, warmup) = plan.counts(bytes: actualBytes)
+    var buffer = [Float](repeating: 0, count: count)
+
+    let wrongHere = try buffer.withUnsafeMutableBufferPointer { buffer in
+      try validate(algorithm, buffer: buffer)
+    }
+
+    var samples = [Double](repeating: 0, count: iterations)
+    try buffer.withUnsafeMutableBufferPointer { buffer in
+      buffer.update(repeating: 0)
+      for _ in 0..<warmup { try algorithm.allreduce(buffer, on: communicator) }
+      try communicator.barrier()
+      for index in 0..<iterations {
+        let start = MPI.wtime()
+        try algorithm.allreduce(buffer, on: communicator)
+        samples[index] = MPI.wtime() - start
+        try communicator.barrier()
+      }
+    }
+
+    let mean = samples.reduce(0, +) / Double(iterations)
+    let means = try communicator.gather([mean], root: 0, padding: 0)
+    let wrong = try communicator.allreduce([Int64(wrongHere)], op: .sum)[0]
+    guard communicator.rank == 0 else { return nil }
+
+    let meansUs = means.map { $0 * 1e6 }
+    let summary = Summary(of: meansUs)
+    var record = context.record(.allreduce)
+    record.algorithm = algorithm.name
+    record.bytes = actualBytes
+    record.iterations = iterations
+    record.warmup = warmup
+    record.timeUs = summary
+    record.slowestRank = meansUs.indices.max { meansUs[$0] < meansUs[$1] }
+    record.algbwGbps = Collective.algorithmBandwidth(bytes: actualBytes, seconds: summary.mean / 1e6)
+    record.busbwGbps = Collective.allreduce.busBandwidth(
+      bytes: actualBytes, seconds: summary.mean / 1e6, ranks: communicator.size)
+    record.wrong = Int(wrong)
+    return Point(record: record, perRankMeansUs: meansUs)
+  }
+
+  /// Runs the algorithm once on rank-dependent integer values and counts the elements whose sum
+  /// is not exactly right on this rank. Values stay below 2^24 so every partial sum is exact.
+  func validate(_ algorithm: any AllreduceAlgorithm, buffer: UnsafeMutableBufferPointer<Float>) throws -> Int {
+    let rankSum = communicator.size * (communicator.size + 1) / 2
+    for index in buffer.indices { buffer[index] = Self.validationValue(rank: communicator.rank, index: index) }
+    try algorithm.allreduce(buffer, on: communicator)
+    var wrong = 0
+    for index in buffer.indices {
+      let expected = Float(rankSum * (index % 61 + 1))
+      if buffer[index] != expected { wrong += 1 }
+    }
+    return wrong
+  }
+
+  /// The integer-valued input of `rank` at element `index`: small, distinct per rank and index.
+  @inline(__always)
+  static func validationValue(rank: Int, index: Int) -> Float {
+    Float((rank + 1) * (index % 61 + 1))
+  }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import Measurements
+
+/// One launch of the agents for one measured point (or a sweep of sizes): runs mpirun, echoes
+/// the agents' table as progress, appends each record to the results file as it arrives, and
+/// turns a failed or timed-out run into a `failure` record and a thrown one-line error.
+struct AgentRun {
+  var launcher: Launcher
+  var ranks: Int
+  var benchmark: String
+  var arguments: [String]
+  var timeout: Double
+  var results: ResultsFile
+  /// Echo the agents' table lines to stdout.
+  var echo = true
+  /// Parameters that identify the point, written into a failure record.
+  var parameters: [String: String] = [:]
+
+  struct Failure: Error, CustomStringConvertible {
+    var description: String
+  }
+
+  /// Runs the point; returns the records written.
+  @discardableResult
+  func run() throws -> [Record] {
+    let runId = Record.newRunId()
+    let origin = String(decoding: try JSONEncoder().encode(CommandLine.arguments), as: UTF8.self)
+    let argv = launcher.arguments(
+      ranks: ranks, benchmark: benchmark,
+      arguments: arguments + ["--emit-records", "--run-id", runId, "--origin-command", origin])
+    if launcher.oversubscribes(ranks: ranks) {
+      printError(
+        "dlscale: warning: \(ranks) ranks on \(launcher.slots) slot(s): oversubscribed, timings include time sharing")
+    }
+    var records: [Record] = []
+    let runner = ProcessRunner(arguments: argv, environment: launcher.environment, timeout: timeout)
+    let outcome = try runner.run(
+      onStdout: { line in
+        if line.hasPrefix("DLSCALE-RECORD ") {
+          let record = try Record.decode(line: String(line.dropFirst("DLSCALE-RECORD ".count)))
+          try results.append(record)
+          records.append(record)
+        } else if echo {
+          print(line)
+          fflush(nil)
+        }
+      },
+      onStderr: { line in printError(line) })
+    guard outcome.status != 0 || outcome.timedOut else { return records }
+
+    var failure = Record(kind: .failure, runId: runId)
+    failure.ranks = ranks
+    failure.command = CommandLine.arguments
+    failure.exitStatus = Int(outcome.status)
+    failure.stderrTail = outcome.stderrTail.joined(separator: "\n")
+    failure.parameters = parameters.merging(["benchmark": benchmark, "np": "\(ranks)"]) { a, _ in a }
+    let reason =
+      outcome.timedOut
+      ? "timed out after \(Int(timeout)) s (mpirun process group killed)"
+      : "mpirun exited with status \(outcome.status)"
+    failure.reason = reason
+    try results.append(failure)
+    let hint = outcome.stderrTail.last(where: { !$0.isEmpty }).map { ": \($0)" } ?? ""
+    throw Failure(description: "\(benchmark) with \(ranks) ranks failed: \(reason)\(hint)")
+  }
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import Measurements
+
+/// Options of every command that launches agents: how many ranks, where, how long at most, and
+/// where the records go.
+struct LaunchOptions: ParsableArguments {
+  @Option(help: "Number of ranks (MPI processes).")
+  var np: Int = 2
+
+  @Option(help: "OpenMPI hostfile naming the nodes (default: this host, one slot per core).")
+  var hostfile: String?
+
+  @Option(help: "Run on the emulated cluster NAME (see `dlscale cluster up`).")
+  var cluster: String?
+
+  @Option(help: "Seconds before a run is killed (the whole mpirun process group).")
+  var timeout: Double = 600
+
+  @Option(help: "The mpirun to use (default: $DLSCALE_MPIRUN or mpirun on PATH).")
+  var mpirun: String?
+
+  @Option(help: "The dlscale-agent to launch (default: $DLSCALE_AGENT or the one next to dlscale).")
+  var agent: String?
+
+  func validate() throws {
+    guard np > 0 else { throw ValidationError("--np must be a positive rank count, got \(np)") }
+    guard np <= 4096 else { throw ValidationError("--np \(np) is more ranks than dlscale supports (4096)") }
+    guard timeout > 0 else { throw ValidationError("--timeout must be positive, got \(timeout)") }
+    if hostfile != nil && cluster != nil { throw ValidationError("give --hostfile or --cluster, not both") }
+  }
+
+  /// The launcher for these options: checks mpirun, the agent and the hostfile or cluster.
+  func makeLauncher() throws -> Launcher {
+    let (mpirunPath, agentPath) = try Launcher.locate(mpirun: mpirun, agent: agent)
+    if let cluster {
+      let emulated = try EmulatedCluster.load(name: cluster)
+      let file = try Hostfile.load(path: emulated.hostfile)
+      return Launcher(
+        mpirun: mpirunPath, agent: agentPath, hostfile: file, extraArguments: emulated.mpirunArguments,
+        slots: file.totalSlots)
+    }
+    if let hostfile {
+      let file = try Hostfile.load(path: hostfile, defaultSlots: 1)
+      return Launcher(mpirun: mpirunPath, agent: agentPath, hostfile: file, slots: file.totalSlots)
+    }
+    return Launcher(mpirun: mpirunPath, agent: agentPath, hostfile: nil, slots: Launcher.localCores)
+  }
+}
+
+/// Prints one line on stderr.
+func printError(_ line: String) {
+  FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
+/// An error that is one line for the user.
+struct CommandError: Error, CustomStringConvertible {
+  let description: String
+  init(_ description: String) { self.description = description }
+}
+
+/// Parses a size list for an option, as a validation error.
+func parseSizes(_ text: String, option: String) throws -> [Int] {
+  do { return try ByteSize.parseList(text) } catch { throw ValidationError("\(option): \(error.description)") }
+}

@@ -1,0 +1,85 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Where the agents run and how `mpirun` reaches them: builds the `mpirun` argument vector for a
+/// benchmark, locates `mpirun` and `dlscale-agent`, and adds what running as root and
+/// oversubscribing need.
+struct Launcher {
+  struct SetupError: Error, CustomStringConvertible {
+    var description: String
+  }
+
+  var mpirun: String
+  var agent: String
+  /// Hostfile to pass, or nil for this host only.
+  var hostfile: Hostfile?
+  /// Extra mpirun arguments (an emulated cluster's launcher and interface flags).
+  var extraArguments: [String] = []
+  /// Slots available without oversubscribing.
+  var slots: Int
+
+  /// The number of online cores of this machine.
+  static var localCores: Int { ProcessInfo.processInfo.activeProcessorCount }
+
+  /// Finds `mpirun` (an explicit path, `$DLSCALE_MPIRUN`, or `PATH`) and the agent (an explicit
+  /// path, `$DLSCALE_AGENT`, or next to this executable).
+  static func locate(mpirun explicitMPIRun: String?, agent explicitAgent: String?) throws -> (String, String) {
+    let environment = ProcessInfo.processInfo.environment
+    let mpirunName = explicitMPIRun ?? environment["DLSCALE_MPIRUN"] ?? "mpirun"
+    guard let mpirun = findExecutable(mpirunName) else {
+      throw SetupError(
+        description: "mpirun not found ('\(mpirunName)'): install OpenMPI (apt-get install openmpi-bin, or make deps)")
+    }
+    let ownDirectory = (executablePath() as NSString).deletingLastPathComponent
+    let agent = explicitAgent ?? environment["DLSCALE_AGENT"] ?? (ownDirectory + "/dlscale-agent")
+    guard FileManager.default.isExecutableFile(atPath: agent) else {
+      throw SetupError(description: "dlscale-agent not found at \(agent) (build it with swift build, or set DLSCALE_AGENT)")
+    }
+    return (mpirun, agent)
+  }
+
+  /// `mpirun` arguments that start `ranks` agents running `benchmark` with `arguments`.
+  func arguments(ranks: Int, benchmark: String, arguments: [String]) -> [String] {
+    var result = [mpirun, "-np", "\(ranks)"]
+    if let hostfile {
+      result += ["--hostfile", hostfile.path]
+    } else {
+      result += ["--host", "localhost:\(slots)"]
+    }
+    if oversubscribes(ranks: ranks) {
+      result += ["--oversubscribe", "--bind-to", "none", "--mca", "mpi_yield_when_idle", "1"]
+    }
+    result += extraArguments
+    result += [agent, benchmark] + arguments
+    return result
+  }
+
+  func oversubscribes(ranks: Int) -> Bool { ranks > slots }
+
+  /// The environment for mpirun: this process's, plus OpenMPI's consent to run as root.
+  var environment: [String: String] {
+    var environment = ProcessInfo.processInfo.environment
+    if geteuid() == 0 {
+      environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+      environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+    }
+    return environment
+  }
+
+  static func executablePath() -> String {
+    (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+  }
+
+  static func findExecutable(_ name: String) -> String? {
+    if name.contains("/") { return FileManager.default.isExecutableFile(atPath: name) ? name : nil }
+    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+    for directory in path.split(separator: ":") {
+      let candidate = "\(directory)/\(name)"
+      if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+    }
+    return nil
+  }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import Measurements
+
+/// `dlscale p2p`: launches agents that measure latency and bandwidth between every pair of ranks.
+struct P2PCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "p2p",
+    abstract: "Measure point-to-point latency and bandwidth between every pair of ranks.",
+    discussion: """
+      Latency is half a ping-pong round trip (osu_latency); bandwidth streams a window of
+      messages (osu_bw). The matrices show a slow host as a slow row and column.
+      """)
+
+  @OptionGroup var launch: LaunchOptions
+
+  @Option(help: "Message sizes (the smallest gives the latency matrix, the largest the bandwidth matrix).")
+  var sizes = "8,1MiB"
+
+  @Option(help: "Timed iterations per size (default: OSU's).")
+  var iterations: Int?
+
+  @Option(help: "Results file (JSONL, appended).")
+  var output = "dlscale-results/p2p.jsonl"
+
+  func validate() throws {
+    _ = try parseSizes(sizes, option: "--sizes")
+    if let iterations, iterations <= 0 { throw ValidationError("--iterations must be positive, got \(iterations)") }
+    if launch.np < 2 { throw ValidationError("p2p needs at least 2 ranks (--np 2 or more)") }
+  }
+
+  func run() throws {
+    let launcher = try launch.makeLauncher()
+    let results = ResultsFile(path: output)
+    try results.prepare()
+    var arguments = ["--sizes", sizes]
+    if let iterations { arguments += ["--iterations", "\(iterations)"] }
+    let records = try AgentRun(
+      launcher: launcher, ranks: launch.np, benchmark: "p2p", arguments: arguments, timeout: launch.timeout,
+      results: results, parameters: ["sizes": sizes]
+    ).run()
+    print("dlscale: \(records.count) records appended to \(output)")
+  }
+}
