@@ -32,11 +32,13 @@ let package = Package(
       ]
     ),
 
+    // Runs the built executables and mpirun from the tests.
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(name: "MeasurementsTests", dependencies: ["Measurements"]),
-    .testTarget(name: "CollectivesTests", dependencies: ["Collectives", "Measurements"]),
+    .testTarget(name: "CollectivesTests", dependencies: ["Collectives", "Measurements", "TestSupport"]),
     .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
-    .testTarget(name: "AgentTests", dependencies: ["Measurements"]),
-    .testTarget(name: "CoordinatorTests", dependencies: ["Measurements"]),
+    .testTarget(name: "AgentTests", dependencies: ["Measurements", "TestSupport"]),
+    .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Measurements", "TestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

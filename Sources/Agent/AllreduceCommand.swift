@@ -19,13 +19,14 @@ struct AllreduceCommand: ParsableCommand {
 
   func validate() throws {
     do { _ = try ByteSize.parseList(sizes) } catch { throw ValidationError(error.description) }
-    for name in algorithmNames where AllreduceAlgorithms.named(name) == nil {
-      throw ValidationError(
-        "unknown algorithm '\(name)' (known: \(AllreduceAlgorithms.names.joined(separator: ", ")))")
+    let names: [String]
+    do { names = try AlgorithmName.parseList(algorithms) } catch { throw ValidationError(error.description) }
+    for name in names where AllreduceAlgorithms.named(name) == nil {
+      throw ValidationError("algorithm '\(name)' is not available in this build")
     }
   }
 
-  var algorithmNames: [String] { algorithms.split(separator: ",").map(String.init) }
+  var algorithmNames: [String] { (try? AlgorithmName.parseList(algorithms)) ?? [] }
 
   func run() throws {
     let sizeList = try ByteSize.parseList(sizes)

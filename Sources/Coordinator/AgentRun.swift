@@ -60,7 +60,17 @@ struct AgentRun {
       : "mpirun exited with status \(outcome.status)"
     failure.reason = reason
     try results.append(failure)
-    let hint = outcome.stderrTail.last(where: { !$0.isEmpty }).map { ": \($0)" } ?? ""
+    let hint = Self.mostTelling(outcome.stderrTail).map { ": \($0)" } ?? ""
     throw Failure(description: "\(benchmark) with \(ranks) ranks failed: \(reason)\(hint)")
+  }
+
+  /// The stderr line that best explains a failure: the agent's own error if there is one, else
+  /// the last line that is not part of mpirun's banners.
+  static func mostTelling(_ lines: [String]) -> String? {
+    if let agentLine = lines.first(where: { $0.hasPrefix("dlscale-agent") }) { return agentLine }
+    return lines.last { line in
+      let trimmed = line.trimmingCharacters(in: .whitespaces)
+      return !trimmed.isEmpty && !trimmed.allSatisfy { $0 == "-" }
+    }
   }
 }

@@ -18,7 +18,7 @@ struct AllreduceCommand: ParsableCommand {
   @Option(help: "Bytes per rank: A:B doubles from A to B, A,B,C is a list; units K/KiB, M/MiB, G/GiB.")
   var sizes = "8:64MiB"
 
-  @Option(help: "Comma-separated algorithms (mpi = the MPI library's own MPI_Allreduce).")
+  @Option(help: "Comma-separated algorithms, or all: \(AlgorithmName.all.joined(separator: ", ")) (mpi = the library's MPI_Allreduce).")
   var algorithms = "mpi"
 
   @Option(help: "Timed iterations per size (default: OSU's, 1000 up to 8 KiB, 100 above).")
@@ -34,7 +34,7 @@ struct AllreduceCommand: ParsableCommand {
     _ = try parseSizes(sizes, option: "--sizes")
     if let iterations, iterations <= 0 { throw ValidationError("--iterations must be positive, got \(iterations)") }
     if let warmup, warmup < 0 { throw ValidationError("--warmup must not be negative, got \(warmup)") }
-    if algorithms.split(separator: ",").isEmpty { throw ValidationError("--algorithms names no algorithm") }
+    do { _ = try AlgorithmName.parseList(algorithms) } catch { throw ValidationError(error.description) }
   }
 
   func run() throws {

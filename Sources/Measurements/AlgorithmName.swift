@@ -1,0 +1,29 @@
+/// The allreduce algorithm names of the command-line contract, known to the coordinator (which
+/// does not link MPI) as well as the agents.
+public enum AlgorithmName {
+  /// Every name, in the order tables list them. `mpi` is the MPI library's own `MPI_Allreduce`.
+  public static let all = ["mpi", "ring", "recursive-doubling", "rabenseifner", "binomial", "hierarchical"]
+
+  /// Parses a comma-separated list; `all` expands to every name.
+  public static func parseList(_ text: String) throws(UnknownAlgorithm) -> [String] {
+    var names: [String] = []
+    for item in text.split(separator: ",").map(String.init) {
+      if item == "all" {
+        names += all.filter { !names.contains($0) }
+      } else if all.contains(item) {
+        if !names.contains(item) { names.append(item) }
+      } else {
+        throw UnknownAlgorithm(name: item)
+      }
+    }
+    guard !names.isEmpty else { throw UnknownAlgorithm(name: text) }
+    return names
+  }
+
+  public struct UnknownAlgorithm: Error, CustomStringConvertible {
+    public var name: String
+    public var description: String {
+      "unknown algorithm '\(name)' (known: \(AlgorithmName.all.joined(separator: ", ")), or all)"
+    }
+  }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import Measurements
+import TestSupport
+import Testing
+
+/// The built agent under mpirun: every size validates exactly, including 0 and 1 elements, a
+/// count not divisible by the rank count, and several MiB.
+@Test(arguments: [1, 2, 3, 4])
+func agentValidatesAllreduce(ranks: Int) throws {
+  let directory = try Executables.temporaryDirectory()
+  let output = directory + "/allreduce.jsonl"
+  let sizes = "0,4,12,28,4100,3145732"
+  let result = try Executables.mpirunAgent(
+    ranks: ranks, ["allreduce", "--sizes", sizes, "--iterations", "5", "--warmup", "1", "--output", output])
+  #expect(result.status == 0, "agent failed: \(result.stderr)")
+  let records = try ResultsFile(path: output).read().records
+  #expect(records.map(\.bytes) == [0, 4, 12, 28, 4100, 3_145_732])
+  for record in records {
+    #expect(record.kind == .allreduce)
+    #expect(record.wrong == 0, "\(record.bytes!) bytes: \(record.wrong!) wrong")
+    #expect(record.ranks == ranks)
+    #expect(record.rankHosts?.count == ranks)
+    #expect(record.iterations == 5)
+    let time = try #require(record.timeUs)
+    #expect(time.min <= time.mean && time.mean <= time.max && time.min >= 0)
+    if ranks == 1 { #expect(record.busbwGbps == 0) }
+  }
+  #expect(result.stdout.contains("busbw(GB/s)"), "rank 0 prints the table")
+}
+
+@Test func agentMeasuresEveryOrderedPair() throws {
+  let directory = try Executables.temporaryDirectory()
+  let output = directory + "/p2p.jsonl"
+  let result = try Executables.mpirunAgent(
+    ranks: 3, ["p2p", "--sizes", "8,64KiB", "--iterations", "20", "--warmup", "2", "--output", output])
+  #expect(result.status == 0, "agent failed: \(result.stderr)")
+  let records = try ResultsFile(path: output).read().records
+  #expect(records.count == 2 * 3 * 2)
+  let pairs = Set(records.map { "\($0.from!)->\($0.to!)@\($0.bytes!)" })
+  #expect(pairs.count == 12)
+  for record in records {
+    #expect(record.latencyUs! > 0)
+    #expect(record.bandwidthGbps! > 0)
+  }
+  #expect(result.stdout.contains("latency (us) at 8B"))
+}
+
+@Test func agentRejectsUnknownAlgorithmInOneLine() throws {
+  let result = try Executables.run([Executables.agent, "allreduce", "--algorithms", "bogus"])
+  #expect(result.status != 0)
+  #expect(result.stderrLines.count == 1, "stderr: \(result.stderr)")
+  #expect(result.stderr.contains("unknown algorithm 'bogus'"))
+}

@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+
+@testable import Measurements
+
+@Test func allreduceRecordRoundTripsWithSnakeCaseKeys() throws {
+  var record = Record(kind: .allreduce, runId: "r1", timestamp: "2026-01-01T00:00:00.000Z")
+  record.ranks = 4
+  record.hosts = 2
+  record.rankHosts = ["a", "a", "b", "b"]
+  record.algorithm = "ring"
+  record.bytes = 1 << 20
+  record.timeUs = Summary(min: 1, mean: 2, median: 2, p95: 3, max: 4)
+  record.busbwGbps = 1.5
+  record.wrong = 0
+  let line = try record.jsonLine()
+  for key in ["\"rank_hosts\"", "\"time_us\"", "\"busbw_gbps\"", "\"run_id\"", "\"dlscale_version\"", "\"p95\""] {
+    #expect(line.contains(key), "missing \(key) in \(line)")
+  }
+  #expect(!line.contains("\"latency_us\""), "fields of other kinds must be absent")
+  #expect(try Record.decode(line: line) == record)
+}
+
+@Test func newerSchemaIsRefused() throws {
+  var record = Record(kind: .p2p, runId: "r")
+  record.schema = Record.currentSchema + 1
+  #expect(throws: RecordError.self) { try Record.decode(line: try record.jsonLine()) }
+}
+
+@Test func resultsFileAppendsAndSurvivesATornLine() throws {
+  let path = NSTemporaryDirectory() + "dlscale-results-\(UUID().uuidString)/r.jsonl"
+  let file = ResultsFile(path: path)
+  try file.prepare()
+  try file.append(Record(kind: .allreduce, runId: "one"))
+  // A crash in the middle of a write leaves a torn last line.
+  let handle = FileHandle(forWritingAtPath: path)!
+  handle.seekToEndOfFile()
+  handle.write(Data("{\"kind\":\"allre".utf8))
+  handle.closeFile()
+  try file.append([Record(kind: .p2p, runId: "two"), Record(kind: .failure, runId: "three")])
+  let contents = try file.read()
+  #expect(contents.records.map(\.runId) == ["one", "two", "three"])
+  #expect(contents.problems.count == 1)
+  #expect(contents.problems.first?.contains(":2:") == true)
+}
+
+@Test func binaryAndMissingFilesAreErrors() throws {
+  let path = NSTemporaryDirectory() + "dlscale-binary-\(UUID().uuidString).jsonl"
+  #expect(FileManager.default.createFile(atPath: path, contents: Data([0x7f, 0x45, 0x4c, 0x46, 0, 1])))
+  #expect(throws: ResultsFile.IOError.self) { try ResultsFile(path: path).read() }
+  #expect(throws: ResultsFile.IOError.self) { try ResultsFile(path: path + ".missing").read() }
+}
+
+@Test func algorithmListsParse() throws {
+  #expect(try AlgorithmName.parseList("mpi,ring") == ["mpi", "ring"])
+  #expect(try AlgorithmName.parseList("all") == AlgorithmName.all)
+  #expect(throws: AlgorithmName.UnknownAlgorithm.self) { try AlgorithmName.parseList("mpi,bogus") }
+  #expect(throws: AlgorithmName.UnknownAlgorithm.self) { try AlgorithmName.parseList(",") }
+}
