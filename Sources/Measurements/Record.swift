@@ -21,6 +21,9 @@ public struct Record: Codable, Equatable, Sendable {
   public var mpiLibrary: String?
   public var dlscaleVersion: String = dlscaleVersionString
   public var command: [String]?
+  /// The sweep plan's name and the point's key, for records written by `dlscale sweep`.
+  public var sweep: String?
+  public var sweepPoint: String?
 
   // allreduce
   public var algorithm: String?

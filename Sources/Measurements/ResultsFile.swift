@@ -92,3 +92,30 @@ public struct ResultsFile: Sendable {
     return contents
   }
 }
+
+extension ResultsFile {
+  /// An exclusive lock on a results file (`flock` on `<path>.lock`), so that two sweeps cannot
+  /// interleave their records. Released when the value is dropped or the process dies.
+  public final class Lock {
+    private let fd: Int32
+
+    fileprivate init(fd: Int32) { self.fd = fd }
+
+    deinit {
+      flock(fd, LOCK_UN)
+      close(fd)
+    }
+  }
+
+  /// Takes the lock or throws at once if another process holds it.
+  public func lock() throws -> Lock {
+    let lockPath = path + ".lock"
+    let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw IOError(description: "cannot create \(lockPath): \(String(cString: strerror(errno)))") }
+    guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+      close(fd)
+      throw IOError(description: "\(path) is in use by another dlscale process (lock \(lockPath))")
+    }
+    return Lock(fd: fd)
+  }
+}

@@ -1,0 +1,201 @@
+import Foundation
+import Measurements
+import Yams
+
+/// A sweep plan (DESIGN.md "Sweep plans"): where to run, where the records go, and runs whose
+/// list-valued keys expand into the Cartesian product of points. `algorithms` and `sizes` stay
+/// inside one point. Unknown keys and wrong types are errors with the line and column.
+struct SweepPlan {
+  var name: String
+  var hostfile: String?
+  var cluster: String?
+  var output: String
+  var timeout: Double
+  var points: [SweepPoint]
+
+  struct ParseError: Error, CustomStringConvertible {
+    var description: String
+  }
+
+  /// The keys a run of each benchmark accepts, in the order a point's key lists them.
+  static let runKeys: [String: [String]] = [
+    "allreduce": ["np", "sizes", "algorithms", "iterations", "warmup"],
+    "p2p": ["np", "sizes", "iterations"],
+    "train": [
+      "np", "model", "batch", "scaling", "algorithm", "bucket", "overlap", "steps", "threads",
+    ],
+  ]
+
+  static func load(path: String) throws -> SweepPlan {
+    guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+      throw ParseError(description: "cannot read plan \(path)")
+    }
+    return try parse(text, path: path)
+  }
+
+  static func parse(_ text: String, path: String) throws -> SweepPlan {
+    let root: Node
+    do {
+      guard let node = try Yams.compose(yaml: text) else { throw ParseError(description: "\(path): the plan is empty") }
+      root = node
+    } catch let error as YamlError {
+      throw ParseError(description: "\(path): not valid YAML: \(String(describing: error).split(separator: "\n").first ?? "")")
+    }
+    let reader = NodeReader(path: path)
+    let top = try reader.mapping(root, what: "the plan")
+    try reader.refuseUnknownKeys(top, allowed: ["name", "hostfile", "cluster", "output", "timeout", "runs"])
+    let name = try top["name"].map { try reader.string($0, key: "name") } ?? "sweep"
+    let hostfile = try top["hostfile"].map { try reader.string($0, key: "hostfile") }
+    let cluster = try top["cluster"].map { try reader.string($0, key: "cluster") }
+    if hostfile != nil && cluster != nil {
+      throw ParseError(description: "\(reader.at(root)): give hostfile or cluster, not both")
+    }
+    let output = try top["output"].map { try reader.string($0, key: "output") } ?? "results/\(name).jsonl"
+    let timeout = try top["timeout"].map { try reader.positiveNumber($0, key: "timeout") } ?? 600
+    guard let runsNode = top["runs"] else { throw ParseError(description: "\(reader.at(root)): the plan has no runs") }
+    guard case .sequence(let runs) = runsNode, !runs.isEmpty else {
+      throw ParseError(description: "\(reader.at(runsNode)): runs must be a non-empty list")
+    }
+    var points: [SweepPoint] = []
+    for run in runs { points += try expand(run, reader: reader) }
+    return SweepPlan(
+      name: name, hostfile: hostfile, cluster: cluster, output: output, timeout: timeout, points: points)
+  }
+
+  /// The points of one run: the product of every list-valued key.
+  private static func expand(_ run: Node, reader: NodeReader) throws -> [SweepPoint] {
+    let mapping = try reader.mapping(run, what: "a run")
+    guard let benchmarkNode = mapping["benchmark"] else {
+      throw ParseError(description: "\(reader.at(run)): a run needs 'benchmark' (allreduce, p2p or train)")
+    }
+    let benchmark = try reader.string(benchmarkNode, key: "benchmark")
+    guard let keys = runKeys[benchmark] else {
+      throw ParseError(
+        description: "\(reader.at(benchmarkNode)): unknown benchmark '\(benchmark)' (allreduce, p2p or train)")
+    }
+    try reader.refuseUnknownKeys(mapping, allowed: ["benchmark"] + keys)
+    guard mapping["np"] != nil else { throw ParseError(description: "\(reader.at(run)): a run needs 'np'") }
+
+    var axes: [(String, [String])] = []
+    for key in keys {
+      guard let node = mapping[key] else { continue }
+      let values = try reader.values(node, key: key)
+      if key == "algorithms" || key == "sizes" {
+        axes.append((key, [values.joined(separator: ",")]))
+      } else {
+        axes.append((key, values))
+      }
+    }
+    var combinations: [[(String, String)]] = [[]]
+    for (key, values) in axes {
+      combinations = combinations.flatMap { prefix in values.map { prefix + [(key, $0)] } }
+    }
+    return combinations.map { SweepPoint(benchmark: benchmark, settings: $0) }
+  }
+}
+
+/// One point of a sweep: a benchmark and its settings, one launch of the agents.
+struct SweepPoint: Equatable {
+  var benchmark: String
+  var settings: [(String, String)]
+
+  static func == (a: SweepPoint, b: SweepPoint) -> Bool { a.key == b.key }
+
+  /// A stable identifier, e.g. `train np=4 model=resnet50 batch=8 scaling=weak`.
+  var key: String { ([benchmark] + settings.map { "\($0.0)=\($0.1)" }).joined(separator: " ") }
+
+  var ranks: Int { Int(settings.first { $0.0 == "np" }?.1 ?? "1") ?? 1 }
+
+  /// The agent's arguments: `--key value` for every setting but `np`.
+  var agentArguments: [String] {
+    settings.filter { $0.0 != "np" }.flatMap { ["--\($0.0)", $0.1] }
+  }
+}
+
+/// Reads YAML nodes with errors that name the file, line and column.
+private struct NodeReader {
+  var path: String
+
+  func at(_ node: Node) -> String {
+    guard let mark = node.mark else { return path }
+    return "\(path):\(mark.line):\(mark.column)"
+  }
+
+  func mapping(_ node: Node, what: String) throws -> [String: Node] {
+    guard case .mapping(let mapping) = node else {
+      throw SweepPlan.ParseError(description: "\(at(node)): \(what) must be a mapping of keys to values")
+    }
+    var result: [String: Node] = [:]
+    for (key, value) in mapping {
+      guard let name = key.string else { throw SweepPlan.ParseError(description: "\(at(key)): keys must be strings") }
+      if result[name] != nil { throw SweepPlan.ParseError(description: "\(at(key)): duplicate key '\(name)'") }
+      result[name] = value
+    }
+    return result
+  }
+
+  func refuseUnknownKeys(_ mapping: [String: Node], allowed: [String]) throws {
+    for (key, value) in mapping where !allowed.contains(key) {
+      throw SweepPlan.ParseError(
+        description: "\(at(value)): unknown key '\(key)' (expected one of: \(allowed.joined(separator: ", ")))")
+    }
+  }
+
+  func string(_ node: Node, key: String) throws -> String {
+    guard case .scalar(let scalar) = node, !scalar.string.isEmpty else {
+      throw SweepPlan.ParseError(description: "\(at(node)): '\(key)' must be a text value")
+    }
+    return scalar.string
+  }
+
+  func positiveNumber(_ node: Node, key: String) throws -> Double {
+    guard case .scalar(let scalar) = node, let value = Double(scalar.string), value > 0 else {
+      throw SweepPlan.ParseError(description: "\(at(node)): '\(key)' must be a positive number")
+    }
+    return value
+  }
+
+  /// A scalar or a list of scalars, each checked for `key`'s type.
+  func values(_ node: Node, key: String) throws -> [String] {
+    let items: [Node]
+    switch node {
+    case .scalar: items = [node]
+    case .sequence(let sequence) where !sequence.isEmpty: items = Array(sequence)
+    default: throw SweepPlan.ParseError(description: "\(at(node)): '\(key)' must be a value or a non-empty list")
+    }
+    return try items.map { try checked($0, key: key) }
+  }
+
+  private func checked(_ node: Node, key: String) throws -> String {
+    guard case .scalar(let scalar) = node else {
+      throw SweepPlan.ParseError(description: "\(at(node)): '\(key)' items must be single values")
+    }
+    let text = scalar.string
+    func fail(_ expected: String) -> SweepPlan.ParseError {
+      SweepPlan.ParseError(description: "\(at(node)): '\(key)' must be \(expected), got '\(text)'")
+    }
+    switch key {
+    case "np", "batch", "steps", "threads", "iterations":
+      guard let value = Int(text), value > 0 else { throw fail("a positive integer") }
+    case "warmup":
+      guard let value = Int(text), value >= 0 else { throw fail("a non-negative integer") }
+    case "sizes":
+      do { _ = try ByteSize.parseList(text) } catch { throw fail("a size list such as 8:64MiB") }
+    case "bucket":
+      do { _ = try ByteSize.parse(text) } catch { throw fail("a size such as 25MiB") }
+    case "algorithms", "algorithm":
+      guard AlgorithmName.all.contains(text) else { throw fail("one of \(AlgorithmName.all.joined(separator: ", "))") }
+    case "scaling":
+      guard ["weak", "strong"].contains(text) else { throw fail("weak or strong") }
+    case "overlap":
+      switch text.lowercased() {
+      case "on", "true", "yes": return "on"
+      case "off", "false", "no": return "off"
+      default: throw fail("on or off")
+      }
+    default:
+      guard !text.isEmpty else { throw fail("a value") }
+    }
+    return text
+  }
+}
