@@ -39,11 +39,13 @@ struct SpecBuilder {
     add(name, .fullyConnected(outputs: outputs, bias: true), from: inputs)
   }
 
+  /// Adds a rectified linear unit.
   @discardableResult
   mutating func relu(_ name: String, from inputs: [String]? = nil) -> String {
     add(name, .relu, from: inputs)
   }
 
+  /// Adds a square max pooling (Caffe's ceil mode).
   @discardableResult
   mutating func maxPool(
     _ name: String, kernel: Int, stride: Int, padding: Int = 0, from inputs: [String]? = nil
@@ -51,6 +53,7 @@ struct SpecBuilder {
     add(name, .maxPool(kernel: kernel, stride: stride, padding: padding), from: inputs)
   }
 
+  /// Adds a square average pooling without padding (Caffe's ceil mode).
   @discardableResult
   mutating func averagePool(_ name: String, kernel: Int, stride: Int) -> String {
     add(name, .averagePool(kernel: kernel, stride: stride, padding: 0))
@@ -62,6 +65,7 @@ struct SpecBuilder {
     add(name, .localResponseNorm(size: 5, alpha: 1e-4, beta: 0.75, k: 1))
   }
 
+  /// Adds a dropout that zeroes `ratio` of its inputs while training.
   @discardableResult
   mutating func dropout(_ name: String, ratio: Double) -> String {
     add(name, .dropout(ratio: ratio))
