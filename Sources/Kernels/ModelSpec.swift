@@ -45,6 +45,9 @@ public enum LayerKind: Hashable, Sendable {
   case maxPool(kernel: Int, stride: Int, padding: Int)
   /// Average pooling, Caffe's ceil mode for the output size.
   case averagePool(kernel: Int, stride: Int, padding: Int)
+  /// Max pooling over every spatial position of each channel (Caffe's `global_pooling`):
+  /// C×H×W becomes C×1×1. TextCNN's max-over-time.
+  case globalMaxPool
   /// Local response normalisation across channels.
   case localResponseNorm(size: Int, alpha: Double, beta: Double, k: Double)
   /// Batch normalisation (training mode) followed by Caffe's Scale layer (gamma, beta).
