@@ -15,6 +15,10 @@ struct AgentRun {
   var echo = true
   /// Parameters that identify the point, written into a failure record.
   var parameters: [String: String] = [:]
+  /// For sweeps: the plan's name and the point's key, stamped on every record; the point's
+  /// records are then appended together when it succeeds, so a point is in the file whole or not
+  /// at all.
+  var sweep: (name: String, point: String)?
 
   struct Failure: Error, CustomStringConvertible {
     var description: String
@@ -37,8 +41,10 @@ struct AgentRun {
     let outcome = try runner.run(
       onStdout: { line in
         if line.hasPrefix("DLSCALE-RECORD ") {
-          let record = try Record.decode(line: String(line.dropFirst("DLSCALE-RECORD ".count)))
-          try results.append(record)
+          var record = try Record.decode(line: String(line.dropFirst("DLSCALE-RECORD ".count)))
+          record.sweep = sweep?.name
+          record.sweepPoint = sweep?.point
+          if sweep == nil { try results.append(record) }
           records.append(record)
         } else if echo {
           print(line)
@@ -46,7 +52,10 @@ struct AgentRun {
         }
       },
       onStderr: { line in printError(line) })
-    guard outcome.status != 0 || outcome.timedOut else { return records }
+    guard outcome.status != 0 || outcome.timedOut else {
+      if sweep != nil { try results.append(records) }
+      return records
+    }
 
     var failure = Record(kind: .failure, runId: runId)
     failure.ranks = ranks
@@ -59,6 +68,11 @@ struct AgentRun {
       ? "timed out after \(Int(timeout)) s (mpirun process group killed)"
       : "mpirun exited with status \(outcome.status)"
     failure.reason = reason
+    failure.sweep = sweep?.name
+    failure.sweepPoint = sweep?.point
+    if sweep != nil && !records.isEmpty {
+      failure.reason = reason + "; \(records.count) records of the incomplete point discarded"
+    }
     try results.append(failure)
     let hint = Self.mostTelling(outcome.stderrTail).map { ": \($0)" } ?? ""
     throw Failure(description: "\(benchmark) with \(ranks) ranks failed: \(reason)\(hint)")
