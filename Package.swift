@@ -36,7 +36,7 @@ let package = Package(
     .testTarget(name: "CollectivesTests", dependencies: ["Collectives", "Measurements"]),
     .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
     .testTarget(name: "AgentTests", dependencies: ["Measurements"]),
-    .testTarget(name: "CoordinatorTests", dependencies: ["Measurements"]),
+    .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Measurements"]),
   ],
   swiftLanguageModes: [.v6]
 )
