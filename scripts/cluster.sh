@@ -261,6 +261,7 @@ cluster_down() {
     ip link delete "$(bridge_name)"
   fi
   rm -rf "${state_base:?}/$name"
+  rmdir "$state_base" 2>/dev/null || true
   echo "cluster '$name' is down"
 }
 
