@@ -1,9 +1,12 @@
 import Foundation
 
-/// Tests/fixtures/pingpong.c, compiled with mpicc once per test run, and readers of its output.
+/// Tests/fixtures/pingpong.c, compiled with mpicc once per test run into the package's .build
+/// folder, and readers of its output.
 enum PingPongProgram {
   private static let built: Result<String, any Error> = Result {
-    let output = FileManager.default.temporaryDirectory.appendingPathComponent("dlscale-pingpong-\(getpid())").path
+    let folder = ProcessRunning.packageRoot + "/.build/fixtures"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let output = folder + "/pingpong"
     let compile = try ProcessRunning.run(
       ["mpicc", "-O2", "-o", output, ProcessRunning.packageRoot + "/Tests/fixtures/pingpong.c"])
     guard compile.status == 0 else { throw CompileError(outcome: compile) }
