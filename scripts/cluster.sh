@@ -296,7 +296,7 @@ cluster_status() {
 }
 
 main() {
-  [[ $# -ge 1 ]] || { usage >&2; exit 2; }
+  [[ $# -ge 1 ]] || fail "missing command: expected up, down or status (see --help)"
   local command=$1
   shift
   name="" hosts=4 rate=200mbit slots="" subnet=""
