@@ -130,10 +130,10 @@ import Testing
     let options = ["--hosts", "4", "--rate", rate.text, "--rate-of", "h2=\(slowRate.text)"]
     try Self.withCluster("tspeed", options) { cluster in
       let program = try PingPongProgram.build()
-      let outcome = try Self.mpirun(cluster, ["-np", "4", program, String(1 << 20), "2"])
+      let outcome = try Self.mpirun(cluster, ["-np", "4", program, String(1 << 20), "3"])
       try #require(outcome.status == 0, "\(outcome)")
       let bandwidths = PingPongProgram.bandwidths(outcome.output)
-      print("ping-pong 1 MiB, MB/s by host:", bandwidths)
+      print("ping-pong 1 MiB, best of 3, MB/s by host:", bandwidths)
       try #require(bandwidths.count == 3, "\(outcome)")
       // tbf counts whole frames: a 1514-byte frame carries 1448 bytes of payload (95.6%). Its
       // burst (1.3 ms of the rate) passes at memory speed, about 3% of a 1 MiB transfer's time.

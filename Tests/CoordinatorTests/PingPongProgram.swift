@@ -28,11 +28,11 @@ enum PingPongProgram {
     }
   }
 
-  /// Ping-pong bandwidth in MB/s by peer host.
+  /// Ping-pong bandwidth in MB/s by peer host, from the fastest round trip.
   static func bandwidths(_ output: String) -> [String: Double] {
     var result: [String: Double] = [:]
     for words in lines(output, starting: "pingpong ") {
-      guard let host = words.firstIndex(of: "host"), let rate = words.firstIndex(of: "bandwidth_MBps"),
+      guard let host = words.firstIndex(of: "host"), let rate = words.firstIndex(of: "best_MBps"),
         let value = Double(words[rate + 1])
       else { continue }
       result[words[host + 1]] = value
