@@ -25,7 +25,7 @@ struct DemoCommand: ParsableCommand {
   func run() throws {
     let started = Date()
     let (mpirun, agent) = try Launcher.locate(mpirun: nil, agent: nil)
-    let launcher = Launcher(mpirun: mpirun, agent: agent, hostfile: nil, slots: Launcher.localCores)
+    let launcher = Launcher.local(mpirun: mpirun, agent: agent)
     let allreduceFile = ResultsFile(path: output + "/allreduce.jsonl")
     let p2pFile = ResultsFile(path: output + "/p2p.jsonl")
     try allreduceFile.prepare()

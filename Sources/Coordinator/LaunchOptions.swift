@@ -35,16 +35,14 @@ struct LaunchOptions: ParsableArguments {
     let (mpirunPath, agentPath) = try Launcher.locate(mpirun: mpirun, agent: agent)
     if let cluster {
       let emulated = try EmulatedCluster.load(name: cluster)
-      let file = try Hostfile.load(path: emulated.hostfile)
       return Launcher(
-        mpirun: mpirunPath, agent: agentPath, hostfile: file, extraArguments: emulated.mpirunArguments,
-        slots: file.totalSlots)
+        mpirun: mpirunPath, agent: agentPath, placement: emulated.mpirunArguments, slots: emulated.slots)
     }
     if let hostfile {
       let file = try Hostfile.load(path: hostfile, defaultSlots: 1)
-      return Launcher(mpirun: mpirunPath, agent: agentPath, hostfile: file, slots: file.totalSlots)
+      return Launcher(mpirun: mpirunPath, agent: agentPath, placement: ["--hostfile", file.path], slots: file.totalSlots)
     }
-    return Launcher(mpirun: mpirunPath, agent: agentPath, hostfile: nil, slots: Launcher.localCores)
+    return Launcher.local(mpirun: mpirunPath, agent: agentPath)
   }
 }
 

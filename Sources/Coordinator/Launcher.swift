@@ -14,12 +14,17 @@ struct Launcher {
 
   var mpirun: String
   var agent: String
-  /// Hostfile to pass, or nil for this host only.
-  var hostfile: Hostfile?
-  /// Extra mpirun arguments (an emulated cluster's launcher and interface flags).
-  var extraArguments: [String] = []
+  /// The mpirun arguments that say where ranks go: `--host localhost:N`, `--hostfile F`, or an
+  /// emulated cluster's hostfile, launcher and interface flags.
+  var placement: [String]
   /// Slots available without oversubscribing.
   var slots: Int
+
+  /// Ranks on this host only, one slot per core.
+  static func local(mpirun: String, agent: String) -> Launcher {
+    let cores = localCores
+    return Launcher(mpirun: mpirun, agent: agent, placement: ["--host", "localhost:\(cores)"], slots: cores)
+  }
 
   /// The number of online cores of this machine.
   static var localCores: Int { ProcessInfo.processInfo.activeProcessorCount }
@@ -43,16 +48,11 @@ struct Launcher {
 
   /// `mpirun` arguments that start `ranks` agents running `benchmark` with `arguments`.
   func arguments(ranks: Int, benchmark: String, arguments: [String]) -> [String] {
-    var result = [mpirun, "-np", "\(ranks)"]
-    if let hostfile {
-      result += ["--hostfile", hostfile.path]
-    } else {
-      result += ["--host", "localhost:\(slots)"]
-    }
+    var result = [mpirun, "-np", "\(ranks)"] + placement
     if oversubscribes(ranks: ranks) {
-      result += ["--oversubscribe", "--bind-to", "none", "--mca", "mpi_yield_when_idle", "1"]
+      result += ["--oversubscribe", "--bind-to", "none"]
+      if !placement.contains("mpi_yield_when_idle") { result += ["--mca", "mpi_yield_when_idle", "1"] }
     }
-    result += extraArguments
     result += [agent, benchmark] + arguments
     return result
   }

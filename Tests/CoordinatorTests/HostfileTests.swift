@@ -29,7 +29,8 @@ func rejectsMalformedHostfiles(text: String, expected: String) {
 }
 
 @Test func launcherAddsOversubscriptionOnlyWhenNeeded() {
-  let launcher = Launcher(mpirun: "/usr/bin/mpirun", agent: "/a/dlscale-agent", hostfile: nil, slots: 2)
+  let launcher = Launcher(
+    mpirun: "/usr/bin/mpirun", agent: "/a/dlscale-agent", placement: ["--host", "localhost:2"], slots: 2)
   let two = launcher.arguments(ranks: 2, benchmark: "allreduce", arguments: ["--sizes", "8"])
   #expect(two == ["/usr/bin/mpirun", "-np", "2", "--host", "localhost:2", "/a/dlscale-agent", "allreduce", "--sizes", "8"])
   let four = launcher.arguments(ranks: 4, benchmark: "p2p", arguments: [])

@@ -1,0 +1,126 @@
+import ArgumentParser
+
+/// `dlscale cluster up|down|status`: an emulated multi-host cluster on this machine (network
+/// namespaces joined by a bridge, each host's link rate set by a `tbf` qdisc), built by
+/// `scripts/cluster.sh`. Needs root. Run commands take it with `--cluster NAME`.
+struct ClusterCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "cluster",
+    abstract: "Create, remove or list emulated multi-host clusters on this machine (needs root).",
+    discussion: """
+      Each host is a network namespace dls-NAME-hI with one veth link into a bridge; addresses \
+      are in a private /24 that exists only inside this machine, and each link is rate-limited \
+      in both directions. The hostfile and mpirun launcher are written to the cluster's state \
+      folder (/run/dlscale/clusters/NAME).
+      """,
+    subcommands: [Up.self, Down.self, Status.self]
+  )
+
+  /// The cluster name rule shared with scripts/cluster.sh: it becomes part of interface names,
+  /// which Linux limits to 15 characters.
+  static func validate(name: String) throws {
+    let isLetter = { (c: Character) in c.isASCII && c.isLowercase }
+    let isDigit = { (c: Character) in c.isASCII && c.isNumber }
+    guard let first = name.first, isLetter(first), name.count <= 8,
+      name.allSatisfy({ isLetter($0) || isDigit($0) })
+    else {
+      throw ValidationError(
+        "invalid cluster name '\(name)': 1 to 8 lowercase letters or digits, starting with a letter")
+    }
+  }
+
+  /// Runs scripts/cluster.sh and exits with its status when it fails (it has already said why).
+  static func runScript(_ arguments: [String]) throws {
+    let status = try ClusterScript.run(arguments)
+    if status != 0 { throw ExitCode(status) }
+  }
+
+  struct Up: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Create an emulated cluster (a second `up` of the same name says so and succeeds).")
+
+    @Option(help: "Cluster name: 1 to 8 lowercase letters or digits, starting with a letter.")
+    var name: String
+
+    @Option(help: "Number of hosts, 1 to 32.")
+    var hosts: Int = 4
+
+    @Option(help: "Link rate of every host, in both directions: e.g. 50mbit, 200mbit, 1gbit.")
+    var rate: String = "200mbit"
+
+    @Option(
+      name: .customLong("rate-of"),
+      help: "A different rate for one host, as HOST=RATE with HOST h1…hN (e.g. h2=50mbit); repeatable.")
+    var rateOverrides: [String] = []
+
+    @Option(help: "MPI slots per host in the hostfile (default: cores / hosts, rounded up).")
+    var slots: Int?
+
+    @Option(help: "Use this private A.B.C.0/24 instead of one chosen from the name.")
+    var subnet: String?
+
+    func validate() throws {
+      try ClusterCommand.validate(name: name)
+      guard (1...32).contains(hosts) else {
+        throw ValidationError("invalid --hosts \(hosts): expected 1 to 32")
+      }
+      do { _ = try LinkRate(parsing: rate) } catch { throw ValidationError(error.description) }
+      for override in rateOverrides { _ = try hostNumber(of: override) }
+      if let slots, slots < 1 { throw ValidationError("invalid --slots \(slots): expected at least 1") }
+    }
+
+    /// The host number of `HOST=RATE`, checking both parts; HOST is hI or dls-NAME-hI.
+    func hostNumber(of override: String) throws -> Int {
+      let parts = override.split(separator: "=", maxSplits: 1).map(String.init)
+      let problem = "invalid --rate-of '\(override)': expected HOST=RATE with HOST h1…h\(hosts), e.g. h2=50mbit"
+      guard parts.count == 2 else { throw ValidationError(problem) }
+      var host = parts[0]
+      if host.hasPrefix("dls-\(name)-") { host.removeFirst("dls-\(name)-".count) }
+      guard host.hasPrefix("h"), let number = Int(host.dropFirst()), (1...hosts).contains(number)
+      else { throw ValidationError(problem) }
+      do { _ = try LinkRate(parsing: parts[1]) } catch {
+        throw ValidationError("invalid --rate-of '\(override)': \(error.description)")
+      }
+      return number
+    }
+
+    func run() throws {
+      var arguments = ["up", "--name", name, "--hosts", String(hosts), "--rate", rate.lowercased()]
+      for override in rateOverrides {
+        let rate = override.split(separator: "=", maxSplits: 1)[1].lowercased()
+        arguments += ["--rate-of", "h\(try hostNumber(of: override))=\(rate)"]
+      }
+      if let slots { arguments += ["--slots", String(slots)] }
+      if let subnet { arguments += ["--subnet", subnet] }
+      try ClusterCommand.runScript(arguments)
+    }
+  }
+
+  struct Down: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Remove an emulated cluster: its namespaces, bridge, links and state (safe to repeat).")
+
+    @Option(help: "Name of the cluster to remove.")
+    var name: String
+
+    func validate() throws { try ClusterCommand.validate(name: name) }
+
+    func run() throws { try ClusterCommand.runScript(["down", "--name", name]) }
+  }
+
+  struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "List emulated clusters: hosts, addresses, rates, and whether each namespace exists.")
+
+    @Option(help: "Show only this cluster (default: all).")
+    var name: String?
+
+    func validate() throws {
+      if let name { try ClusterCommand.validate(name: name) }
+    }
+
+    func run() throws {
+      try ClusterCommand.runScript(["status"] + (name.map { ["--name", $0] } ?? []))
+    }
+  }
+}

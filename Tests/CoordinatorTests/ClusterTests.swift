@@ -1,0 +1,154 @@
+import Foundation
+import Testing
+
+@testable import Coordinator
+
+/// Emulated clusters for real: namespaces, links, rates, and mpirun across them. These need root,
+/// `ip` and `tc` (and `mpirun`/`mpicc` for the MPI ones); without them they are skipped, and
+/// `reportsWhatIsMissing` prints why. Every test takes its cluster down again, also on failure.
+@Suite(.serialized) struct ClusterTests {
+  /// Why the cluster tests cannot run here, or nil when they can.
+  static let missingForClusters: String? = {
+    if getuid() != 0 { return "needs root" }
+    for tool in ["ip", "tc", "unshare"] where !ProcessRunning.isAvailable(tool) { return "needs \(tool)" }
+    return nil
+  }()
+
+  static let missingForMPI: String? =
+    missingForClusters ?? (["mpirun", "mpicc"].first { !ProcessRunning.isAvailable($0) }).map { "needs \($0)" }
+
+  /// A state folder of its own, so tests never see or touch clusters made outside them.
+  static let stateFolder = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "dlscale-cluster-tests-\(getpid())"
+  ).path
+
+  static var environment: [String: String] { ["DLSCALE_CLUSTER_STATE": stateFolder] }
+
+  static func script(_ arguments: String...) throws -> ProcessRunning.Outcome {
+    try ProcessRunning.run(["bash", ProcessRunning.clusterScript] + arguments, environment: environment)
+  }
+
+  /// Brings up cluster `name` with `options`, runs `body` with it, and takes it down afterwards.
+  static func withCluster(
+    _ name: String, _ options: [String], _ body: (EmulatedCluster) throws -> Void
+  ) throws {
+    let up = try ProcessRunning.run(
+      ["bash", ProcessRunning.clusterScript, "up", "--name", name] + options, environment: environment)
+    defer { _ = try? script("down", "--name", name) }
+    try #require(up.status == 0, "cluster.sh up failed: \(up)")
+    try body(try EmulatedCluster.load(name: name, environment: environment))
+  }
+
+  /// mpirun over `cluster` with `arguments` after the placement flags.
+  static func mpirun(_ cluster: EmulatedCluster, _ arguments: [String]) throws -> ProcessRunning.Outcome {
+    try ProcessRunning.run(
+      ["mpirun"] + cluster.mpirunArguments + arguments,
+      environment: ["OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"])
+  }
+
+  @Test func reportsWhatIsMissing() {
+    if let missing = Self.missingForMPI { print("SKIPPED: emulated-cluster tests: \(missing)") }
+    #expect(Self.missingForClusters == nil || Self.missingForMPI != nil)
+  }
+
+  @Test(.enabled(if: missingForClusters == nil, "emulated clusters need root, ip, tc and unshare"))
+  func upIsIdempotentAndDownIsRepeatable() throws {
+    try Self.withCluster("tlife", ["--hosts", "2", "--rate", "100mbit", "--rate-of", "h2=20mbit"]) { cluster in
+      #expect(cluster.hostNames == ["dls-tlife-h1", "dls-tlife-h2"])
+      #expect(cluster.hosts.map(\.rate) == ["100mbit", "20mbit"])
+      let hostfile = try String(contentsOfFile: cluster.hostfile, encoding: .utf8)
+      #expect(hostfile.split(separator: "\n").allSatisfy { $0.hasPrefix("dls-tlife-h") && $0.contains(" slots=") })
+      let cidr = try String(contentsOfFile: cluster.directory + "/cidr", encoding: .utf8)
+      #expect(cidr.trimmingCharacters(in: .whitespacesAndNewlines) == cluster.cidr)
+      #expect(FileManager.default.isExecutableFile(atPath: cluster.launcher))
+
+      let again = try Self.script("up", "--name", "tlife", "--hosts", "2")
+      #expect(again.status == 0 && again.allText.contains("already up"), "\(again)")
+
+      let status = try Self.script("status", "--name", "tlife")
+      #expect(status.status == 0)
+      #expect(status.output.components(separatedBy: "present").count - 1 == 2, "\(status)")
+      #expect(status.output.contains("20mbit"))
+
+      // The launcher runs a command in the host's namespace, under the host's own name.
+      let remote = try ProcessRunning.run([
+        cluster.launcher, "-x", "dls-tlife-h2", "hostname;", "ip", "-4", "-o", "addr",
+      ])
+      #expect(remote.output.hasPrefix("dls-tlife-h2\n"), "\(remote)")
+      #expect(remote.output.contains(cluster.hosts[1].address), "\(remote)")
+      let outsider = try ProcessRunning.run([cluster.launcher, "some-other-host", "true"])
+      #expect(outsider.status != 0)
+
+      // Each link's qdisc is a tbf at the host's rate.
+      let qdisc = try ProcessRunning.run(["ip", "netns", "exec", "dls-tlife-h2", "tc", "qdisc", "show", "dev", "eth0"])
+      #expect(qdisc.output.contains("tbf") && qdisc.output.contains("20Mbit"), "\(qdisc)")
+    }
+    let namespaces = try ProcessRunning.run(["ip", "netns", "list"])
+    #expect(!namespaces.output.contains("dls-tlife-"))
+    let secondDown = try Self.script("down", "--name", "tlife")
+    #expect(secondDown.status == 0, "\(secondDown)")
+    #expect(throws: EmulatedCluster.LoadError.self) {
+      try EmulatedCluster.load(name: "tlife", environment: Self.environment)
+    }
+    let bridge = try ProcessRunning.run(["ip", "link", "show", "dlsbr-tlife"])
+    #expect(bridge.status != 0)
+  }
+
+  @Test(.enabled(if: missingForClusters == nil, "emulated clusters need root, ip, tc and unshare"))
+  func secondClusterGetsItsOwnSubnet() throws {
+    try Self.withCluster("tfirst", ["--hosts", "1"]) { first in
+      try Self.withCluster("tsecond", ["--hosts", "1"]) { second in
+        #expect(first.cidr != second.cidr)
+      }
+      let taken = try Self.script("up", "--name", "tthird", "--hosts", "1", "--subnet", first.cidr)
+      defer { _ = try? Self.script("down", "--name", "tthird") }
+      #expect(taken.status != 0 && taken.allText.contains("already in use"), "\(taken)")
+    }
+  }
+
+  @Test(.enabled(if: missingForMPI == nil, "mpirun on an emulated cluster needs root, ip, tc, mpirun and mpicc"))
+  func mpirunReachesEveryHostUnderItsOwnName() throws {
+    try Self.withCluster("thosts", ["--hosts", "4", "--slots", "2"]) { cluster in
+      let outcome = try Self.mpirun(cluster, ["-np", "8", "hostname"])
+      try #require(outcome.status == 0, "\(outcome)")
+      let names = outcome.output.split(separator: "\n").map(String.init).sorted()
+      #expect(names == cluster.hostNames.flatMap { [$0, $0] }, "\(outcome)")
+
+      // One shared-memory communicator per emulated host, two ranks in each.
+      let program = try PingPongProgram.build()
+      let topology = try Self.mpirun(cluster, ["-np", "8", program, "1024", "1"])
+      try #require(topology.status == 0, "\(topology)")
+      #expect(topology.output.contains("nodes 4\n"), "\(topology)")
+      #expect(PingPongProgram.nodeRanks(topology.output) == Array(repeating: 2, count: 8), "\(topology)")
+    }
+  }
+
+  @Test(.enabled(if: missingForMPI == nil, "mpirun on an emulated cluster needs root, ip, tc, mpirun and mpicc"))
+  func pingPongFindsTheHostAtAQuarterRate() throws {
+    let rate = try LinkRate(parsing: "200mbit")
+    let slowRate = try LinkRate(parsing: "50mbit")
+    let options = ["--hosts", "4", "--rate", rate.text, "--rate-of", "h2=\(slowRate.text)"]
+    try Self.withCluster("tspeed", options) { cluster in
+      let program = try PingPongProgram.build()
+      let outcome = try Self.mpirun(cluster, ["-np", "4", program, String(1 << 20), "3"])
+      try #require(outcome.status == 0, "\(outcome)")
+      let bandwidths = PingPongProgram.bandwidths(outcome.output)
+      print("ping-pong 1 MiB, best of 3, MB/s by host:", bandwidths)
+      try #require(bandwidths.count == 3, "\(outcome)")
+      // tbf counts whole frames: a 1514-byte frame carries 1448 bytes of payload (95.6%). Its
+      // burst (1.3 ms of the rate) passes at memory speed, about 3% of a 1 MiB transfer's time.
+      // So about 98.5% of the configured rate is expected; allow 85% to 105%.
+      for (host, megabytesPerSecond) in bandwidths {
+        let expected = (host == "dls-tspeed-h2" ? slowRate : rate).bytesPerSecond / 1e6
+        #expect(
+          megabytesPerSecond > 0.85 * expected && megabytesPerSecond < 1.05 * expected,
+          "\(host): \(megabytesPerSecond) MB/s, configured \(expected) MB/s")
+      }
+      let slowest = bandwidths.min { $0.value < $1.value }
+      #expect(slowest?.key == "dls-tspeed-h2")
+      let fastest = bandwidths.values.max() ?? 0
+      let ratio = fastest / (slowest?.value ?? 1)
+      #expect(ratio > 3.4 && ratio < 4.6, "ratio \(ratio)")
+    }
+  }
+}
