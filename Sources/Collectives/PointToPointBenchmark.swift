@@ -11,8 +11,9 @@ public struct PointToPointBenchmark {
   public var plan: IterationPlan
   /// Messages in flight per bandwidth iteration.
   public var window: Int = 16
-  /// Bytes one pair's bandwidth test moves at most (iterations shrink to fit).
-  public var bandwidthBudget: Int = 32 << 20
+  /// Bytes one pair's latency or bandwidth test moves at most: timed iterations shrink to fit
+  /// (to no fewer than two), so large messages on slow links finish in seconds.
+  public var byteBudget: Int = 32 << 20
 
   public init(communicator: Communicator, context: RunContext, plan: IterationPlan) {
     self.communicator = communicator
@@ -47,7 +48,7 @@ public struct PointToPointBenchmark {
     record.fromHost = context.rankHosts[sender]
     record.toHost = context.rankHosts[receiver]
     record.bytes = bytes
-    record.iterations = plan.counts(bytes: bytes).iterations
+    record.iterations = fitted(plan.counts(bytes: bytes).iterations, bytesPerIteration: 2 * bytes)
     record.latencyUs = figures[0] * 1e6
     record.bandwidthGbps = figures[1] / 1e9
     return record
@@ -57,7 +58,9 @@ public struct PointToPointBenchmark {
   private func pingPong(_ message: UnsafeMutableBufferPointer<UInt8>, peer: Int, isSender: Bool, bytes: Int) throws
     -> Double
   {
-    let (iterations, warmup) = plan.counts(bytes: bytes)
+    let (planned, plannedWarmup) = plan.counts(bytes: bytes)
+    let iterations = fitted(planned, bytesPerIteration: 2 * bytes)
+    let warmup = min(plannedWarmup, max(1, iterations / 10))
     let readOnly = UnsafeBufferPointer(message)
     var start = 0.0
     for iteration in 0..<(warmup + iterations) {
@@ -73,6 +76,12 @@ public struct PointToPointBenchmark {
     return (MPI.wtime() - start) / Double(2 * iterations)
   }
 
+  /// The planned iteration count, shrunk so the test moves at most `byteBudget` bytes.
+  private func fitted(_ planned: Int, bytesPerIteration: Int) -> Int {
+    guard bytesPerIteration > 0 else { return planned }
+    return max(2, min(planned, byteBudget / bytesPerIteration))
+  }
+
   /// Streaming bandwidth in bytes per second (0 for empty messages).
   private func stream(_ message: UnsafeMutableBufferPointer<UInt8>, peer: Int, isSender: Bool, bytes: Int) throws
     -> Double
@@ -80,7 +89,7 @@ public struct PointToPointBenchmark {
     guard bytes > 0 else { return 0 }
     let (planned, plannedWarmup) = plan.counts(bytes: bytes)
     let perIteration = bytes * window
-    let iterations = max(2, min(planned, bandwidthBudget / perIteration))
+    let iterations = fitted(planned, bytesPerIteration: perIteration)
     let warmup = min(plannedWarmup, max(1, iterations / 10))
     var ack = [Int32(0)]
     var start = 0.0
