@@ -36,12 +36,18 @@ struct IterationOptions: ParsableArguments {
   @Option(help: "Warm-up iterations per size (default: 100 up to 8 KiB, 10 above).")
   var warmup: Int?
 
+  @Option(help: "Shrink timed iterations so one size takes about this many seconds (at least 5 iterations).")
+  var secondsPerSize: Double?
+
   func validate() throws {
     if let iterations, iterations <= 0 { throw ValidationError("--iterations must be positive, got \(iterations)") }
     if let warmup, warmup < 0 { throw ValidationError("--warmup must not be negative, got \(warmup)") }
+    if let secondsPerSize, !(secondsPerSize > 0) {
+      throw ValidationError("--seconds-per-size must be positive, got \(secondsPerSize)")
+    }
   }
 
-  var plan: IterationPlan { IterationPlan(iterations: iterations, warmup: warmup) }
+  var plan: IterationPlan { IterationPlan(iterations: iterations, warmup: warmup, secondsPerSize: secondsPerSize) }
 }
 
 /// Where rank 0's records go: a file, stdout lines for the coordinator, or both.

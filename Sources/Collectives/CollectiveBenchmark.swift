@@ -30,17 +30,33 @@ public struct CollectiveBenchmark {
   public func measure(_ algorithm: any AllreduceAlgorithm, bytes: Int) throws -> Point? {
     let count = bytes / MemoryLayout<Float>.stride
     let actualBytes = count * MemoryLayout<Float>.stride
-    let (iterations, warmup) = plan.counts(bytes: actualBytes)
+    let (planned, plannedWarmup) = plan.counts(bytes: actualBytes)
+    // A time budget needs one untimed iteration to judge the cost by.
+    let warmup = plan.secondsPerSize == nil ? plannedWarmup : max(1, plannedWarmup)
     var buffer = [Float](repeating: 0, count: count)
 
     let wrongHere = try buffer.withUnsafeMutableBufferPointer { buffer in
       try validate(algorithm, buffer: buffer)
     }
 
-    var samples = [Double](repeating: 0, count: iterations)
+    var samples: [Double] = []
+    var warmupsDone = 0
     try buffer.withUnsafeMutableBufferPointer { buffer in
       buffer.update(repeating: 0)
-      for _ in 0..<warmup { try algorithm.allreduce(buffer, on: communicator) }
+      // Every rank must run the same counts: decide on the slowest rank's first warm-up.
+      var done = 0
+      var slowest = 0.0
+      if warmup > 0 {
+        let start = MPI.wtime()
+        try algorithm.allreduce(buffer, on: communicator)
+        slowest = try communicator.allreduce([MPI.wtime() - start], op: .max)[0]
+        done = 1
+      }
+      let remainingWarmup = plan.warmup(planned: warmup, secondsPerIteration: slowest) - done
+      for _ in 0..<max(0, remainingWarmup) { try algorithm.allreduce(buffer, on: communicator) }
+      warmupsDone = done + max(0, remainingWarmup)
+      let iterations = plan.iterations(planned: planned, secondsPerIteration: slowest)
+      samples = [Double](repeating: 0, count: iterations)
       try communicator.barrier()
       for index in 0..<iterations {
         let start = MPI.wtime()
@@ -50,6 +66,7 @@ public struct CollectiveBenchmark {
       }
     }
 
+    let iterations = samples.count
     let mean = samples.reduce(0, +) / Double(iterations)
     let means = try communicator.gather([mean], root: 0, padding: 0)
     let wrong = try communicator.allreduce([Int64(wrongHere)], op: .sum)[0]
@@ -61,7 +78,7 @@ public struct CollectiveBenchmark {
     record.algorithm = algorithm.name
     record.bytes = actualBytes
     record.iterations = iterations
-    record.warmup = warmup
+    record.warmup = warmupsDone
     record.timeUs = summary
     record.slowestRank = meansUs.indices.max { meansUs[$0] < meansUs[$1] }
     record.algbwGbps = Collective.algorithmBandwidth(bytes: actualBytes, seconds: summary.mean / 1e6)

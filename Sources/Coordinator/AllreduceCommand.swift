@@ -27,6 +27,10 @@ struct AllreduceCommand: ParsableCommand {
   @Option(help: "Warm-up iterations per size (default: 100 up to 8 KiB, 10 above).")
   var warmup: Int?
 
+  @Option(
+    help: "Shrink timed iterations so one size takes about this many seconds (at least 5); 0 keeps OSU's counts.")
+  var secondsPerSize: Double = 15
+
   @Option(help: "Results file (JSONL, appended).")
   var output = "dlscale-results/allreduce.jsonl"
 
@@ -34,6 +38,7 @@ struct AllreduceCommand: ParsableCommand {
     _ = try parseSizes(sizes, option: "--sizes")
     if let iterations, iterations <= 0 { throw ValidationError("--iterations must be positive, got \(iterations)") }
     if let warmup, warmup < 0 { throw ValidationError("--warmup must not be negative, got \(warmup)") }
+    guard secondsPerSize >= 0 else { throw ValidationError("--seconds-per-size must not be negative") }
     do { _ = try AlgorithmName.parseList(algorithms) } catch { throw ValidationError(error.description) }
   }
 
@@ -44,6 +49,7 @@ struct AllreduceCommand: ParsableCommand {
     var arguments = ["--sizes", sizes, "--algorithms", algorithms]
     if let iterations { arguments += ["--iterations", "\(iterations)"] }
     if let warmup { arguments += ["--warmup", "\(warmup)"] }
+    if secondsPerSize > 0 { arguments += ["--seconds-per-size", "\(secondsPerSize)"] }
     let records = try AgentRun(
       launcher: launcher, ranks: launch.np, benchmark: "allreduce", arguments: arguments, timeout: launch.timeout,
       results: results, parameters: ["sizes": sizes, "algorithms": algorithms]
