@@ -9,7 +9,7 @@ import Testing
   #expect(plan.buckets.map(\.count) == [30, 45, 3])
   #expect(plan.buckets[1].offsets == [0, 5])
   #expect(plan.bucketOfTensor == [0, 0, 0, 1, 1, 2])
-  #expect(plan.totalCount == 98)
+  #expect(plan.totalCount == 78)
 }
 
 @Test func largeTensorIsABucketOfItsOwn() {
