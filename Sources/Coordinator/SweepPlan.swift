@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 import Measurements
 import Yams
 
@@ -185,6 +186,8 @@ private struct NodeReader {
       do { _ = try ByteSize.parse(text) } catch { throw fail("a size such as 25MiB") }
     case "algorithms", "algorithm":
       guard AlgorithmName.all.contains(text) else { throw fail("one of \(AlgorithmName.all.joined(separator: ", "))") }
+    case "model":
+      guard Zoo.names.contains(text) else { throw fail("one of \(Zoo.names.joined(separator: ", "))") }
     case "scaling":
       guard ["weak", "strong"].contains(text) else { throw fail("weak or strong") }
     case "overlap":

@@ -152,3 +152,23 @@ private func writePlan(in directory: String) throws -> (plan: String, output: St
   let records = try ResultsFile(path: output).read().records
   #expect(records.count == 7 && records.allSatisfy { $0.kind == .failure && $0.sweepPoint != nil })
 }
+
+@Test func shippedPlansParse() throws {
+  let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+  let plans = try FileManager.default.contentsOfDirectory(atPath: root.path + "/plans").filter { $0.hasSuffix(".yaml") }
+  #expect(plans.count >= 4)
+  for name in plans {
+    let plan = try SweepPlan.load(path: root.path + "/plans/" + name)
+    #expect(!plan.points.isEmpty, "\(name) has no points")
+  }
+}
+
+@Test func unknownModelIsAPlanError() {
+  let text = "runs:\n  - benchmark: train\n    np: 1\n    model: [resnet50, resnet51]\n"
+  #expect {
+    try SweepPlan.parse(text, path: "m.yaml")
+  } throws: { error in
+    "\(error)".contains("m.yaml:4:23: 'model' must be one of")
+  }
+}
