@@ -103,9 +103,9 @@ extension ScalingReport {
     h1{font-size:26px;margin:8px 0 2px}h2{font-size:20px;margin:28px 0 8px;border-bottom:1px solid #d8dbe0;padding-bottom:4px}
     h3{font-size:15px;margin:0 0 4px}.meta{color:#555;margin:0}
     .charts{display:flex;flex-wrap:wrap;gap:14px}
-    .chart-box{background:#fff;border:1px solid #e1e4e8;border-radius:6px;padding:10px 12px;flex:0 1 auto}
+    .chart-box{background:#fff;border:1px solid #e1e4e8;border-radius:6px;padding:8px;flex:0 1 auto}
     .chart-box svg{display:block;max-width:100%;height:auto}
-    .caption{font-size:12.5px;color:#555;margin:4px 0 0;max-width:520px}
+    .caption{font-size:12.5px;color:#555;margin:4px 0 0;max-width:500px}
     .callout{background:#fff8e6;border-left:4px solid #e0a100;padding:6px 10px}
     ul{padding-left:20px}li{margin:3px 0}li.attention{color:#8a1c1c}li.attention strong{color:#b42318}
     .table-box{margin-top:14px;overflow-x:auto}

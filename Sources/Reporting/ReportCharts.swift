@@ -96,11 +96,11 @@ extension ScalingReport {
         for entry in fit.laws {
           let name = "\(series.scaling) \(entry.law.name)" + (entry.mape.map { " (MAPE \(Int($0.rounded()))%)" } ?? "")
           // Efficiency relative to one rank; throughput from the baseline point's per-rank rate.
-          let perRank = base.samplesPerS / (Double(base.ranks) * entry.law.efficiency(ranks: base.ranks))
+          let perRank = base.samplesPerS / (Double(base.ranks) * entry.law.efficiency(ranks: Double(base.ranks)))
           efficiency.append(.init(
-            name: name, points: curveAt.map { .init(x: $0, y: entry.law.efficiency(ranks: Int($0.rounded()))) }, style: .model, colorIndex: color))
+            name: name, points: curveAt.map { .init(x: $0, y: entry.law.efficiency(ranks: $0)) }, style: .model, colorIndex: color))
           throughput.append(.init(
-            name: name, points: curveAt.map { .init(x: $0, y: perRank * $0 * entry.law.efficiency(ranks: Int($0.rounded()))) }, style: .model,
+            name: name, points: curveAt.map { .init(x: $0, y: perRank * $0 * entry.law.efficiency(ranks: $0)) }, style: .model,
             colorIndex: color))
           color += 1
         }

@@ -35,6 +35,9 @@ public struct ResultsInput: Sendable {
       } catch {
         throw Problem(description: "\(error)")
       }
+      if !contents.problems.isEmpty, let version = newerSchema(in: path) {
+        throw Problem(description: "\(path): record schema \(version) is newer than this dlscale understands (\(Record.currentSchema))")
+      }
       if contents.records.isEmpty && contents.problems.isEmpty {
         throw Problem(description: "\(path) is empty: no records to report")
       }
@@ -48,5 +51,18 @@ public struct ResultsInput: Sendable {
       input.records += contents.records
     }
     return input
+  }
+
+  /// The schema of a line written by a newer dlscale, if any: such a line may not decode as
+  /// today's `Record` at all, and must not pass for a torn line.
+  static func newerSchema(in path: String) -> Int? {
+    guard let data = FileManager.default.contents(atPath: path) else { return nil }
+    for line in data.split(separator: UInt8(ascii: "\n")) {
+      guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+        let schema = object["schema"] as? Int, schema > Record.currentSchema
+      else { continue }
+      return schema
+    }
+    return nil
   }
 }

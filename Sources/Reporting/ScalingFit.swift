@@ -20,8 +20,9 @@ public struct ScalingFit: Sendable {
       }
     }
 
-    public func efficiency(ranks: Int) -> Double {
-      let n = Double(ranks)
+    /// Efficiency at `ranks` (a real number, so that curves are smooth between rank counts).
+    public func efficiency(ranks: Double) -> Double {
+      let n = ranks
       switch self {
       case .amdahl(let s): return 1 / (s + (1 - s) / n) / n
       case .gustafson(let s): return (n - s * (n - 1)) / n

@@ -73,13 +73,14 @@ public struct ChartAxis: Sendable {
     switch scale {
     case .linear:
       let step = Self.niceStep((domain.upperBound - domain.lowerBound) / Double(max(1, maximum - 2)))
-      var ticks: [Double] = []
-      var value = (domain.lowerBound / step).rounded(.up) * step
-      while value <= domain.upperBound + step * 1e-9 {
-        ticks.append(abs(value) < step * 1e-9 ? 0 : value)
-        value += step
-      }
-      return ticks
+      // Multiples of the step, each computed from its index so that no error accumulates; the
+      // decimal rounding keeps 0.6 from printing as 0.6000000000000001.
+      let first = Int((domain.lowerBound / step).rounded(.up))
+      let last = Int((domain.upperBound / step + 1e-9).rounded(.down))
+      guard first <= last else { return [] }
+      let decimals = max(0, -Int(log10(step).rounded(.down)))
+      let scale = pow(10, Double(decimals))
+      return (first...last).map { (Double($0) * step * scale).rounded() / scale }
     case .logarithmic, .binaryLogarithmic:
       let base = scale == .logarithmic ? 10.0 : 2.0
       let lowPower = Int((log(domain.lowerBound) / log(base)).rounded())
@@ -115,7 +116,7 @@ public struct ChartAxis: Sendable {
     if magnitude >= 1e6 { return trimmed(value / 1e6) + "M" }
     if magnitude >= 1e4 { return trimmed(value / 1e3) + "k" }
     if magnitude >= 1 { return trimmed(value) }
-    return String(format: "%g", value)
+    return String(format: "%.3g", value)
   }
 
   static func trimmed(_ value: Double) -> String {

@@ -60,7 +60,7 @@ public struct SVGChart: Sendable {
 
   public init(
     title: String, xAxis: ChartAxis, yAxis: ChartAxis, series: [Series], references: [Reference] = [],
-    width: Double = 520, plotHeight: Double = 250
+    width: Double = 500, plotHeight: Double = 250
   ) {
     self.title = title
     self.xAxis = xAxis

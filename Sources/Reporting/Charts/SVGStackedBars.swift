@@ -21,7 +21,7 @@ public struct SVGStackedBars: Sendable {
   public var valueAxis: ChartAxis
   public var width: Double
 
-  public init(title: String, segmentNames: [String], bars: [Bar], valueAxis: ChartAxis, width: Double = 520) {
+  public init(title: String, segmentNames: [String], bars: [Bar], valueAxis: ChartAxis, width: Double = 500) {
     self.title = title
     self.segmentNames = segmentNames
     self.bars = bars
@@ -72,11 +72,11 @@ public struct SVGStackedBars: Sendable {
     svg.line(x1: left, y1: top, x2: left, y2: top + plotHeight, className: "axis")
     svg.text(axis.title, x: 16, y: top + plotHeight / 2, anchor: .middle, className: "axis-title", rotated: true)
     let legendY = height - 10
-    let columnWidth = plotWidth / Double(max(1, segmentNames.count))
+    var x = left
     for (index, name) in segmentNames.enumerated() {
-      let x = left + Double(index) * columnWidth
       svg.rectangle(x: x, y: legendY - 10, width: 12, height: 12, fill: Self.segmentColors[index % Self.segmentColors.count], className: "key")
       svg.text(name, x: x + 17, y: legendY, className: "legend")
+      x += 17 + 7 * Double(name.count) + 16
     }
     svg.close()
     return svg.markup
