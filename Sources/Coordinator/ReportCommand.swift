@@ -20,7 +20,8 @@ struct ReportCommand: ParsableCommand {
   @Option(help: "models.json from `dlscale fit`: fitted lines, scaling laws and predictions.")
   var models: String?
 
-  @Option(help: "The link rate, drawn as the bus-bandwidth ceiling (e.g. 200mbit, 10gbit); default: models.json's links.")
+  @Option(
+    help: "The link rate, drawn as the bus-bandwidth ceiling (e.g. 200mbit, 10gbit); default: models.json's links.")
   var linkRate: String?
 
   @Option(name: [.short, .customLong("output")], help: "Directory to write the report into.")

@@ -27,7 +27,8 @@ public struct AllreduceSeries: Sendable {
       guard let first = sorted.first, let ranks = first.ranks else { return nil }
       let points = sorted.map { record in
         let meanUs = record.timeUs!.mean
-        let busbw = record.busbwGbps
+        let busbw =
+          record.busbwGbps
           ?? Collective.allreduce.busBandwidth(bytes: record.bytes!, seconds: meanUs / 1e6, ranks: ranks)
         return Point(bytes: record.bytes!, meanUs: meanUs, busbwGbps: busbw, slowestRank: record.slowestRank)
       }

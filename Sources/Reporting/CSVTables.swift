@@ -17,7 +17,9 @@ public enum CSVTables {
       guard !rows.isEmpty else { return nil }
       let present = Set(rows.flatMap(\.keys))
       let leading = leadingColumns.filter(present.contains)
-      let columns = leading + present.subtracting(leading).subtracting(["command"]).sorted() + (present.contains("command") ? ["command"] : [])
+      let columns =
+        leading + present.subtracting(leading).subtracting(["command"]).sorted()
+        + (present.contains("command") ? ["command"] : [])
       var text = columns.map(quote).joined(separator: ",") + "\r\n"
       for row in rows {
         text += columns.map { quote(row[$0] ?? "") }.joined(separator: ",") + "\r\n"
@@ -28,7 +30,9 @@ public enum CSVTables {
 
   /// One record as column → text, from its JSON form so that every field appears.
   static func flatten(_ record: Record) -> [String: String] {
-    guard let line = try? record.jsonLine(), let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+    guard let line = try? record.jsonLine(),
+      let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+    else {
       return [:]
     }
     var row: [String: String] = [:]

@@ -16,7 +16,10 @@ public struct CommunicationModel: Sendable {
   /// Set when the model was fitted for one rank count only.
   public var ranks: Int?
 
-  public init(algorithm: String, alphaS: Double, betaSPerByte: Double, gammaSPerByte: Double = 0, mape: Double? = nil, ranks: Int? = nil) {
+  public init(
+    algorithm: String, alphaS: Double, betaSPerByte: Double, gammaSPerByte: Double = 0, mape: Double? = nil,
+    ranks: Int? = nil
+  ) {
     self.algorithm = algorithm
     self.alphaS = alphaS
     self.betaSPerByte = betaSPerByte
@@ -40,10 +43,13 @@ public struct CommunicationModel: Sendable {
   /// Predicted seconds for `bytes` per rank on `ranks` ranks.
   public func seconds(ranks: Int, bytes: Int) -> Double {
     guard ranks > 1 else { return 0 }
-    let p = Double(ranks), n = Double(bytes)
+    let p = Double(ranks)
+    let n = Double(bytes)
     let share = (p - 1) / p
     let lg = log2(p)
-    let latency: Double, transfer: Double, reduction: Double
+    let latency: Double
+    let transfer: Double
+    let reduction: Double
     switch algorithm {
     case "recursive-doubling":
       let rounds = lg.rounded(.up)

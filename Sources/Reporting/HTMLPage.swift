@@ -21,10 +21,23 @@ extension ScalingReport {
           .p(.class("meta"), .text(summaryLine))
         ),
         findingsSection(),
-        .if(!allreduce.isEmpty, section(id: "allreduce", title: "Allreduce", charts: allreduceCharts, tables: [allreduceTable, bestAlgorithmTable])),
-        .if(links != nil, section(id: "p2p", title: "Point-to-point links", charts: linkCharts, tables: linkTable.map { [$0] } ?? [], lead: linkCallout)),
-        .if(!scaling.isEmpty, section(id: "training", title: "Training scaling", charts: scalingCharts, tables: [trainingTable])),
-        .if(!predictionCharts.isEmpty || modelTable != nil, section(id: "models", title: "Models against measurements", charts: predictionCharts, tables: modelTable.map { [$0] } ?? [])),
+        .if(
+          !allreduce.isEmpty,
+          section(
+            id: "allreduce", title: "Allreduce", charts: allreduceCharts, tables: [allreduceTable, bestAlgorithmTable])),
+        .if(
+          links != nil,
+          section(
+            id: "p2p", title: "Point-to-point links", charts: linkCharts, tables: linkTable.map { [$0] } ?? [],
+            lead: linkCallout)),
+        .if(
+          !scaling.isEmpty,
+          section(id: "training", title: "Training scaling", charts: scalingCharts, tables: [trainingTable])),
+        .if(
+          !predictionCharts.isEmpty || modelTable != nil,
+          section(
+            id: "models", title: "Models against measurements", charts: predictionCharts,
+            tables: modelTable.map { [$0] } ?? [])),
         .if(!failures.isEmpty, section(id: "failures", title: "Failures", charts: [], tables: [failureTable])),
         metadataSection()
       )
@@ -36,7 +49,8 @@ extension ScalingReport {
     let counts = metadata.recordCounts.map { "\($0.count) \($0.kind)" }.joined(separator: ", ")
     let span = [metadata.firstTimestamp, metadata.lastTimestamp].compactMap { $0 }
     let when = span.count == 2 ? " from \(span[0]) to \(span[1])" : ""
-    return "\(records.count) records (\(counts)) in \(metadata.runs.count) run\(metadata.runs.count == 1 ? "" : "s")\(when)."
+    return
+      "\(records.count) records (\(counts)) in \(metadata.runs.count) run\(metadata.runs.count == 1 ? "" : "s")\(when)."
   }
 
   /// The slow host or link, in words, above the matrices.
@@ -49,13 +63,16 @@ extension ScalingReport {
       .id("findings"),
       .h2("Findings"),
       .if(observations.items.isEmpty, .p("No findings: the results hold no measurements to compare.")),
-      .ul(.forEach(observations.items) { item in
-        .li(.class(item.needsAttention ? "attention" : "note"), .strong(.text(item.topic + ": ")), .text(item.text))
-      })
+      .ul(
+        .forEach(observations.items) { item in
+          .li(.class(item.needsAttention ? "attention" : "note"), .strong(.text(item.topic + ": ")), .text(item.text))
+        })
     )
   }
 
-  private func section(id: String, title: String, charts: [PlacedChart], tables: [ReportTable], lead: String? = nil) -> Node<HTML.BodyContext> {
+  private func section(id: String, title: String, charts: [PlacedChart], tables: [ReportTable], lead: String? = nil)
+    -> Node<HTML.BodyContext>
+  {
     .section(
       .id(id),
       .h2(.text(title)),
@@ -63,7 +80,9 @@ extension ScalingReport {
       .div(
         .class("charts"),
         .forEach(charts) { chart in
-          .div(.class("chart-box"), .id(chart.id), .h3(.text(chart.title)), .raw(chart.svg), .p(.class("caption"), .text(chart.caption)))
+          .div(
+            .class("chart-box"), .id(chart.id), .h3(.text(chart.title)), .raw(chart.svg),
+            .p(.class("caption"), .text(chart.caption)))
         }
       ),
       .forEach(tables.filter { !$0.rows.isEmpty }) { table in tableNode(table) }

@@ -9,7 +9,9 @@ public struct LinkCeiling: Sendable, Equatable {
 
   public struct ParseError: Error, CustomStringConvertible, Equatable {
     public var text: String
-    public var description: String { "invalid link rate '\(text)': expected a number and kbit, mbit or gbit (e.g. 200mbit)" }
+    public var description: String {
+      "invalid link rate '\(text)': expected a number and kbit, mbit or gbit (e.g. 200mbit)"
+    }
   }
 
   public init(parsing text: String) throws(ParseError) {

@@ -29,7 +29,8 @@ public struct LinkMatrix: Sendable {
     let run = p2p.filter { $0.runId == last.runId }
     let ranks = max(last.ranks ?? 0, (run.map { max($0.from!, $0.to!) }.max() ?? 0) + 1)
     let sizes = run.map { $0.bytes! }
-    let small = sizes.min()!, large = sizes.max()!
+    let small = sizes.min()!
+    let large = sizes.max()!
     var latency = [[Double?]](repeating: [Double?](repeating: nil, count: ranks), count: ranks)
     var bandwidth = latency
     for record in run {

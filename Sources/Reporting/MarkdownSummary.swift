@@ -7,30 +7,36 @@ extension ScalingReport {
     var text = "# dlscale scaling report\n\n\(summaryLine)\n\n## Findings\n\n"
     if observations.items.isEmpty { text += "No findings: the results hold no measurements to compare.\n" }
     for item in observations.items {
-      text += "- \(item.needsAttention ? "**\(Self.markdownEscape(item.topic))**" : Self.markdownEscape(item.topic)): \(Self.markdownEscape(item.text))\n"
+      text +=
+        "- \(item.needsAttention ? "**\(Self.markdownEscape(item.topic))**" : Self.markdownEscape(item.topic)): \(Self.markdownEscape(item.text))\n"
     }
     var tables: [ReportTable] = []
     if !allreduce.isEmpty { tables += [allreduceTable, bestAlgorithmTable] }
     if let linkTable { tables.append(linkTable) }
     if !scaling.isEmpty { tables.append(trainingTable) }
     if let modelTable { tables.append(modelTable) }
-    for comparison in [("allreduce", communicationComparisons), ("training", trainingComparisons)] where !comparison.1.isEmpty {
-      tables.append(ReportTable(
-        title: "Predicted vs measured: \(comparison.0)", headers: ["point", "measured", "predicted", "error"],
-        rows: comparison.1.map {
-          [$0.label, ChartAxis.number($0.measured), ChartAxis.number($0.predicted),
-           Observations.fixed(($0.predicted - $0.measured) / $0.measured * 100, 1) + "%"]
-        }))
+    for comparison in [("allreduce", communicationComparisons), ("training", trainingComparisons)]
+    where !comparison.1.isEmpty {
+      tables.append(
+        ReportTable(
+          title: "Predicted vs measured: \(comparison.0)", headers: ["point", "measured", "predicted", "error"],
+          rows: comparison.1.map {
+            [
+              $0.label, ChartAxis.number($0.measured), ChartAxis.number($0.predicted),
+              Observations.fixed(($0.predicted - $0.measured) / $0.measured * 100, 1) + "%",
+            ]
+          }))
     }
     if !failures.isEmpty { tables.append(failureTable) }
-    tables.append(ReportTable(
-      title: "Run metadata", headers: ["", ""],
-      rows: [
-        ["hosts", metadata.hosts.joined(separator: ", ")],
-        ["MPI library", metadata.mpiLibraries.joined(separator: "; ")],
-        ["dlscale version", metadata.versions.joined(separator: ", ")],
-        ["link rate", ceiling?.text ?? "not given"],
-      ]))
+    tables.append(
+      ReportTable(
+        title: "Run metadata", headers: ["", ""],
+        rows: [
+          ["hosts", metadata.hosts.joined(separator: ", ")],
+          ["MPI library", metadata.mpiLibraries.joined(separator: "; ")],
+          ["dlscale version", metadata.versions.joined(separator: ", ")],
+          ["link rate", ceiling?.text ?? "not given"],
+        ]))
     tables.append(runTable)
     for table in tables where !table.rows.isEmpty {
       text += "\n## \(Self.markdownEscape(table.title))\n\n"

@@ -25,7 +25,9 @@ public struct ModelsDocument: Sendable {
     } catch {
       throw Problem(description: "\(path) is not a models file (not JSON)")
     }
-    guard let root = object as? [String: Any] else { throw Problem(description: "\(path) is not a models file (expected a JSON object)") }
+    guard let root = object as? [String: Any] else {
+      throw Problem(description: "\(path) is not a models file (expected a JSON object)")
+    }
     return ModelsDocument(root: root)
   }
 

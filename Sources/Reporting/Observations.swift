@@ -37,7 +37,8 @@ public struct Observations: Sendable {
     observeStragglers(records)
     if let links { observeLinks(links) }
     for failure in failures {
-      var parameters = (failure.parameters ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+      var parameters = (failure.parameters ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
+        separator: " ")
       if parameters.isEmpty { parameters = "run \(failure.runId)" }
       let reason = Self.firstErrorLine(failure.stderrTail) ?? failure.reason ?? "unknown reason"
       let status = failure.exitStatus.map { ", exit status \($0)" } ?? ""
@@ -51,32 +52,36 @@ public struct Observations: Sendable {
       guard let largest = parallel.last ?? series.points.last else { continue }
       let name = "\(series.model) (\(series.scaling))"
       if let ratio = largest.computeToCommunication {
-        items.append(Item(
-          topic: "Compute/communication",
-          text: "\(name): compute/communication ratio \(Self.fixed(ratio, 2)) at \(largest.ranks) ranks "
-            + "(forward+backward \(Self.fixed((largest.forwardMs ?? 0) + (largest.backwardMs ?? 0), 1)) ms, "
-            + "allreduce \(Self.fixed(largest.allreduceMs ?? 0, 1)) ms)",
-          needsAttention: false))
+        items.append(
+          Item(
+            topic: "Compute/communication",
+            text: "\(name): compute/communication ratio \(Self.fixed(ratio, 2)) at \(largest.ranks) ranks "
+              + "(forward+backward \(Self.fixed((largest.forwardMs ?? 0) + (largest.backwardMs ?? 0), 1)) ms, "
+              + "allreduce \(Self.fixed(largest.allreduceMs ?? 0, 1)) ms)",
+            needsAttention: false))
       }
       let bound = parallel.filter { ($0.exposedFraction ?? 0) > Self.interconnectBoundFraction }
       if let first = bound.first {
-        items.append(Item(
-          topic: "Interconnect-bound",
-          text: "\(name) is interconnect-bound from \(first.ranks) ranks: exposed communication is "
-            + "\(Self.percent(first.exposedFraction!)) of the step (threshold \(Self.percent(Self.interconnectBoundFraction)))",
-          needsAttention: true))
+        items.append(
+          Item(
+            topic: "Interconnect-bound",
+            text: "\(name) is interconnect-bound from \(first.ranks) ranks: exposed communication is "
+              + "\(Self.percent(first.exposedFraction!)) of the step (threshold \(Self.percent(Self.interconnectBoundFraction)))",
+            needsAttention: true))
       } else if let worst = parallel.compactMap(\.exposedFraction).max() {
-        items.append(Item(
-          topic: "Interconnect-bound",
-          text: "\(name) is compute-bound: exposed communication at most \(Self.percent(worst)) of the step",
-          needsAttention: false))
+        items.append(
+          Item(
+            topic: "Interconnect-bound",
+            text: "\(name) is compute-bound: exposed communication at most \(Self.percent(worst)) of the step",
+            needsAttention: false))
       }
       if let last = series.points.last, series.points.count > 1 {
-        items.append(Item(
-          topic: "Efficiency",
-          text: "\(name): efficiency \(Self.percent(last.efficiency)) at \(last.ranks) ranks "
-            + "(baseline \(series.baselineRanks) rank\(series.baselineRanks == 1 ? "" : "s"))",
-          needsAttention: last.efficiency < 0.5))
+        items.append(
+          Item(
+            topic: "Efficiency",
+            text: "\(name): efficiency \(Self.percent(last.efficiency)) at \(last.ranks) ranks "
+              + "(baseline \(series.baselineRanks) rank\(series.baselineRanks == 1 ? "" : "s"))",
+            needsAttention: last.efficiency < 0.5))
       }
     }
   }
@@ -87,7 +92,9 @@ public struct Observations: Sendable {
       let sizes = Set(group.flatMap { $0.points.map(\.bytes) }).sorted()
       var ranges: [BestAlgorithm] = []
       for size in sizes {
-        let candidates = group.compactMap { series in series.points.first { $0.bytes == size }.map { (series.algorithm, $0.meanUs) } }
+        let candidates = group.compactMap { series in
+          series.points.first { $0.bytes == size }.map { (series.algorithm, $0.meanUs) }
+        }
         guard let best = candidates.min(by: { $0.1 < $1.1 }) else { continue }
         if let last = ranges.last, last.algorithm == best.0 {
           ranges[ranges.count - 1].toBytes = size
@@ -97,11 +104,14 @@ public struct Observations: Sendable {
       }
       bestAlgorithms += ranges
       if group.count == 1 {
-        items.append(Item(
-          topic: "Best algorithm", text: "\(ranks) ranks: only \(group[0].algorithm) was measured", needsAttention: false))
+        items.append(
+          Item(
+            topic: "Best algorithm", text: "\(ranks) ranks: only \(group[0].algorithm) was measured",
+            needsAttention: false))
       } else {
         let text = ranges.map { "\(ByteSize.format($0.fromBytes))–\(ByteSize.format($0.toBytes)): \($0.algorithm)" }
-        items.append(Item(topic: "Best algorithm", text: "\(ranks) ranks: " + text.joined(separator: "; "), needsAttention: false))
+        items.append(
+          Item(topic: "Best algorithm", text: "\(ranks) ranks: " + text.joined(separator: "; "), needsAttention: false))
       }
     }
   }
@@ -116,15 +126,19 @@ public struct Observations: Sendable {
       let share = Double(count) / Double(group.count)
       let host = group.first?.rankHosts.flatMap { rank < $0.count ? $0[rank] : nil } ?? "?"
       if count >= 4 && share >= Self.stragglerShare {
-        items.append(Item(
-          topic: "Straggler",
-          text: "rank \(rank) (\(host)) was the slowest rank in \(count) of \(group.count) allreduce points at \(ranks) ranks",
-          needsAttention: true))
+        items.append(
+          Item(
+            topic: "Straggler",
+            text:
+              "rank \(rank) (\(host)) was the slowest rank in \(count) of \(group.count) allreduce points at \(ranks) ranks",
+            needsAttention: true))
       } else {
-        items.append(Item(
-          topic: "Straggler",
-          text: "no straggler at \(ranks) ranks: the most frequent slowest rank, \(rank), was slowest in \(count) of \(group.count) points",
-          needsAttention: false))
+        items.append(
+          Item(
+            topic: "Straggler",
+            text:
+              "no straggler at \(ranks) ranks: the most frequent slowest rank, \(rank), was slowest in \(count) of \(group.count) points",
+            needsAttention: false))
       }
     }
   }
@@ -132,25 +146,30 @@ public struct Observations: Sendable {
   private mutating func observeLinks(_ links: LinkMatrix) {
     let slow = links.slowLinks
     if let rank = links.slowRank {
-      items.append(Item(
-        topic: "Slow link",
-        text: "all \(slow.count) links below half the median bandwidth touch rank \(links.label(rank: rank)): that host or its link is slow",
-        needsAttention: true))
+      items.append(
+        Item(
+          topic: "Slow link",
+          text:
+            "all \(slow.count) links below half the median bandwidth touch rank \(links.label(rank: rank)): that host or its link is slow",
+          needsAttention: true))
     }
     for link in slow {
-      items.append(Item(
-        topic: "Slow link",
-        text: "link \(links.label(rank: link.from)) → \(links.label(rank: link.to)): \(Self.rate(link.bandwidthGbps)), "
-          + "\(Self.fixed(link.bandwidthGbps / link.medianGbps, 2))× the median \(Self.rate(link.medianGbps))",
-        needsAttention: true))
+      items.append(
+        Item(
+          topic: "Slow link",
+          text:
+            "link \(links.label(rank: link.from)) → \(links.label(rank: link.to)): \(Self.rate(link.bandwidthGbps)), "
+            + "\(Self.fixed(link.bandwidthGbps / link.medianGbps, 2))× the median \(Self.rate(link.medianGbps))",
+          needsAttention: true))
     }
     if slow.isEmpty, let slowest = links.slowestLink {
-      items.append(Item(
-        topic: "Slow link",
-        text: "no link below half the median bandwidth; the slowest, \(links.label(rank: slowest.from)) → "
-          + "\(links.label(rank: slowest.to)), reaches \(Self.rate(slowest.bandwidthGbps)) "
-          + "(\(Self.fixed(slowest.bandwidthGbps / slowest.medianGbps, 2))× the median \(Self.rate(slowest.medianGbps)))",
-        needsAttention: false))
+      items.append(
+        Item(
+          topic: "Slow link",
+          text: "no link below half the median bandwidth; the slowest, \(links.label(rank: slowest.from)) → "
+            + "\(links.label(rank: slowest.to)), reaches \(Self.rate(slowest.bandwidthGbps)) "
+            + "(\(Self.fixed(slowest.bandwidthGbps / slowest.medianGbps, 2))× the median \(Self.rate(slowest.medianGbps)))",
+          needsAttention: false))
     }
   }
 

@@ -36,13 +36,16 @@ public struct ResultsInput: Sendable {
         throw Problem(description: "\(error)")
       }
       if !contents.problems.isEmpty, let version = newerSchema(in: path) {
-        throw Problem(description: "\(path): record schema \(version) is newer than this dlscale understands (\(Record.currentSchema))")
+        throw Problem(
+          description:
+            "\(path): record schema \(version) is newer than this dlscale understands (\(Record.currentSchema))")
       }
       if contents.records.isEmpty && contents.problems.isEmpty {
         throw Problem(description: "\(path) is empty: no records to report")
       }
       if contents.records.isEmpty {
-        throw Problem(description: "\(path) is not a results file: none of its \(contents.problems.count) lines is a record")
+        throw Problem(
+          description: "\(path) is not a results file: none of its \(contents.problems.count) lines is a record")
       }
       if let first = contents.problems.first {
         let more = contents.problems.count > 1 ? " (and \(contents.problems.count - 1) more unreadable lines)" : ""

@@ -53,7 +53,9 @@ public struct ScalingFit: Sendable {
   }
 
   init?(loose object: [String: Any], sharedPredictions: [[String: Any]]) {
-    guard let model = LooseJSON.string(object, "model"), let scaling = LooseJSON.string(object, "scaling") else { return nil }
+    guard let model = LooseJSON.string(object, "model"), let scaling = LooseJSON.string(object, "scaling") else {
+      return nil
+    }
     self.model = model
     self.scaling = scaling
     // Fits may sit under "fits" (an object keyed by law, or an array naming it) or at the top.

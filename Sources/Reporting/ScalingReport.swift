@@ -24,7 +24,8 @@ public struct ScalingReport: Sendable {
     scaling = ScalingSeries.group(records)
     failures = records.filter { $0.kind == .failure }
     metadata = RunMetadata(records: records)
-    observations = Observations(allreduce: allreduce, links: links, scaling: scaling, failures: failures, records: records)
+    observations = Observations(
+      allreduce: allreduce, links: links, scaling: scaling, failures: failures, records: records)
   }
 
   /// Measured and predicted values for every point a model predicts.

@@ -7,14 +7,18 @@ import Testing
 enum ReportFixturePaths {
   static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("fixtures/report").path
-  static let results = ["allreduce.jsonl", "p2p.jsonl", "train-synthetic.jsonl", "failure.jsonl"].map { directory + "/" + $0 }
+  static let results = ["allreduce.jsonl", "p2p.jsonl", "train-synthetic.jsonl", "failure.jsonl"].map {
+    directory + "/" + $0
+  }
   static let models = directory + "/models-synthetic.json"
 }
 
 @Test func reportWritesThePageTheSummaryAndATablePerKind() throws {
   let output = try Executables.temporaryDirectory() + "/report"
   let result = try Executables.run(
-    [Executables.coordinator, "report"] + ReportFixturePaths.results + ["--models", ReportFixturePaths.models, "--link-rate", "10gbit", "-o", output])
+    [Executables.coordinator, "report"] + ReportFixturePaths.results + [
+      "--models", ReportFixturePaths.models, "--link-rate", "10gbit", "-o", output,
+    ])
   #expect(result.status == 0, "dlscale report failed: \(result.stderr)")
   #expect(result.stderrLines.isEmpty, "no warnings for clean files: \(result.stderr)")
   let files = try FileManager.default.contentsOfDirectory(atPath: output).sorted()
@@ -33,7 +37,8 @@ enum ReportFixturePaths {
   let directory = try Executables.temporaryDirectory()
   let torn = directory + "/torn.jsonl"
   let text = try String(contentsOfFile: ReportFixturePaths.results[1], encoding: .utf8)
-  try (text + "{\"schema\":1,\"kind\":\"p2p\",\"run_id\":\"x\",\"bytes\":10").write(toFile: torn, atomically: true, encoding: .utf8)
+  try (text + "{\"schema\":1,\"kind\":\"p2p\",\"run_id\":\"x\",\"bytes\":10").write(
+    toFile: torn, atomically: true, encoding: .utf8)
   let result = try Executables.run([Executables.coordinator, "report", torn, "-o", directory + "/out"])
   #expect(result.status == 0, "stderr: \(result.stderr)")
   #expect(result.stderrLines.count == 1, "one warning line: \(result.stderr)")
@@ -59,7 +64,8 @@ func unusableInputIsOneLineAndAFailure(input: String, expected: String) throws {
   let binary = directory + "/binary.jsonl"
   try Data([0x7f, 0x45, 0x4c, 0x46, 0, 0, 0, 0x0a]).write(to: URL(fileURLWithPath: binary))
   let newer = directory + "/newer.jsonl"
-  try #"{"schema":2,"kind":"p2p","run_id":"x","timestamp":"t","new_field":1}"#.write(toFile: newer, atomically: true, encoding: .utf8)
+  try #"{"schema":2,"kind":"p2p","run_id":"x","timestamp":"t","new_field":1}"#.write(
+    toFile: newer, atomically: true, encoding: .utf8)
   let file = directory + "/a-file"
   try "x".write(toFile: file, atomically: true, encoding: .utf8)
   let out = directory + "/out"

@@ -37,7 +37,9 @@ func trainRecord(
 }
 
 @Test func withoutOneRankTheSmallestCountIsTheBaseline() throws {
-  let records = [trainRecord(scaling: "strong", ranks: 2, stepMs: 50), trainRecord(scaling: "strong", ranks: 8, stepMs: 20)]
+  let records = [
+    trainRecord(scaling: "strong", ranks: 2, stepMs: 50), trainRecord(scaling: "strong", ranks: 8, stepMs: 20),
+  ]
   let series = try #require(ScalingSeries.group(records).first)
   #expect(series.baselineRanks == 2)
   // 2·50 / (8·20) = 0.625.
@@ -63,7 +65,9 @@ func trainRecord(
   #expect(ratio?.text.contains("ratio 6.00 at 4 ranks") == true, "\(ratio?.text ?? "none")")
 }
 
-func allreduceRecord(algorithm: String, ranks: Int, bytes: Int, meanUs: Double, slowest: Int, hosts: [String]? = nil) -> Record {
+func allreduceRecord(algorithm: String, ranks: Int, bytes: Int, meanUs: Double, slowest: Int, hosts: [String]? = nil)
+  -> Record
+{
   var record = Record(kind: .allreduce, runId: "a", timestamp: "2026-01-01T00:00:00.000Z")
   record.algorithm = algorithm
   record.ranks = ranks
@@ -78,7 +82,8 @@ func allreduceRecord(algorithm: String, ranks: Int, bytes: Int, meanUs: Double, 
   var records: [Record] = []
   for (index, bytes) in [8, 64, 512, 4096].enumerated() {
     records.append(allreduceRecord(algorithm: "ring", ranks: 4, bytes: bytes, meanUs: index < 2 ? 20 : 30, slowest: 0))
-    records.append(allreduceRecord(algorithm: "recursive-doubling", ranks: 4, bytes: bytes, meanUs: index < 2 ? 10 : 50, slowest: 1))
+    records.append(
+      allreduceRecord(algorithm: "recursive-doubling", ranks: 4, bytes: bytes, meanUs: index < 2 ? 10 : 50, slowest: 1))
   }
   let best = ScalingReport(records: records).observations.bestAlgorithms
   #expect(best.map(\.algorithm) == ["recursive-doubling", "ring"])
@@ -88,15 +93,21 @@ func allreduceRecord(algorithm: String, ranks: Int, bytes: Int, meanUs: Double, 
 
 @Test func aRankSlowestAgainAndAgainIsAStraggler() {
   let hosts = ["a", "b", "c<script>"]
-  let records = (0..<8).map { allreduceRecord(algorithm: "mpi", ranks: 3, bytes: 8 << $0, meanUs: 10, slowest: $0 == 0 ? 0 : 2, hosts: hosts) }
+  let records = (0..<8).map {
+    allreduceRecord(algorithm: "mpi", ranks: 3, bytes: 8 << $0, meanUs: 10, slowest: $0 == 0 ? 0 : 2, hosts: hosts)
+  }
   let straggler = ScalingReport(records: records).observations.items.first { $0.topic == "Straggler" }
   #expect(straggler?.needsAttention == true)
-  #expect(straggler?.text.contains("rank 2 (c<script>) was the slowest rank in 7 of 8") == true, "\(straggler?.text ?? "none")")
+  #expect(
+    straggler?.text.contains("rank 2 (c<script>) was the slowest rank in 7 of 8") == true,
+    "\(straggler?.text ?? "none")")
 }
 
 func p2pRecord(from: Int, to: Int, bytes: Int, latency: Double, bandwidth: Double) -> Record {
   var record = Record(kind: .p2p, runId: "p", timestamp: "2026-01-01T00:00:00.000Z")
-  (record.from, record.to, record.bytes, record.latencyUs, record.bandwidthGbps, record.ranks) = (from, to, bytes, latency, bandwidth, 3)
+  (record.from, record.to, record.bytes, record.latencyUs, record.bandwidthGbps, record.ranks) = (
+    from, to, bytes, latency, bandwidth, 3
+  )
   record.rankHosts = ["n0", "n1", "slow-node"]
   return record
 }

@@ -18,7 +18,10 @@ enum Browser {
 
   /// Headless flags: as root Chromium needs --no-sandbox; no GPU on a server; a throwaway profile.
   static func arguments(profile: String) -> [String] {
-    ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run", "--user-data-dir=\(profile)"]
+    [
+      "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
+      "--user-data-dir=\(profile)",
+    ]
   }
 
   /// Decodes an 8-bit RGB/RGBA PNG with the standard library only (zlib + the five row
@@ -55,7 +58,10 @@ enum Browser {
     """#
 }
 
-@Test(.enabled(if: Browser.available, "chromium or python3 not installed (apt-get install chromium): the page is not rendered in a browser"))
+@Test(
+  .enabled(
+    if: Browser.available,
+    "chromium or python3 not installed (apt-get install chromium): the page is not rendered in a browser"))
 func theReportRendersInABrowser() throws {
   let directory = try Executables.temporaryDirectory()
   let report = try ReportFixtures.fullReport()
@@ -72,7 +78,9 @@ func theReportRendersInABrowser() throws {
   // The screenshot at a laptop-like width.
   let screenshot = directory + "/page.png"
   let shot = try Executables.run(
-    [Browser.chromium!] + Browser.arguments(profile: profile) + ["--window-size=1200,2400", "--screenshot=\(screenshot)", page])
+    [Browser.chromium!] + Browser.arguments(profile: profile) + [
+      "--window-size=1200,2400", "--screenshot=\(screenshot)", page,
+    ])
   #expect(shot.status == 0, "chromium --screenshot failed: \(shot.stderr.suffix(400))")
   let size = (try FileManager.default.attributesOfItem(atPath: screenshot)[.size] as? Int) ?? 0
   #expect(size > 50_000, "a screenshot of charts and tables is not a few kilobytes (\(size) bytes)")
@@ -92,5 +100,7 @@ func theReportRendersInABrowser() throws {
   // Text, series colours, heat-map shades and their anti-aliasing give hundreds of colours; a
   // blank or error page has a handful.
   #expect(statistics.colours > 200, "only \(statistics.colours) distinct colours")
-  #expect(statistics.non_background > 0.05, "only \(Int(statistics.non_background * 100))% of the page differs from the background")
+  #expect(
+    statistics.non_background > 0.05,
+    "only \(Int(statistics.non_background * 100))% of the page differs from the background")
 }

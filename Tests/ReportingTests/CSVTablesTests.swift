@@ -19,7 +19,10 @@ import Testing
   let rows = allreduce.components(separatedBy: "\r\n").filter { !$0.isEmpty }
   #expect(rows.count == 1 + records.filter { $0.kind == .allreduce }.count, "a header and one row per record")
   let header = rows[0].split(separator: ",").map(String.init)
-  for column in ["kind", "run_id", "bytes", "time_us_min", "time_us_mean", "time_us_median", "time_us_p95", "time_us_max", "busbw_gbps"] {
+  for column in [
+    "kind", "run_id", "bytes", "time_us_min", "time_us_mean", "time_us_median", "time_us_p95", "time_us_max",
+    "busbw_gbps",
+  ] {
     #expect(header.contains(column), "missing \(column)")
   }
   #expect(header.first == "kind")

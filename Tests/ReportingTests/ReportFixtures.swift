@@ -10,7 +10,9 @@ enum ReportFixtures {
     return here.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("fixtures/report").path
   }()
 
-  static let resultsFiles = ["allreduce.jsonl", "p2p.jsonl", "train-synthetic.jsonl", "failure.jsonl"].map { directory + "/" + $0 }
+  static let resultsFiles = ["allreduce.jsonl", "p2p.jsonl", "train-synthetic.jsonl", "failure.jsonl"].map {
+    directory + "/" + $0
+  }
   static let modelsFile = directory + "/models-synthetic.json"
 
   static func records() throws -> [Record] {

@@ -9,8 +9,10 @@ import Testing
   let report = try ReportFixtures.fullReport()
   let html = report.htmlPage()
   let expectedCharts = [
-    "allreduce-latency-2", "allreduce-busbw-2", "allreduce-latency-4", "allreduce-busbw-4", "p2p-bandwidth", "p2p-latency",
-    "throughput-resnet50", "efficiency-resnet50", "breakdown-resnet50", "throughput-vgg16", "efficiency-vgg16", "breakdown-vgg16",
+    "allreduce-latency-2", "allreduce-busbw-2", "allreduce-latency-4", "allreduce-busbw-4", "p2p-bandwidth",
+    "p2p-latency",
+    "throughput-resnet50", "efficiency-resnet50", "breakdown-resnet50", "throughput-vgg16", "efficiency-vgg16",
+    "breakdown-vgg16",
     "predicted-allreduce", "predicted-training",
   ]
   let charts = report.allreduceCharts + report.linkCharts + report.scalingCharts + report.predictionCharts
@@ -24,7 +26,8 @@ import Testing
   // The fitted model is drawn (dashed), the link rate from models.json is the ceiling line.
   #expect(charts.first { $0.id == "allreduce-latency-4" }?.svg.contains("mpi model (MAPE 38%)") == true)
   #expect(charts.first { $0.id == "allreduce-busbw-4" }?.svg.contains("link rate 1.2 GB/s") == true)
-  #expect(charts.first { $0.id == "throughput-resnet50" }?.svg.contains("class=\"band\"") == true, "prediction error band")
+  #expect(
+    charts.first { $0.id == "throughput-resnet50" }?.svg.contains("class=\"band\"") == true, "prediction error band")
 }
 
 @Test func thePageIsSelfContained() throws {
@@ -62,7 +65,10 @@ import Testing
 
 @Test func summaryHasTheFindingsAsTables() throws {
   let summary = try ReportFixtures.fullReport().markdownSummary()
-  for heading in ["## Findings", "## Allreduce", "## Fastest algorithm by size", "## Point-to-point links", "## Training", "## Fitted models", "## Predicted vs measured: training", "## Failures", "## Runs"] {
+  for heading in [
+    "## Findings", "## Allreduce", "## Fastest algorithm by size", "## Point-to-point links", "## Training",
+    "## Fitted models", "## Predicted vs measured: training", "## Failures", "## Runs",
+  ] {
     #expect(summary.contains(heading), "missing \(heading)")
   }
   #expect(summary.contains("**Interconnect-bound**: vgg16 (strong) is interconnect-bound from 2 ranks"))

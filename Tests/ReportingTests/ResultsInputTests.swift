@@ -26,10 +26,12 @@ import Testing
   let binary = directory + "/binary.jsonl"
   try Data([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 0x0a]).write(to: URL(fileURLWithPath: binary))
   let newer = directory + "/newer.jsonl"
-  try #"{"schema":99,"kind":"allreduce","run_id":"x","timestamp":"t"}"#.write(toFile: newer, atomically: true, encoding: .utf8)
+  try #"{"schema":99,"kind":"allreduce","run_id":"x","timestamp":"t"}"#.write(
+    toFile: newer, atomically: true, encoding: .utf8)
   let newerFull = directory + "/newer-full.jsonl"
   let current = try String(contentsOfFile: ReportFixtures.directory + "/p2p.jsonl", encoding: .utf8)
-  try current.replacingOccurrences(of: "\"schema\":1", with: "\"schema\":2").write(toFile: newerFull, atomically: true, encoding: .utf8)
+  try current.replacingOccurrences(of: "\"schema\":1", with: "\"schema\":2").write(
+    toFile: newerFull, atomically: true, encoding: .utf8)
   let text = directory + "/notes.txt"
   try "just some notes\nnot records\n".write(toFile: text, atomically: true, encoding: .utf8)
   let cases: [([String], String)] = [

@@ -7,7 +7,8 @@ import Testing
     title: "t <b>", xAxis: ChartAxis(label: "Bytes", unit: "", scale: .binaryLogarithmic, format: .bytes),
     yAxis: ChartAxis(label: "Latency", unit: "µs", scale: .logarithmic),
     series: [
-      .init(name: "ring<script>", points: [.init(x: 8, y: 2), .init(x: 64, y: 3), .init(x: 1024, y: 40)], colorIndex: 0),
+      .init(
+        name: "ring<script>", points: [.init(x: 8, y: 2), .init(x: 64, y: 3), .init(x: 1024, y: 40)], colorIndex: 0),
       .init(name: "ring model", points: [.init(x: 8, y: 2.1), .init(x: 1024, y: 38)], style: .model, colorIndex: 0),
     ],
     references: [.horizontal(y: 30, label: "ceiling")])
@@ -25,8 +26,13 @@ import Testing
 
 @Test func pointsOutsideALogScaleAreLeftOutNotDrawnAtInfinity() {
   let chart = SVGChart(
-    title: "t", xAxis: ChartAxis(label: "x", unit: "", scale: .logarithmic), yAxis: ChartAxis(label: "y", unit: "", scale: .logarithmic),
-    series: [.init(name: "s", points: [.init(x: 0, y: 1), .init(x: 10, y: -1), .init(x: 10, y: 5), .init(x: 100, y: 50)], colorIndex: 1)])
+    title: "t", xAxis: ChartAxis(label: "x", unit: "", scale: .logarithmic),
+    yAxis: ChartAxis(label: "y", unit: "", scale: .logarithmic),
+    series: [
+      .init(
+        name: "s", points: [.init(x: 0, y: 1), .init(x: 10, y: -1), .init(x: 10, y: 5), .init(x: 100, y: 50)],
+        colorIndex: 1)
+    ])
   let svg = chart.svg()
   #expect(ReportFixtures.count("<circle class=\"data\"", in: svg) == 2)
   #expect(!svg.contains("nan") && !svg.contains("inf"))

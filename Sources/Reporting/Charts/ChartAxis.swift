@@ -45,14 +45,23 @@ public struct ChartAxis: Sendable {
     guard var low = usable.min(), var high = usable.max() else { return scale == .linear ? 0...1 : 1...10 }
     switch scale {
     case .linear:
-      if low == high { low -= 1; high += 1 }
+      if low == high {
+        low -= 1
+        high += 1
+      }
       let step = Self.niceStep((high - low) / 5)
       return (low / step).rounded(.down) * step...(high / step).rounded(.up) * step
     case .logarithmic:
-      if low == high { low /= 10; high *= 10 }
+      if low == high {
+        low /= 10
+        high *= 10
+      }
       return pow(10, log10(low).rounded(.down))...pow(10, log10(high).rounded(.up))
     case .binaryLogarithmic:
-      if low == high { low /= 2; high *= 2 }
+      if low == high {
+        low /= 2
+        high *= 2
+      }
       return pow(2, log2(low).rounded(.down))...pow(2, log2(high).rounded(.up))
     }
   }

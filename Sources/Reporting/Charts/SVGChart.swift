@@ -102,7 +102,8 @@ public struct SVGChart: Sendable {
     func px(_ x: Double) -> Double { Self.left + xAxis.fraction(x, in: xDomain) * plotWidth }
     func py(_ y: Double) -> Double { Self.top + (1 - yAxis.fraction(y, in: yDomain)) * plotHeight }
     func visible(_ point: Point) -> Bool {
-      point.x.isFinite && point.y.isFinite && (xAxis.scale == .linear || point.x > 0) && (yAxis.scale == .linear || point.y > 0)
+      point.x.isFinite && point.y.isFinite && (xAxis.scale == .linear || point.x > 0)
+        && (yAxis.scale == .linear || point.y > 0)
     }
 
     var svg = SVGWriter()
@@ -114,7 +115,9 @@ public struct SVGChart: Sendable {
       case .horizontal(let y, _):
         svg.line(x1: Self.left, y1: py(y), x2: Self.left + plotWidth, y2: py(y), className: "ceiling")
       case .diagonal:
-        svg.line(x1: px(xDomain.lowerBound), y1: py(xDomain.lowerBound), x2: px(xDomain.upperBound), y2: py(xDomain.upperBound), className: "ceiling")
+        svg.line(
+          x1: px(xDomain.lowerBound), y1: py(xDomain.lowerBound), x2: px(xDomain.upperBound),
+          y2: py(xDomain.upperBound), className: "ceiling")
       }
     }
     for entry in series {
@@ -135,7 +138,9 @@ public struct SVGChart: Sendable {
       }
       if entry.style != .model || points.count == 1 {
         for point in points {
-          svg.circle(x: px(point.x), y: py(point.y), radius: 3.2, fill: color, title: "\(entry.name): \(xAxis.label(for: point.x)) → \(ChartAxis.number(point.y)) \(yAxis.unit)")
+          svg.circle(
+            x: px(point.x), y: py(point.y), radius: 3.2, fill: color,
+            title: "\(entry.name): \(xAxis.label(for: point.x)) → \(ChartAxis.number(point.y)) \(yAxis.unit)")
         }
       }
     }
@@ -177,7 +182,8 @@ public struct SVGChart: Sendable {
         if entry.style == .points {
           svg.circle(x: x + 9, y: y - 4, radius: 3.5, fill: color)
         } else {
-          svg.path([(x: x, y: y - 4), (x: x + 18, y: y - 4)], stroke: color, dashed: entry.style == .model, className: "key")
+          svg.path(
+            [(x: x, y: y - 4), (x: x + 18, y: y - 4)], stroke: color, dashed: entry.style == .model, className: "key")
         }
       } else {
         svg.line(x1: x, y1: y - 4, x2: x + 18, y2: y - 4, className: "ceiling")

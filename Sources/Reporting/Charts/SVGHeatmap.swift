@@ -27,18 +27,22 @@ public struct SVGHeatmap: Sendable {
 
   public func svg() -> String {
     let count = labels.count
-    let left = 150.0, top = 40.0
+    let left = 150.0
+    let top = 40.0
     let cell = max(34, min(64, 360 / Double(max(1, count))))
     let width = left + cell * Double(count) + 20
     let height = top + cell * Double(count) + 62
     let present = values.flatMap { $0.compactMap { $0 } }
-    let low = present.min() ?? 0, high = present.max() ?? 1
+    let low = present.min() ?? 0
+    let high = present.max() ?? 1
 
     var svg = SVGWriter()
     svg.open(width: max(width, 380), height: height, label: title)
     svg.text("to rank →", x: left + cell * Double(count) / 2, y: 14, anchor: .middle, className: "axis-title")
     for (column, label) in labels.enumerated() {
-      svg.text(label.components(separatedBy: " ").first ?? label, x: left + cell * (Double(column) + 0.5), y: top - 8, anchor: .middle, className: "tick")
+      svg.text(
+        label.components(separatedBy: " ").first ?? label, x: left + cell * (Double(column) + 0.5), y: top - 8,
+        anchor: .middle, className: "tick")
     }
     for (row, label) in labels.enumerated() {
       let y = top + cell * Double(row)
@@ -53,10 +57,13 @@ public struct SVGHeatmap: Sendable {
         svg.rectangle(
           x: x, y: y, width: cell - 2, height: cell - 2, fill: Self.ramp[shade],
           title: "rank \(row) → rank \(column): \(ChartAxis.number(value)) \(unit)")
-        svg.text(ChartAxis.number(value), x: x + (cell - 2) / 2, y: y + cell / 2 + 3, anchor: .middle, className: "cell", fill: shade >= 3 ? "#ffffff" : "#111111")
+        svg.text(
+          ChartAxis.number(value), x: x + (cell - 2) / 2, y: y + cell / 2 + 3, anchor: .middle, className: "cell",
+          fill: shade >= 3 ? "#ffffff" : "#111111")
       }
     }
-    svg.text("from rank ↓", x: 14, y: top + cell * Double(count) / 2, anchor: .middle, className: "axis-title", rotated: true)
+    svg.text(
+      "from rank ↓", x: 14, y: top + cell * Double(count) / 2, anchor: .middle, className: "axis-title", rotated: true)
     // Colour key.
     let keyTop = top + cell * Double(count) + 18
     let key = higherIsBetter ? Array(Self.ramp.reversed()) : Self.ramp
@@ -64,8 +71,10 @@ public struct SVGHeatmap: Sendable {
       svg.rectangle(x: left + Double(index) * 24, y: keyTop, width: 24, height: 12, fill: color, className: "key")
     }
     svg.text("\(ChartAxis.number(low)) \(unit)", x: left - 6, y: keyTop + 10, anchor: .end, className: "legend")
-    svg.text("\(ChartAxis.number(high)) \(unit)", x: left + 24 * Double(key.count) + 6, y: keyTop + 10, className: "legend")
-    svg.text(higherIsBetter ? "darker = slower link" : "darker = higher latency", x: left, y: keyTop + 30, className: "legend")
+    svg.text(
+      "\(ChartAxis.number(high)) \(unit)", x: left + 24 * Double(key.count) + 6, y: keyTop + 10, className: "legend")
+    svg.text(
+      higherIsBetter ? "darker = slower link" : "darker = higher latency", x: left, y: keyTop + 30, className: "legend")
     svg.close()
     return svg.markup
   }

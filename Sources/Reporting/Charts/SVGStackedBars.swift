@@ -34,7 +34,10 @@ public struct SVGStackedBars: Sendable {
   static let segmentColors = ["#4c78a8", "#72b7b2", "#e45756", "#b279a2", "#f58518", "#54a24b"]
 
   public func svg() -> String {
-    let left = 68.0, right = 16.0, top = 14.0, plotHeight = 230.0
+    let left = 68.0
+    let right = 16.0
+    let top = 14.0
+    let plotHeight = 230.0
     let labelLines = Double(bars.map(\.label.count).max() ?? 1)
     let height = top + plotHeight + 16 * labelLines + 30 + 24
     let plotWidth = width - left - right
@@ -65,7 +68,8 @@ public struct SVGStackedBars: Sendable {
         base += value
       }
       for (line, text) in bar.label.enumerated() {
-        svg.text(text, x: x + barWidth / 2, y: top + plotHeight + 16 + 14 * Double(line), anchor: .middle, className: "tick")
+        svg.text(
+          text, x: x + barWidth / 2, y: top + plotHeight + 16 + 14 * Double(line), anchor: .middle, className: "tick")
       }
     }
     svg.line(x1: left, y1: top + plotHeight, x2: left + plotWidth, y2: top + plotHeight, className: "axis")
@@ -74,7 +78,9 @@ public struct SVGStackedBars: Sendable {
     let legendY = height - 10
     var x = left
     for (index, name) in segmentNames.enumerated() {
-      svg.rectangle(x: x, y: legendY - 10, width: 12, height: 12, fill: Self.segmentColors[index % Self.segmentColors.count], className: "key")
+      svg.rectangle(
+        x: x, y: legendY - 10, width: 12, height: 12, fill: Self.segmentColors[index % Self.segmentColors.count],
+        className: "key")
       svg.text(name, x: x + 17, y: legendY, className: "legend")
       x += 17 + 7 * Double(name.count) + 16
     }

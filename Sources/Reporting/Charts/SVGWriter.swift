@@ -59,7 +59,8 @@ struct SVGWriter {
   }
 
   mutating func circle(x: Double, y: Double, radius: Double, fill: String, title: String? = nil) {
-    markup += "<circle class=\"data\" cx=\"\(Self.number(x))\" cy=\"\(Self.number(y))\" r=\"\(Self.number(radius))\" fill=\"\(fill)\""
+    markup +=
+      "<circle class=\"data\" cx=\"\(Self.number(x))\" cy=\"\(Self.number(y))\" r=\"\(Self.number(radius))\" fill=\"\(fill)\""
     if let title {
       markup += "><title>\(Self.escape(title))</title></circle>"
     } else {
@@ -69,7 +70,8 @@ struct SVGWriter {
 
   /// A polyline as a path (`M x y L x y ...`); `closed` fills it (error bands).
   mutating func path(
-    _ points: [(x: Double, y: Double)], stroke: String?, fill: String? = nil, dashed: Bool = false, className: String = "data"
+    _ points: [(x: Double, y: Double)], stroke: String?, fill: String? = nil, dashed: Bool = false,
+    className: String = "data"
   ) {
     guard let first = points.first else { return }
     var data = "M\(Self.number(first.x)) \(Self.number(first.y))"
@@ -85,10 +87,12 @@ struct SVGWriter {
   enum Anchor: String { case start, middle, end }
 
   mutating func text(
-    _ content: String, x: Double, y: Double, anchor: Anchor = .start, className: String = "label", rotated: Bool = false,
+    _ content: String, x: Double, y: Double, anchor: Anchor = .start, className: String = "label",
+    rotated: Bool = false,
     fill: String? = nil
   ) {
-    markup += "<text class=\"\(className)\" x=\"\(Self.number(x))\" y=\"\(Self.number(y))\" text-anchor=\"\(anchor.rawValue)\""
+    markup +=
+      "<text class=\"\(className)\" x=\"\(Self.number(x))\" y=\"\(Self.number(y))\" text-anchor=\"\(anchor.rawValue)\""
     if rotated { markup += " transform=\"rotate(-90 \(Self.number(x)) \(Self.number(y)))\"" }
     if let fill { markup += " fill=\"\(fill)\"" }
     markup += ">\(Self.escape(content))</text>"
