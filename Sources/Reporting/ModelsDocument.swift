@@ -32,7 +32,8 @@ public struct ModelsDocument: Sendable {
   }
 
   init(root: [String: Any]) {
-    communication = LooseJSON.objects(root["communication"]).compactMap(CommunicationModel.init(loose:))
+    communication = (LooseJSON.objects(root["communication"]) + LooseJSON.objects(root["hockney"]))
+      .compactMap(CommunicationModel.init(loose:))
     if let links = root["links"] as? [String: Any] {
       linkLatencyS = LooseJSON.number(links, "latency_s")
       linkBandwidthBytesPerS = LooseJSON.number(links, "bandwidth_bytes_per_s")

@@ -35,6 +35,14 @@ public struct Observations: Sendable {
     observeTraining(scaling)
     observeAlgorithms(allreduce)
     observeStragglers(records)
+    for record in records where record.kind == .allreduce && (record.wrong ?? 0) > 0 {
+      items.append(
+        Item(
+          topic: "Wrong results",
+          text: "\(record.algorithm ?? "mpi") at \(record.ranks ?? 0) ranks, \(ByteSize.format(record.bytes ?? 0)): "
+            + "\(record.wrong!) elements failed validation (run \(record.runId)); its timings are not to be trusted",
+          needsAttention: true))
+    }
     if let links { observeLinks(links) }
     for failure in failures {
       var parameters = (failure.parameters ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(

@@ -93,9 +93,7 @@ extension ScalingReport {
     var rows: [[String]] = models.communication.map { model in
       [
         model.algorithm + (model.ranks.map { " (\($0) ranks)" } ?? ""),
-        String(
-          format: "α = %.3g µs, β = %.3g ns/B, γ = %.3g ns/B", model.alphaS * 1e6, model.betaSPerByte * 1e9,
-          model.gammaSPerByte * 1e9),
+        model.parameters,
         model.mape.map { Observations.fixed($0, 1) + "%" } ?? "–",
       ]
     }

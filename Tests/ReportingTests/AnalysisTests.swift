@@ -149,3 +149,12 @@ func linkRecords(ranks: Int, slowRank: Int) -> [Record] {
   }
   return records
 }
+
+@Test func allreducePointsThatFailedValidationAreCalledOut() {
+  var bad = allreduceRecord(algorithm: "ring", ranks: 4, bytes: 4096, meanUs: 10, slowest: 0)
+  bad.wrong = 12
+  let good = allreduceRecord(algorithm: "ring", ranks: 4, bytes: 8192, meanUs: 12, slowest: 1)
+  let items = ScalingReport(records: [bad, good]).observations.items.filter { $0.topic == "Wrong results" }
+  #expect(items.count == 1)
+  #expect(items.first?.text.hasPrefix("ring at 4 ranks, 4KiB: 12 elements failed validation") == true)
+}

@@ -59,3 +59,23 @@ import Testing
     #expect(abs(law.efficiency(ranks: 8) - atEight) < 1e-15, "\(law.name)")
   }
 }
+
+@Test func piecewiseHockneyModelsAreUsedAtTheirRankCount() throws {
+  let directory = try Executables.temporaryDirectory()
+  let path = directory + "/models.json"
+  try #"""
+  {"hockney": [{"algorithm": "ring", "ranks": 4, "mape": 7,
+                "pieces": [{"from_bytes": 0, "to_bytes": 65536, "latency_s": 1e-5, "seconds_per_byte": 1e-9},
+                           {"from_bytes": 65536, "latency_s": 5e-5, "seconds_per_byte": 4e-10}]}],
+   "communication": [{"algorithm": "ring", "alpha_s": 1e-6, "beta_s_per_byte": 1e-9}]}
+  """#.write(toFile: path, atomically: true, encoding: .utf8)
+  let document = try ModelsDocument.read(path: path)
+  let atFour = try #require(document.communicationModel(algorithm: "ring", ranks: 4))
+  #expect(atFour.pieces.count == 2)
+  // Below the eager limit the first line, above it the second.
+  #expect(abs(atFour.seconds(ranks: 4, bytes: 1024) - (1e-5 + 1024e-9)) < 1e-18)
+  #expect(abs(atFour.seconds(ranks: 4, bytes: 1 << 20) - (5e-5 + Double(1 << 20) * 4e-10)) < 1e-17)
+  // Other rank counts fall back to the structural model.
+  let atEight = try #require(document.communicationModel(algorithm: "ring", ranks: 8))
+  #expect(atEight.pieces.isEmpty)
+}
