@@ -9,9 +9,9 @@ struct ReportCommand: ParsableCommand {
     commandName: "report",
     abstract: "Write a scaling report: index.html (charts), summary.md and CSV tables.",
     discussion: """
-      index.html is one self-contained file (inline SVG charts, no network). A torn last line in
-      a results file is reported and skipped; a missing, empty, binary or newer-schema file is an
-      error.
+      index.html is one self-contained file (inline SVG charts, no network). A torn last line in \
+      a results file is reported and skipped; a missing, empty, binary or newer-schema file is \
+      an error.
       """)
 
   @Argument(help: "Results files (JSONL) to report on.")

@@ -52,6 +52,12 @@ public struct Observations: Sendable {
       let status = failure.exitStatus.map { ", exit status \($0)" } ?? ""
       items.append(Item(topic: "Failure", text: "\(parameters): \(reason)\(status)", needsAttention: true))
     }
+    putAttentionFirst()
+  }
+
+  /// What needs attention first, then the rest, each in the order found.
+  private mutating func putAttentionFirst() {
+    items = items.filter(\.needsAttention) + items.filter { !$0.needsAttention }
   }
 
   private mutating func observeTraining(_ scaling: [ScalingSeries]) {
