@@ -12,6 +12,7 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    .package(url: "https://github.com/JohnSundell/Plot", from: "0.14.0"),
   ],
   targets: [
     // C interop: thin system-library targets, nothing above Collectives/Kernels sees them.
@@ -21,6 +22,7 @@ let package = Package(
     .target(name: "Measurements"),
     .target(name: "Collectives", dependencies: ["CMPI", "Measurements"]),
     .target(name: "Kernels", dependencies: ["CBLAS", "Measurements"]),
+    .target(name: "Reporting", dependencies: ["Measurements", .product(name: "Plot", package: "Plot")]),
     .executableTarget(
       name: "Agent",
       dependencies: ["Collectives", "Kernels", "Measurements", argumentParser]
@@ -28,7 +30,7 @@ let package = Package(
     .executableTarget(
       name: "Coordinator",
       dependencies: [
-        "Kernels", "Measurements", argumentParser, .product(name: "Yams", package: "Yams"),
+        "Kernels", "Measurements", "Reporting", argumentParser, .product(name: "Yams", package: "Yams"),
       ]
     ),
 
@@ -37,6 +39,7 @@ let package = Package(
     .testTarget(name: "MeasurementsTests", dependencies: ["Measurements"]),
     .testTarget(name: "CollectivesTests", dependencies: ["Collectives", "Measurements", "TestSupport"]),
     .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
+    .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Measurements", "TestSupport"]),
     .testTarget(name: "AgentTests", dependencies: ["Measurements", "TestSupport"]),
     .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Measurements", "TestSupport"]),
   ],

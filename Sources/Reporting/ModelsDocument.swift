@@ -1,0 +1,82 @@
+import Foundation
+
+/// What a report uses from `models.json` (written by `dlscale fit`): communication models per
+/// algorithm, the link model, scaling fits and predictions. Read loosely: every part and field
+/// is optional, unknown fields are ignored, and what is absent is simply not drawn.
+public struct ModelsDocument: Sendable {
+  public var communication: [CommunicationModel] = []
+  public var linkLatencyS: Double?
+  public var linkBandwidthBytesPerS: Double?
+  public var scaling: [ScalingFit] = []
+
+  public init() {}
+
+  public struct Problem: Error, CustomStringConvertible {
+    public var description: String
+  }
+
+  public static func read(path: String) throws(Problem) -> ModelsDocument {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw Problem(description: "cannot read models file \(path): no such file or not readable")
+    }
+    let object: Any
+    do {
+      object = try JSONSerialization.jsonObject(with: data)
+    } catch {
+      throw Problem(description: "\(path) is not a models file (not JSON)")
+    }
+    guard let root = object as? [String: Any] else {
+      throw Problem(description: "\(path) is not a models file (expected a JSON object)")
+    }
+    return ModelsDocument(root: root)
+  }
+
+  init(root: [String: Any]) {
+    communication = (LooseJSON.objects(root["communication"]) + LooseJSON.objects(root["hockney"]))
+      .compactMap(CommunicationModel.init(loose:))
+    if let links = root["links"] as? [String: Any] {
+      linkLatencyS = LooseJSON.number(links, "latency_s")
+      linkBandwidthBytesPerS = LooseJSON.number(links, "bandwidth_bytes_per_s")
+    }
+    let predictions = LooseJSON.objects(root["predictions"])
+    scaling = LooseJSON.objects(root["scaling"]).compactMap { ScalingFit(loose: $0, sharedPredictions: predictions) }
+  }
+
+  /// The communication model for an algorithm (and rank count, if the file has one per count).
+  public func communicationModel(algorithm: String, ranks: Int) -> CommunicationModel? {
+    let matching = communication.filter { $0.algorithm == algorithm }
+    return matching.first { $0.ranks == ranks } ?? matching.first { $0.ranks == nil }
+  }
+
+  public func scalingFit(model: String, scaling: String) -> ScalingFit? {
+    self.scaling.first { $0.model == model && $0.scaling == scaling }
+  }
+}
+
+/// Helpers to read JSON whose exact shape is not fixed.
+enum LooseJSON {
+  static func objects(_ value: Any?) -> [[String: Any]] {
+    if let array = value as? [[String: Any]] { return array }
+    if let dictionary = value as? [String: [String: Any]] {
+      return dictionary.sorted { $0.key < $1.key }.map { key, value in
+        var object = value
+        if object["name"] == nil { object["name"] = key }
+        return object
+      }
+    }
+    return []
+  }
+
+  /// The first of `keys` that holds a finite number.
+  static func number(_ object: [String: Any], _ keys: String...) -> Double? {
+    for key in keys {
+      if let value = object[key] as? NSNumber, value.doubleValue.isFinite { return value.doubleValue }
+    }
+    return nil
+  }
+
+  static func string(_ object: [String: Any], _ keys: String...) -> String? {
+    for key in keys { if let value = object[key] as? String { return value } }
+    return nil
+  }
+}

@@ -1,0 +1,200 @@
+import Foundation
+import Measurements
+
+/// What follows from the data, in words: the compute/communication ratio per model, which
+/// models are interconnect-bound, the best algorithm per size, stragglers and slow links, and
+/// the failures. The HTML page and summary.md both print these.
+public struct Observations: Sendable {
+  public struct Item: Sendable {
+    public var topic: String
+    public var text: String
+    /// Something to act on (an interconnect-bound model, a straggler, a failure).
+    public var needsAttention: Bool
+  }
+
+  /// One size range where one algorithm is the fastest.
+  public struct BestAlgorithm: Sendable {
+    public var ranks: Int
+    public var fromBytes: Int
+    public var toBytes: Int
+    public var algorithm: String
+  }
+
+  /// Exposed communication above this fraction of the step makes a model interconnect-bound.
+  public static let interconnectBoundFraction = 0.25
+  /// A rank slowest in at least this share of allreduce points (and at least 4 of them) is a straggler.
+  public static let stragglerShare = 0.75
+
+  public var items: [Item] = []
+  public var bestAlgorithms: [BestAlgorithm] = []
+
+  public init(
+    allreduce: [AllreduceSeries], links: LinkMatrix?, scaling: [ScalingSeries], failures: [Record],
+    records: [Record]
+  ) {
+    observeTraining(scaling)
+    observeAlgorithms(allreduce)
+    observeStragglers(records)
+    for record in records where record.kind == .allreduce && (record.wrong ?? 0) > 0 {
+      items.append(
+        Item(
+          topic: "Wrong results",
+          text: "\(record.algorithm ?? "mpi") at \(record.ranks ?? 0) ranks, \(ByteSize.format(record.bytes ?? 0)): "
+            + "\(record.wrong!) elements failed validation (run \(record.runId)); its timings are not to be trusted",
+          needsAttention: true))
+    }
+    if let links { observeLinks(links) }
+    for failure in failures {
+      var parameters = (failure.parameters ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
+        separator: " ")
+      if parameters.isEmpty { parameters = "run \(failure.runId)" }
+      let reason = Self.firstErrorLine(failure.stderrTail) ?? failure.reason ?? "unknown reason"
+      let status = failure.exitStatus.map { ", exit status \($0)" } ?? ""
+      items.append(Item(topic: "Failure", text: "\(parameters): \(reason)\(status)", needsAttention: true))
+    }
+    putAttentionFirst()
+  }
+
+  /// What needs attention first, then the rest, each in the order found.
+  private mutating func putAttentionFirst() {
+    items = items.filter(\.needsAttention) + items.filter { !$0.needsAttention }
+  }
+
+  private mutating func observeTraining(_ scaling: [ScalingSeries]) {
+    for series in scaling {
+      let parallel = series.points.filter { $0.ranks > 1 }
+      guard let largest = parallel.last ?? series.points.last else { continue }
+      let name = "\(series.model) (\(series.scaling))"
+      if let ratio = largest.computeToCommunication {
+        items.append(
+          Item(
+            topic: "Compute/communication",
+            text: "\(name): compute/communication ratio \(Self.fixed(ratio, 2)) at \(largest.ranks) ranks "
+              + "(forward+backward \(Self.fixed((largest.forwardMs ?? 0) + (largest.backwardMs ?? 0), 1)) ms, "
+              + "allreduce \(Self.fixed(largest.allreduceMs ?? 0, 1)) ms)",
+            needsAttention: false))
+      }
+      let bound = parallel.filter { ($0.exposedFraction ?? 0) > Self.interconnectBoundFraction }
+      if let first = bound.first {
+        items.append(
+          Item(
+            topic: "Interconnect-bound",
+            text: "\(name) is interconnect-bound from \(first.ranks) ranks: exposed communication is "
+              + "\(Self.percent(first.exposedFraction!)) of the step (threshold \(Self.percent(Self.interconnectBoundFraction)))",
+            needsAttention: true))
+      } else if let worst = parallel.compactMap(\.exposedFraction).max() {
+        items.append(
+          Item(
+            topic: "Interconnect-bound",
+            text: "\(name) is compute-bound: exposed communication at most \(Self.percent(worst)) of the step",
+            needsAttention: false))
+      }
+      if let last = series.points.last, series.points.count > 1 {
+        items.append(
+          Item(
+            topic: "Efficiency",
+            text: "\(name): efficiency \(Self.percent(last.efficiency)) at \(last.ranks) ranks "
+              + "(baseline \(series.baselineRanks) rank\(series.baselineRanks == 1 ? "" : "s"))",
+            needsAttention: last.efficiency < 0.5))
+      }
+    }
+  }
+
+  private mutating func observeAlgorithms(_ allreduce: [AllreduceSeries]) {
+    for ranks in Set(allreduce.map(\.ranks)).sorted() {
+      let group = allreduce.filter { $0.ranks == ranks }
+      let sizes = Set(group.flatMap { $0.points.map(\.bytes) }).sorted()
+      var ranges: [BestAlgorithm] = []
+      for size in sizes {
+        let candidates = group.compactMap { series in
+          series.points.first { $0.bytes == size }.map { (series.algorithm, $0.meanUs) }
+        }
+        guard let best = candidates.min(by: { $0.1 < $1.1 }) else { continue }
+        if let last = ranges.last, last.algorithm == best.0 {
+          ranges[ranges.count - 1].toBytes = size
+        } else {
+          ranges.append(BestAlgorithm(ranks: ranks, fromBytes: size, toBytes: size, algorithm: best.0))
+        }
+      }
+      bestAlgorithms += ranges
+      if group.count == 1 {
+        items.append(
+          Item(
+            topic: "Best algorithm", text: "\(ranks) ranks: only \(group[0].algorithm) was measured",
+            needsAttention: false))
+      } else {
+        let text = ranges.map { "\(ByteSize.format($0.fromBytes))–\(ByteSize.format($0.toBytes)): \($0.algorithm)" }
+        items.append(
+          Item(topic: "Best algorithm", text: "\(ranks) ranks: " + text.joined(separator: "; "), needsAttention: false))
+      }
+    }
+  }
+
+  private mutating func observeStragglers(_ records: [Record]) {
+    let timed = records.filter { $0.kind == .allreduce && $0.slowestRank != nil && $0.ranks != nil }
+    for ranks in Set(timed.map { $0.ranks! }).sorted() where ranks > 1 {
+      let group = timed.filter { $0.ranks == ranks }
+      var counts: [Int: Int] = [:]
+      for record in group { counts[record.slowestRank!, default: 0] += 1 }
+      guard let (rank, count) = counts.max(by: { ($0.value, -$0.key) < ($1.value, -$1.key) }) else { continue }
+      let share = Double(count) / Double(group.count)
+      let host = group.first?.rankHosts.flatMap { rank < $0.count ? $0[rank] : nil } ?? "?"
+      if count >= 4 && share >= Self.stragglerShare {
+        items.append(
+          Item(
+            topic: "Straggler",
+            text:
+              "rank \(rank) (\(host)) was the slowest rank in \(count) of \(group.count) allreduce points at \(ranks) ranks",
+            needsAttention: true))
+      } else {
+        items.append(
+          Item(
+            topic: "Straggler",
+            text:
+              "no straggler at \(ranks) ranks: the most frequent slowest rank, \(rank), was slowest in \(count) of \(group.count) points",
+            needsAttention: false))
+      }
+    }
+  }
+
+  private mutating func observeLinks(_ links: LinkMatrix) {
+    let slow = links.slowLinks
+    if let rank = links.slowRank {
+      items.append(
+        Item(
+          topic: "Slow link",
+          text:
+            "all \(slow.count) links below half the median bandwidth touch rank \(links.label(rank: rank)): that host or its link is slow",
+          needsAttention: true))
+    }
+    for link in slow {
+      items.append(
+        Item(
+          topic: "Slow link",
+          text:
+            "link \(links.label(rank: link.from)) → \(links.label(rank: link.to)): \(Self.rate(link.bandwidthGbps)), "
+            + "\(Self.fixed(link.bandwidthGbps / link.medianGbps, 2))× the median \(Self.rate(link.medianGbps))",
+          needsAttention: true))
+    }
+    if slow.isEmpty, let slowest = links.slowestLink {
+      items.append(
+        Item(
+          topic: "Slow link",
+          text: "no link below half the median bandwidth; the slowest, \(links.label(rank: slowest.from)) → "
+            + "\(links.label(rank: slowest.to)), reaches \(Self.rate(slowest.bandwidthGbps)) "
+            + "(\(Self.fixed(slowest.bandwidthGbps / slowest.medianGbps, 2))× the median \(Self.rate(slowest.medianGbps)))",
+          needsAttention: false))
+    }
+  }
+
+  static func firstErrorLine(_ text: String?) -> String? {
+    guard let text else { return nil }
+    let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+    return lines.first { $0.lowercased().contains("error") } ?? lines.first { !$0.isEmpty && !$0.hasPrefix("---") }
+  }
+
+  static func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
+  static func percent(_ fraction: Double) -> String { "\(Int((fraction * 100).rounded()))%" }
+  /// GB/s written in the unit that suits it.
+  static func rate(_ gbps: Double) -> String { LinkCeiling.rate(gbps * 1e9) }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import Measurements
+
+/// A small table of findings, rendered both in the HTML page and in summary.md.
+public struct ReportTable: Sendable {
+  public var title: String
+  public var headers: [String]
+  public var rows: [[String]]
+}
+
+extension ScalingReport {
+  var runTable: ReportTable {
+    ReportTable(
+      title: "Runs", headers: ["run", "records", "kinds", "ranks", "rank hosts", "first record", "last record"],
+      rows: metadata.runs.map { run in
+        [
+          run.id, "\(run.records)", run.kinds.joined(separator: ", "), run.ranks.map(String.init) ?? "–",
+          RunMetadata.placement(run.rankHosts), run.first, run.last,
+        ]
+      })
+  }
+
+  var allreduceTable: ReportTable {
+    ReportTable(
+      title: "Allreduce",
+      headers: ["ranks", "algorithm", "sizes", "latency at smallest size", "peak bus bandwidth", "at size"]
+        + (ceiling == nil ? [] : ["of link rate"]),
+      rows: allreduce.map { series in
+        let first = series.points.first!
+        let last = series.points.last!
+        let peak = series.points.max { $0.busbwGbps < $1.busbwGbps }!
+        var row = [
+          "\(series.ranks)", series.algorithm, "\(ByteSize.format(first.bytes))–\(ByteSize.format(last.bytes))",
+          "\(Observations.fixed(first.meanUs, 2)) µs", Observations.rate(peak.busbwGbps), ByteSize.format(peak.bytes),
+        ]
+        if let ceiling { row.append(Observations.percent(peak.busbwGbps * 1e9 / ceiling.bytesPerSecond)) }
+        return row
+      })
+  }
+
+  var bestAlgorithmTable: ReportTable {
+    ReportTable(
+      title: "Fastest algorithm by size", headers: ["ranks", "sizes", "fastest algorithm"],
+      rows: observations.bestAlgorithms.map {
+        [
+          "\($0.ranks)",
+          $0.fromBytes == $0.toBytes
+            ? ByteSize.format($0.fromBytes) : "\(ByteSize.format($0.fromBytes))–\(ByteSize.format($0.toBytes))",
+          $0.algorithm,
+        ]
+      })
+  }
+
+  var linkTable: ReportTable? {
+    guard let links else { return nil }
+    var rows: [[String]] = []
+    for from in 0..<links.ranks {
+      for to in 0..<links.ranks where from != to {
+        guard let bandwidth = links.bandwidthGbps[from][to] else { continue }
+        let latency = links.latencyUs[from][to].map { Observations.fixed($0, 2) + " µs" } ?? "–"
+        let ratio = links.medianBandwidthGbps.map { Observations.fixed(bandwidth / $0, 2) + "×" } ?? "–"
+        rows.append([links.label(rank: from), links.label(rank: to), latency, Observations.rate(bandwidth), ratio])
+      }
+    }
+    return ReportTable(
+      title: "Point-to-point links (run \(links.runId))", headers: ["from", "to", "latency", "bandwidth", "of median"],
+      rows: rows)
+  }
+
+  var trainingTable: ReportTable {
+    func ms(_ value: Double?) -> String { value.map { Observations.fixed($0, 1) } ?? "–" }
+    return ReportTable(
+      title: "Training",
+      headers: [
+        "model", "scaling", "ranks", "step ms", "samples/s", "efficiency", "forward ms", "backward ms", "allreduce ms",
+        "exposed comm ms", "update ms", "compute/comm", "exposed share",
+      ],
+      rows: scaling.flatMap { series in
+        series.points.map { point in
+          [
+            series.model, series.scaling, "\(point.ranks)", ms(point.stepMs), Observations.fixed(point.samplesPerS, 1),
+            Observations.percent(point.efficiency), ms(point.forwardMs), ms(point.backwardMs), ms(point.allreduceMs),
+            ms(point.exposedCommMs), ms(point.updateMs),
+            point.computeToCommunication.map { Observations.fixed($0, 2) } ?? "–",
+            point.exposedFraction.map(Observations.percent) ?? "–",
+          ]
+        }
+      })
+  }
+
+  var modelTable: ReportTable? {
+    guard let models, !models.communication.isEmpty || !models.scaling.isEmpty else { return nil }
+    var rows: [[String]] = models.communication.map { model in
+      [
+        model.algorithm + (model.ranks.map { " (\($0) ranks)" } ?? ""),
+        model.parameters,
+        model.mape.map { Observations.fixed($0, 1) + "%" } ?? "–",
+      ]
+    }
+    for fit in models.scaling {
+      for entry in fit.laws {
+        let parameters: String
+        switch entry.law {
+        case .amdahl(let s), .gustafson(let s): parameters = String(format: "serial fraction %.3g", s)
+        case .universalScalability(let sigma, let kappa):
+          parameters = String(format: "σ = %.3g, κ = %.3g", sigma, kappa)
+        }
+        rows.append([
+          "\(fit.model) \(fit.scaling) \(entry.law.name)", parameters,
+          entry.mape.map { Observations.fixed($0, 1) + "%" } ?? "–",
+        ])
+      }
+    }
+    return ReportTable(
+      title: "Fitted models (models.json)", headers: ["model", "parameters", "held-out MAPE"], rows: rows)
+  }
+
+  var failureTable: ReportTable {
+    ReportTable(
+      title: "Failures", headers: ["run", "time", "point", "reason", "exit status"],
+      rows: failures.map { failure in
+        [
+          failure.runId, failure.timestamp,
+          (failure.parameters ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "),
+          Observations.firstErrorLine(failure.stderrTail) ?? failure.reason ?? "–",
+          failure.exitStatus.map(String.init) ?? "–",
+        ]
+      })
+  }
+}

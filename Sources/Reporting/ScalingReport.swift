@@ -1,0 +1,77 @@
+import Foundation
+import Measurements
+
+/// Everything a scaling report shows, worked out once from the records (and models.json): the
+/// HTML page, summary.md and the CSV tables are three renderings of this.
+public struct ScalingReport: Sendable {
+  public var records: [Record]
+  public var models: ModelsDocument?
+  /// The link rate a bus bandwidth can reach, from `--link-rate` or models.json.
+  public var ceiling: LinkCeiling?
+  public var allreduce: [AllreduceSeries]
+  public var links: LinkMatrix?
+  public var scaling: [ScalingSeries]
+  public var failures: [Record]
+  public var metadata: RunMetadata
+  public var observations: Observations
+
+  public init(records: [Record], models: ModelsDocument? = nil, linkRate: LinkCeiling? = nil) {
+    self.records = records
+    self.models = models
+    ceiling = linkRate ?? models?.linkBandwidthBytesPerS.map { LinkCeiling(bytesPerSecond: $0) }
+    allreduce = AllreduceSeries.group(records)
+    links = LinkMatrix.latest(in: records)
+    scaling = ScalingSeries.group(records)
+    failures = records.filter { $0.kind == .failure }
+    metadata = RunMetadata(records: records)
+    observations = Observations(
+      allreduce: allreduce, links: links, scaling: scaling, failures: failures, records: records)
+  }
+
+  /// Measured and predicted values for every point a model predicts.
+  public struct Comparison: Sendable {
+    public var label: String
+    public var measured: Double
+    public var predicted: Double
+    public var low: Double?
+    public var high: Double?
+  }
+
+  /// Predicted against measured allreduce time (µs), for the algorithms models.json covers.
+  public var communicationComparisons: [Comparison] {
+    guard let models else { return [] }
+    return allreduce.flatMap { series -> [Comparison] in
+      guard let model = models.communicationModel(algorithm: series.algorithm, ranks: series.ranks) else { return [] }
+      return series.points.map { point in
+        let predicted = model.seconds(ranks: series.ranks, bytes: point.bytes) * 1e6
+        let band = model.mape.map { predicted * $0 / 100 }
+        return Comparison(
+          label: "\(series.algorithm) \(series.ranks) ranks \(ByteSize.format(point.bytes))", measured: point.meanUs,
+          predicted: predicted, low: band.map { predicted - $0 }, high: band.map { predicted + $0 })
+      }
+    }
+  }
+
+  /// Predicted against measured training throughput (samples/s), where models.json predicts a
+  /// rank count that was measured.
+  public var trainingComparisons: [Comparison] {
+    guard let models else { return [] }
+    return scaling.flatMap { series -> [Comparison] in
+      guard let fit = models.scalingFit(model: series.model, scaling: series.scaling) else { return [] }
+      return fit.predictions.compactMap { prediction in
+        guard let point = series.points.first(where: { $0.ranks == prediction.ranks }) else { return nil }
+        if let samples = prediction.samplesPerS {
+          return Comparison(
+            label: "\(series.model) \(series.scaling) \(prediction.ranks) ranks", measured: point.samplesPerS,
+            predicted: samples, low: prediction.low, high: prediction.high)
+        }
+        guard let step = prediction.stepMs, step > 0 else { return nil }
+        // Throughput from a predicted step time: the global batch is the same as measured.
+        let predicted = point.samplesPerS * point.stepMs / step
+        return Comparison(
+          label: "\(series.model) \(series.scaling) \(prediction.ranks) ranks", measured: point.samplesPerS,
+          predicted: predicted, low: nil, high: nil)
+      }
+    }
+  }
+}
