@@ -107,13 +107,22 @@ public struct Record: Codable, Equatable, Sendable {
     return String(decoding: try encoder.encode(self), as: UTF8.self)
   }
 
-  /// Decodes one line; refuses a schema newer than this build's.
+  /// Decodes one line; refuses a schema newer than this build's (checked first, so that a newer
+  /// record whose fields changed is reported as newer, not as malformed).
   public static func decode(line: String) throws -> Record {
     let decoder = JSONDecoder()
     decoder.keyDecodingStrategy = .convertFromSnakeCase
-    let record = try decoder.decode(Record.self, from: Data(line.utf8))
-    guard record.schema <= currentSchema else { throw RecordError.newerSchema(record.schema) }
-    return record
+    let data = Data(line.utf8)
+    if let probe = try? decoder.decode(SchemaProbe.self, from: data), let schema = probe.schema,
+      schema > currentSchema
+    {
+      throw RecordError.newerSchema(schema)
+    }
+    return try decoder.decode(Record.self, from: data)
+  }
+
+  private struct SchemaProbe: Decodable {
+    var schema: Int?
   }
 }
 

@@ -57,3 +57,8 @@ import Testing
   #expect(throws: AlgorithmName.UnknownAlgorithm.self) { try AlgorithmName.parseList("mpi,bogus") }
   #expect(throws: AlgorithmName.UnknownAlgorithm.self) { try AlgorithmName.parseList(",") }
 }
+
+@Test func newerSchemaWithChangedFieldsIsStillReportedAsNewer() {
+  let line = #"{"schema": 99, "kind": "hologram", "run_id": 5}"#
+  #expect(throws: RecordError.self) { try Record.decode(line: line) }
+}
