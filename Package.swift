@@ -17,10 +17,12 @@ let package = Package(
     // C interop: thin system-library targets, nothing above Collectives/Kernels sees them.
     .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
     .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+    .systemLibrary(name: "CSVM", providers: [.apt(["libsvm-dev"])]),
 
     .target(name: "Measurements"),
     .target(name: "Collectives", dependencies: ["CMPI", "Measurements"]),
     .target(name: "Kernels", dependencies: ["CBLAS", "Measurements"]),
+    .target(name: "Fitting", dependencies: ["CSVM", "Kernels", "Measurements"]),
     .executableTarget(
       name: "Agent",
       dependencies: ["Collectives", "Kernels", "Measurements", argumentParser]
@@ -28,7 +30,7 @@ let package = Package(
     .executableTarget(
       name: "Coordinator",
       dependencies: [
-        "Kernels", "Measurements", argumentParser, .product(name: "Yams", package: "Yams"),
+        "Fitting", "Kernels", "Measurements", argumentParser, .product(name: "Yams", package: "Yams"),
       ]
     ),
 
@@ -37,6 +39,7 @@ let package = Package(
     .testTarget(name: "MeasurementsTests", dependencies: ["Measurements"]),
     .testTarget(name: "CollectivesTests", dependencies: ["Collectives", "Measurements", "TestSupport"]),
     .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
+    .testTarget(name: "FittingTests", dependencies: ["Fitting", "Kernels", "Measurements"]),
     .testTarget(name: "AgentTests", dependencies: ["Measurements", "TestSupport"]),
     .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Measurements", "TestSupport"]),
   ],
