@@ -8,7 +8,8 @@ struct Coordinator: ParsableCommand {
     commandName: "dlscale",
     abstract: "Measure and predict how data-parallel training scales on a cluster.",
     subcommands: [
-      DemoCommand.self, AllreduceCommand.self, P2PCommand.self, ModelsCommand.self,
+      DemoCommand.self, AllreduceCommand.self, P2PCommand.self, ModelsCommand.self, FitCommand.self,
+      PredictCommand.self, OptimizeCommand.self,
     ]
   )
 

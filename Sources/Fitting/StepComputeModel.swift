@@ -2,13 +2,16 @@ import Measurements
 
 /// A model's compute time per step on one rank as a line in the batch per rank,
 /// t(b) = t0 + t1·b (forward + backward, milliseconds), fitted to `train` records weighted by
-/// 1/t; the optimizer update is its mean `update_ms`. With one measured batch size the line goes
+/// 1/t; the optimizer update is its mean `update_ms`, and backward's share of the compute (which
+/// the gradient allreduce can overlap) the mean of backward / (forward + backward). With one measured batch size the line goes
 /// through the origin (t0 = 0). Held-out error: leave-one-batch-out MAPE.
 public struct StepComputeModel: Codable, Sendable, Equatable {
   public var model: String
   public var fixedMs: Double
   public var perSampleMs: Double
   public var updateMs: Double
+  /// Backward's share of forward + backward (2/3 when the records do not say).
+  public var backwardShare: Double = 2.0 / 3.0
   public var batches: [Int]
   public var points: Int
   public var mape: Double?
@@ -23,7 +26,7 @@ public struct StepComputeModel: Codable, Sendable, Equatable {
   }
 
   /// Forward + backward milliseconds at `batch` samples per rank.
-  public func computeMs(batch: Int) -> Double { fixedMs + perSampleMs * Double(batch) }
+  public func computeMs(batch: Double) -> Double { fixedMs + perSampleMs * batch }
 
   struct Point {
     var batch: Int
@@ -58,10 +61,15 @@ public struct StepComputeModel: Codable, Sendable, Equatable {
     var result = try fitLine(points, model: model)
     let updates = records.compactMap(\.updateMs).filter { $0 >= 0 && $0.isFinite }
     result.updateMs = updates.isEmpty ? 0 : updates.reduce(0, +) / Double(updates.count)
+    let shares = records.compactMap { record -> Double? in
+      guard let forward = record.forwardMs, let backward = record.backwardMs, forward + backward > 0 else { return nil }
+      return backward / (forward + backward)
+    }
+    if !shares.isEmpty { result.backwardShare = shares.reduce(0, +) / Double(shares.count) }
     if result.batches.count >= 3 {
       result.mape = MeanAbsolutePercentageError.leaveOneGroupOut(
         points, group: \.batch, observed: \.milliseconds, fit: { try fitLine($0, model: model) },
-        predict: { $0.computeMs(batch: $1.batch) })
+        predict: { $0.computeMs(batch: Double($1.batch)) })
     }
     return result
   }

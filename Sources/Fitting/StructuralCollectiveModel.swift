@@ -18,6 +18,8 @@ public struct StructuralCollectiveModel: Codable, Sendable, Equatable {
   public var points: Int
   /// Leave-one-rank-count-out MAPE, percent; nil with fewer than two rank counts.
   public var mape: Double?
+  /// Hockney fits of this algorithm, one per measured rank count.
+  public var hockney: [HockneyModel]?
 
   public func seconds(ranks: Int, bytes: Int) -> Double {
     let terms = CollectiveCostTerms(algorithm: algorithm, ranks: ranks, bytes: bytes)
