@@ -3,6 +3,11 @@ import Foundation
 /// Per-kernel compute time: support vector regression on `KernelFeatures` predicting log time,
 /// with the roofline baseline beside it; both with leave-one-group-out MAPE (a group is the
 /// model the kernels were measured for, else the shape).
+///
+/// The regression learns log time relative to the roofline, log t − log roofline(t): an RBF
+/// regression tends to its bias far from its training points, so a kernel unlike any measured
+/// one (a new op, an unseen size) falls back to the roofline times the mean correction instead
+/// of to a constant time.
 public struct KernelTimeModel: Codable, Sendable, Equatable {
   public var features: KernelFeatures
   public var regression: SupportVectorRegression
@@ -12,7 +17,12 @@ public struct KernelTimeModel: Codable, Sendable, Equatable {
   public var rooflineMape: Double?
 
   public func seconds(_ sample: KernelSample) -> Double {
-    Foundation.exp(regression.predict(features.features(sample)))
+    Self.baseline(roofline, sample) * Foundation.exp(regression.predict(features.features(sample)))
+  }
+
+  /// The roofline time, floored at a picosecond so that its logarithm is finite.
+  static func baseline(_ roofline: RooflineModel, _ sample: KernelSample) -> Double {
+    max(roofline.seconds(flops: sample.flops, bytes: sample.bytesMoved), 1e-12)
   }
 
   public static func fit(
@@ -40,11 +50,10 @@ public struct KernelTimeModel: Codable, Sendable, Equatable {
       throw FittingError.tooFewPoints(model: "compute (kernel regression)", needed: 3, found: samples.count)
     }
     let features = KernelFeatures(training: samples)
+    let roofline = try RooflineModel.fit(samples)
     let regression = try SupportVectorRegression.train(
-      features: samples.map(features.features), targets: samples.map { Foundation.log($0.seconds) },
-      parameters: parameters)
-    return KernelTimeModel(
-      features: features, regression: regression, roofline: try RooflineModel.fit(samples),
-      samples: samples.count)
+      features: samples.map(features.features),
+      targets: samples.map { Foundation.log($0.seconds / baseline(roofline, $0)) }, parameters: parameters)
+    return KernelTimeModel(features: features, regression: regression, roofline: roofline, samples: samples.count)
   }
 }
