@@ -33,7 +33,8 @@ struct FitCommand: ParsableCommand {
       let contents = try ResultsFile(path: path).read()
       for problem in contents.problems.prefix(Self.warningsPerFile) { printError("dlscale: warning: \(problem)") }
       if contents.problems.count > Self.warningsPerFile {
-        printError("dlscale: warning: \(path): \(contents.problems.count - Self.warningsPerFile) more unreadable lines ignored")
+        printError(
+          "dlscale: warning: \(path): \(contents.problems.count - Self.warningsPerFile) more unreadable lines ignored")
       }
       records += contents.records
     }

@@ -62,7 +62,9 @@ struct OptimizeCommand: ParsableCommand {
     search.deadlineHours = deadlineHours
     let ranked = try search.run(models: models, request: try options.request())
     let goal = deadlineHours.map { "fewest node-hours within \($0) hours" } ?? "shortest time to train"
-    print("\(options.model), \(options.samples) samples × \(options.epochs) epochs: \(ranked.count) configurations, \(goal)")
+    print(
+      "\(options.model), \(options.samples) samples × \(options.epochs) epochs: \(ranked.count) configurations, \(goal)"
+    )
     print("best:")
     print(PredictionTable.text([ranked[0]]))
     if ranked.count > 1 {
@@ -76,7 +78,9 @@ struct OptimizeCommand: ParsableCommand {
       do { try text.write(toFile: rulesFile, atomically: true, encoding: .utf8) } catch {
         throw OptimizeCommandError.cannotWrite(rulesFile, error.localizedDescription)
       }
-      print("wrote \(rulesFile) (use --mca coll_tuned_use_dynamic_rules 1 --mca coll_tuned_dynamic_rules_filename \(rulesFile))")
+      print(
+        "wrote \(rulesFile) (use --mca coll_tuned_use_dynamic_rules 1 --mca coll_tuned_dynamic_rules_filename \(rulesFile))"
+      )
     }
   }
 }

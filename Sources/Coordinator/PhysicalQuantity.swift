@@ -27,7 +27,8 @@ enum PhysicalQuantity {
       "bps": 1, "kbps": 1e3, "mbps": 1e6, "gbps": 1e9,
     ]
     guard let (value, unit) = split(text), let scale = units[unit], value > 0 else {
-      throw ParseError(option: "--link-rate", text: text, expected: "a positive rate such as 10gbit, 200mbit or 1gbps (bytes/s)")
+      throw ParseError(
+        option: "--link-rate", text: text, expected: "a positive rate such as 10gbit, 200mbit or 1gbps (bytes/s)")
     }
     return value * scale
   }

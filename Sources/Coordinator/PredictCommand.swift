@@ -63,7 +63,8 @@ struct PredictCommand: ParsableCommand {
     switch format {
     case "json": print(try PredictionTable.json(rows))
     default:
-      print("\(options.model), \(options.samples) samples × \(options.epochs) epochs, \(scaling) scaling, batch \(batch)")
+      print(
+        "\(options.model), \(options.samples) samples × \(options.epochs) epochs, \(scaling) scaling, batch \(batch)")
       print(PredictionTable.text(rows))
     }
   }

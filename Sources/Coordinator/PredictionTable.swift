@@ -5,8 +5,10 @@ import Measurements
 /// Prediction rows as a table or as JSON (one object per row, snake_case keys).
 enum PredictionTable {
   static func text(_ rows: [TrainingTimePrediction.Row]) -> String {
-    let header = ["nodes", "ranks", "algorithm", "batch/rank", "bucket", "hours", "± %", "samples/s",
-                  "step ms", "compute ms", "exposed ms", "bound"]
+    let header = [
+      "nodes", "ranks", "algorithm", "batch/rank", "bucket", "hours", "± %", "samples/s",
+      "step ms", "compute ms", "exposed ms", "bound",
+    ]
     let body = rows.map { row in
       [
         "\(row.nodes)", "\(row.ranks)", row.algorithm, ModelsSummary.format(row.batchPerRank, 1),

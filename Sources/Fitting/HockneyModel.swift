@@ -70,7 +70,8 @@ public struct HockneyModel: Codable, Sendable, Equatable {
       model.mape = MeanAbsolutePercentageError.leaveOneGroupOut(
         timings, group: \.bytes, observed: \.seconds,
         fit: { try fitPieces($0, splitAt: pieces.count > 1 ? pieces[1].fromBytes : Int.max, name: name) },
-        predict: { pieces, timing in HockneyModel(algorithm: "", ranks: 0, pieces: pieces).seconds(bytes: timing.bytes) })
+        predict: { pieces, timing in HockneyModel(algorithm: "", ranks: 0, pieces: pieces).seconds(bytes: timing.bytes)
+        })
     }
     return model
   }
@@ -93,12 +94,16 @@ public struct HockneyModel: Codable, Sendable, Equatable {
     let problem = LinearLeastSquares.relative(
       rows: timings.map { [1, Double($0.bytes)] }, values: timings.map(\.seconds))
     guard let solution = problem.solveNonNegative() else { throw FittingError.singular(model: name) }
-    return Piece(fromBytes: from, toBytes: to, latencyS: solution[0], secondsPerByte: solution[1], points: timings.count)
+    return Piece(
+      fromBytes: from, toBytes: to, latencyS: solution[0], secondsPerByte: solution[1], points: timings.count)
   }
 
   static func relativeResidual(_ pieces: [Piece], _ timings: [CollectiveTiming]) -> Double {
     let model = HockneyModel(algorithm: "", ranks: 0, pieces: pieces)
-    return timings.map { let r = (model.seconds(bytes: $0.bytes) - $0.seconds) / $0.seconds; return r * r }
-      .reduce(0, +)
+    return timings.map {
+      let r = (model.seconds(bytes: $0.bytes) - $0.seconds) / $0.seconds
+      return r * r
+    }
+    .reduce(0, +)
   }
 }

@@ -45,8 +45,9 @@ public enum LayerWorkload {
       case .softmaxCrossEntropy: op = "softmax_cross_entropy"
       }
       result.append(KernelSample(op: op, shape: shape, pass: "forward", flops: flops, bytesMoved: bytes, seconds: 0))
-      result.append(KernelSample(
-        op: op, shape: shape, pass: "backward", flops: 2 * flops, bytesMoved: 2 * bytes, seconds: 0))
+      result.append(
+        KernelSample(
+          op: op, shape: shape, pass: "backward", flops: 2 * flops, bytesMoved: 2 * bytes, seconds: 0))
     }
     return result
   }

@@ -52,12 +52,14 @@ public struct LinkModel: Codable, Sendable, Equatable {
       let smallest = own.min { $0.bytes < $1.bytes }!
       let largestBytes = own.map(\.bytes).max()!
       let atLargest = own.filter { $0.bytes == largestBytes }
-      let bandwidth = atLargest.compactMap(\.bandwidth).max()
+      let bandwidth =
+        atLargest.compactMap(\.bandwidth).max()
         ?? atLargest.map { Double($0.bytes) / $0.seconds }.max()!
       let line = try? fitLine(own, name: name)
-      links.append(Link(
-        from: pair[0], to: pair[1], latencyS: smallest.seconds, bandwidthBytesPerS: bandwidth,
-        fittedLatencyS: line?.latency, fittedBandwidthBytesPerS: line?.bandwidth))
+      links.append(
+        Link(
+          from: pair[0], to: pair[1], latencyS: smallest.seconds, bandwidthBytesPerS: bandwidth,
+          fittedLatencyS: line?.latency, fittedBandwidthBytesPerS: line?.bandwidth))
     }
     let mape = MeanAbsolutePercentageError.leaveOneGroupOut(
       transfers, group: \.bytes, observed: \.seconds, fit: { try fitLine($0, name: name) },

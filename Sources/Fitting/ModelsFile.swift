@@ -66,7 +66,9 @@ public struct ModelsFile: Codable, Sendable, Equatable {
       throw ReadError(description: "\(path) is not a models file (write one with dlscale fit)")
     }
     guard version.schema <= currentSchema else {
-      throw ReadError(description: "\(path): models schema \(version.schema) is newer than this dlscale understands (\(currentSchema))")
+      throw ReadError(
+        description:
+          "\(path): models schema \(version.schema) is newer than this dlscale understands (\(currentSchema))")
     }
     do {
       return try decoder.decode(ModelsFile.self, from: data)

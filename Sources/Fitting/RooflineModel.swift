@@ -28,7 +28,9 @@ public struct RooflineModel: Codable, Sendable, Equatable {
       let computeBound = samples.filter { $0.flops / model.peakFlopsPerS >= $0.bytesMoved / model.bandwidthBytesPerS }
       let memoryBound = samples.filter { $0.flops / model.peakFlopsPerS < $0.bytesMoved / model.bandwidthBytesPerS }
       var next = model
-      if let inverse = slope(computeBound.map { ($0.flops, $0.seconds) }), inverse > 0 { next.peakFlopsPerS = 1 / inverse }
+      if let inverse = slope(computeBound.map { ($0.flops, $0.seconds) }), inverse > 0 {
+        next.peakFlopsPerS = 1 / inverse
+      }
       if let inverse = slope(memoryBound.map { ($0.bytesMoved, $0.seconds) }), inverse > 0 {
         next.bandwidthBytesPerS = 1 / inverse
       }

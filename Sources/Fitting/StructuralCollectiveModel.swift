@@ -46,7 +46,9 @@ public struct StructuralCollectiveModel: Codable, Sendable, Equatable {
 
   /// Fits every algorithm present in `timings` that has enough points; the failures are
   /// returned beside the models.
-  public static func fitAll(_ timings: [CollectiveTiming]) -> (models: [StructuralCollectiveModel], errors: [FittingError]) {
+  public static func fitAll(_ timings: [CollectiveTiming]) -> (
+    models: [StructuralCollectiveModel], errors: [FittingError]
+  ) {
     let gamma = sharedReductionCost(timings) ?? 0
     var models: [StructuralCollectiveModel] = []
     var errors: [FittingError] = []
@@ -64,7 +66,8 @@ public struct StructuralCollectiveModel: Codable, Sendable, Equatable {
   }
 
   /// Fits α and β of one algorithm with γ fixed, plus its leave-one-rank-count-out MAPE.
-  public static func fit(_ timings: [CollectiveTiming], reductionCost gamma: Double) throws -> StructuralCollectiveModel {
+  public static func fit(_ timings: [CollectiveTiming], reductionCost gamma: Double) throws -> StructuralCollectiveModel
+  {
     let usable = timings.filter { $0.ranks > 1 }
     let algorithm = timings.first?.algorithm ?? "?"
     var model = try fitWithoutError(usable, algorithm: algorithm, gamma: gamma)

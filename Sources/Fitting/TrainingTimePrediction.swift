@@ -68,7 +68,9 @@ public struct TrainingTimePrediction: Sendable {
 
   func computeSource(_ request: Request) throws -> ComputeSource {
     if let perSample = request.sampleTimeMs {
-      guard perSample > 0, perSample.isFinite else { throw FittingError.notCovered("--sample-time-ms must be positive") }
+      guard perSample > 0, perSample.isFinite else {
+        throw FittingError.notCovered("--sample-time-ms must be positive")
+      }
       return ComputeSource(milliseconds: { perSample * $0 }, backwardShare: 2.0 / 3.0, updateMs: 0, mape: 0)
     }
     if let step = models.step(for: request.model) {

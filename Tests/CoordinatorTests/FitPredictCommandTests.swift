@@ -109,7 +109,8 @@ struct FitPredictCommandTests {
     #expect(optimize.status == 0, "stderr: \(optimize.standardError)")
     #expect(optimize.standardOutput.contains("best:"))
     let rules = try String(contentsOfFile: directory + "/rules.conf", encoding: .utf8)
-    #expect(rules.hasPrefix("1 # number of collectives\n2 # collective id: allreduce\n3 # number of communicator sizes"))
+    #expect(
+      rules.hasPrefix("1 # number of collectives\n2 # collective id: allreduce\n3 # number of communicator sizes"))
   }
 
   @Test(arguments: [

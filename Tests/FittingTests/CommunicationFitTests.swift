@@ -23,9 +23,10 @@ struct CommunicationFitTests {
       for p in ranks {
         for n in sizes {
           let t = truth.seconds(ranks: p, bytes: n)
-          result.append(CollectiveTiming(
-            algorithm: algorithm, ranks: p, bytes: n,
-            seconds: noise > 0 ? generator.perturb(t, relative: noise) : t))
+          result.append(
+            CollectiveTiming(
+              algorithm: algorithm, ranks: p, bytes: n,
+              seconds: noise > 0 ? generator.perturb(t, relative: noise) : t))
         }
       }
     }

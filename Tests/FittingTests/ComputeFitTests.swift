@@ -22,15 +22,18 @@ struct ComputeFitTests {
           let elements = Double(n * c * h * h)
           let convolutionFlops = 2 * elements * Double(c) * 9
           let kernels = [
-            ("convolution", "n=\(n) c=\(c) h=\(h) w=\(h) k=3 s=1 o=\(c)", convolutionFlops,
-             4 * (2 * elements + Double(c * c * 9))),
+            (
+              "convolution", "n=\(n) c=\(c) h=\(h) w=\(h) k=3 s=1 o=\(c)", convolutionFlops,
+              4 * (2 * elements + Double(c * c * 9))
+            ),
             ("relu", "n=\(n) c=\(c) h=\(h) w=\(h)", elements, 8 * elements),
           ]
           for (op, shape, flops, bytes) in kernels {
             let t = max(flops / peak, bytes / bandwidth) + launchOverhead
-            result.append(KernelSample(
-              op: op, shape: shape, flops: flops, bytesMoved: bytes,
-              seconds: noise > 0 ? generator.perturb(t, relative: noise) : t, group: "model\(index % 4)"))
+            result.append(
+              KernelSample(
+                op: op, shape: shape, flops: flops, bytesMoved: bytes,
+                seconds: noise > 0 ? generator.perturb(t, relative: noise) : t, group: "model\(index % 4)"))
             index += 1
           }
         }

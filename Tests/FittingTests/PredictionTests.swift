@@ -101,7 +101,9 @@ struct PredictionTests {
     }
     var unknownAlgorithm = request
     unknownAlgorithm.algorithm = "binomial"
-    #expect(throws: FittingError.self) { try TrainingTimePrediction(models: Self.models()).predict(unknownAlgorithm, nodes: [2]) }
+    #expect(throws: FittingError.self) {
+      try TrainingTimePrediction(models: Self.models()).predict(unknownAlgorithm, nodes: [2])
+    }
     var strong = request
     strong.strongScaling = true
     strong.batch = 4
@@ -144,7 +146,8 @@ struct PredictionTests {
       model("hierarchical", hockney("hierarchical", latency: 0, perByte: 0)),
     ])
     let rules = OpenMPIRulesFile.rules(from: file)
-    #expect(rules[4] == [.init(fromBytes: 0, algorithm: "recursive-doubling"), .init(fromBytes: 262_144, algorithm: "ring")])
+    #expect(
+      rules[4] == [.init(fromBytes: 0, algorithm: "recursive-doubling"), .init(fromBytes: 262_144, algorithm: "ring")])
     let text = try #require(OpenMPIRulesFile.text(from: file))
     let numbers = text.split(separator: "\n").map { $0.split(separator: "#")[0].split(separator: " ").map { Int($0)! } }
     #expect(numbers == [[1], [2], [1], [4], [2], [0, 3, 0, 0], [262_144, 4, 0, 0]])
@@ -157,7 +160,9 @@ struct PredictionTests {
     for key in ["\"schema\"", "\"alpha_s\"", "\"beta_s_per_byte\"", "\"gamma_s_per_byte\"", "\"mape\"", "\"compute\""] {
       #expect(text.contains(key), "\(key)")
     }
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("models-\(UInt32.random(in: 0...UInt32.max)).json").path
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "models-\(UInt32.random(in: 0...UInt32.max)).json"
+    ).path
     try data.write(to: URL(fileURLWithPath: path))
     defer { try? FileManager.default.removeItem(atPath: path) }
     #expect(try ModelsFile.read(path: path) == file)

@@ -59,10 +59,11 @@ struct ScalingFitTests {
     }
     let curves = ScalingPoint.curves(from: records)
     #expect(curves.count == 1)
-    #expect(curves[0].points == [
-      ScalingPoint(ranks: 1, samplesPerS: 100), ScalingPoint(ranks: 2, samplesPerS: 200),
-      ScalingPoint(ranks: 4, samplesPerS: 380),
-    ])
+    #expect(
+      curves[0].points == [
+        ScalingPoint(ranks: 1, samplesPerS: 100), ScalingPoint(ranks: 2, samplesPerS: 200),
+        ScalingPoint(ranks: 4, samplesPerS: 380),
+      ])
   }
 
   @Test func missingBaselineOrTooFewPointsIsAClearError() {
