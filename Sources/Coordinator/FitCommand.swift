@@ -27,6 +27,19 @@ struct FitCommand: ParsableCommand {
   @Option(name: [.short, .customLong("output")], help: "Where to write the fitted models.")
   var output = "models.json"
 
+  @Option(
+    help: """
+      Where the Hockney pieces meet: eager-limit (OpenMPI's TCP eager limit, 64 KiB) or data \
+      (the measured size that fits best).
+      """)
+  var breakpoint = "eager-limit"
+
+  func validate() throws {
+    guard ["eager-limit", "data"].contains(breakpoint) else {
+      throw ValidationError("--breakpoint must be eager-limit or data")
+    }
+  }
+
   func run() throws {
     var records: [Record] = []
     for path in results {
@@ -41,7 +54,7 @@ struct FitCommand: ParsableCommand {
     guard !records.isEmpty else {
       throw FitCommandError.noRecords(results.joined(separator: ", "))
     }
-    let models = ModelFitter.fit(records)
+    let models = ModelFitter.fit(records, breakpoint: breakpoint == "data" ? .chosenByData : .eagerLimit)
     guard !models.isEmpty else {
       throw FitCommandError.nothingFitted(models.problems.first ?? "no allreduce, p2p, train or kernel records")
     }

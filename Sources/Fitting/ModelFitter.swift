@@ -3,7 +3,9 @@ import Measurements
 /// Fits every model the records have data for; what cannot be fitted is listed in the result's
 /// `problems`, one line each, and the rest is still fitted.
 public enum ModelFitter {
-  public static func fit(_ records: [Record]) -> ModelsFile {
+  public static func fit(
+    _ records: [Record], breakpoint: HockneyModel.Breakpoint = .eagerLimit
+  ) -> ModelsFile {
     var file = ModelsFile()
     let timings = CollectiveTiming.from(records)
     if !timings.isEmpty {
@@ -14,7 +16,7 @@ public enum ModelFitter {
         var hockney: [HockneyModel] = []
         let own = timings.filter { $0.algorithm == model.algorithm }
         for ranks in Set(own.map(\.ranks)).sorted() where ranks > 1 {
-          do { hockney.append(try HockneyModel.fit(own.filter { $0.ranks == ranks })) } catch {
+          do { hockney.append(try HockneyModel.fit(own.filter { $0.ranks == ranks }, breakpoint: breakpoint)) } catch {
             file.problems.append("\(error)")
           }
         }

@@ -183,3 +183,21 @@ struct PredictionTests {
     #expect(file.problems.allSatisfy { !$0.contains("nan") })
   }
 }
+
+/// The kernel regression as the compute source when no train records were fitted.
+struct KernelComputePredictionTests {
+  @Test func kernelModelPricesAZooModelStep() throws {
+    let kernels = try KernelTimeModel.fit(ComputeFitTests.samples())
+    let models = ModelsFile(communication: PredictionTests.models().communication, compute: .init(kernels: kernels))
+    let prediction = TrainingTimePrediction(models: models)
+    var request = TrainingTimePrediction.Request(model: "resnet50", samples: 1e6, epochs: 1)
+    request.batch = 8
+    let small = try prediction.predict(request, nodes: [1])[0]
+    request.batch = 32
+    let large = try prediction.predict(request, nodes: [1])[0]
+    // ResNet-50 forward at batch 8: 8 × 2 × 4.1 GMACs ≈ 66 GFLOP; forward + backward ≈ 200 GFLOP
+    // at the synthetic 50 GFLOP/s peak ≈ 4 s, plus the memory-bound layers.
+    #expect(small.computeMs > 3000 && small.computeMs < 30_000, "\(small.computeMs) ms")
+    #expect(large.computeMs > small.computeMs)
+  }
+}
