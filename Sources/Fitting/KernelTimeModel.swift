@@ -2,7 +2,8 @@ import Foundation
 
 /// Per-kernel compute time: support vector regression on `KernelFeatures` predicting log time,
 /// with the roofline baseline beside it; both with leave-one-group-out MAPE (a group is the
-/// model the kernels were measured for, else the shape).
+/// model the kernels were measured for, else the shape; more than ten groups are dealt into ten
+/// folds).
 ///
 /// The regression learns log time relative to the roofline, log t − log roofline(t): an RBF
 /// regression tends to its bias far from its training points, so a kernel unlike any measured
@@ -38,9 +39,15 @@ public struct KernelTimeModel: Codable, Sendable, Equatable {
     return model
   }
 
+  /// Folds for cross-validation: one per group, or — with more than `maximumFolds` groups —
+  /// groups dealt round-robin into that many folds (grouped k-fold), which bounds the number of
+  /// regressions trained.
+  static let maximumFolds = 10
+
   static func groupIndex(_ samples: [KernelSample]) -> (KernelSample) -> Int {
     let names = Set(samples.map(\.group)).sorted()
-    return { sample in names.firstIndex(of: sample.group)! }
+    let positions = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+    return { sample in positions[sample.group]! % maximumFolds }
   }
 
   static func fitWithoutError(
