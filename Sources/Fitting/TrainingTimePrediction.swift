@@ -99,19 +99,29 @@ public struct TrainingTimePrediction: Sendable {
       "no compute model for \(request.model) in models.json (fit train or kernel records, or give --sample-time-ms)")
   }
 
-  /// The allreduce model to use for an algorithm, with the overrides applied.
+  /// The allreduce model to use for an algorithm, with the overrides applied. Without a fitted
+  /// allreduce model for it, the algorithm's structural terms are priced with the p2p link fit
+  /// (α = link latency, β = 1 / link bandwidth, γ = the fitted γ or 0), or with the overrides
+  /// when both are given.
   func allreduceModel(_ algorithm: String, _ request: Request) throws -> StructuralCollectiveModel {
     var model = models.communication(for: algorithm)
+    let gamma = models.communication.first?.gammaSPerByte ?? 0
+    if model == nil, let links = models.links {
+      model = StructuralCollectiveModel(
+        algorithm: algorithm, alphaS: links.latencyS, betaSPerByte: 1 / links.bandwidthBytesPerS,
+        gammaSPerByte: gamma, usesRingTerms: CollectiveCostTerms.usesRingTerms(algorithm), rankCounts: [],
+        points: 0, mape: links.mape)
+    }
     if model == nil, request.linkBytesPerS != nil, request.latencyS != nil {
       model = StructuralCollectiveModel(
-        algorithm: algorithm, alphaS: 0, betaSPerByte: 0, gammaSPerByte: models.communication.first?.gammaSPerByte ?? 0,
+        algorithm: algorithm, alphaS: 0, betaSPerByte: 0, gammaSPerByte: gamma,
         usesRingTerms: CollectiveCostTerms.usesRingTerms(algorithm), rankCounts: [], points: 0, mape: nil)
     }
     guard var model else {
       let fitted = models.communication.map(\.algorithm)
       throw FittingError.notCovered(
         fitted.isEmpty
-          ? "no allreduce model in models.json; fit allreduce records or give --link-rate and --latency"
+          ? "no allreduce or link model in models.json; fit allreduce or p2p records, or give --link-rate and --latency"
           : "no allreduce model for '\(algorithm)' in models.json (fitted: \(fitted.joined(separator: ", ")))")
     }
     if let rate = request.linkBytesPerS { model.betaSPerByte = 1 / rate }

@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 import Measurements
 import Testing
 
@@ -199,5 +200,21 @@ struct KernelComputePredictionTests {
     // at the synthetic 50 GFLOP/s peak ≈ 4 s, plus the memory-bound layers.
     #expect(small.computeMs > 3000 && small.computeMs < 30_000, "\(small.computeMs) ms")
     #expect(large.computeMs > small.computeMs)
+  }
+}
+
+/// Without allreduce records, the p2p link fit prices the structural terms.
+struct LinkPricedPredictionTests {
+  @Test func linkFitStandsInForAllreduce() throws {
+    let links = LinkModel(latencyS: 50e-6, bandwidthBytesPerS: 25e6, links: [], mape: 3)
+    let models = ModelsFile(links: links, compute: PredictionTests.models().compute)
+    var request = TrainingTimePrediction.Request(model: "resnet50", samples: 1e6, epochs: 1)
+    request.algorithm = "ring"
+    let row = try TrainingTimePrediction(models: models).predict(request, nodes: [2])[0]
+    // Ring at p = 2 on one bucket of n bytes: 2α + n/β-rate; summed over the gradient's buckets.
+    let gradient = Double(try Kernels.Zoo.spec(named: "resnet50").summary().gradientBytes)
+    let buckets = (gradient / Double(25 << 20)).rounded(.up)
+    let expected = (buckets * 2 * 50e-6 + gradient / 25e6) * 1e3
+    #expect(abs(row.allreduceMs - expected) < 1e-9 * expected, "\(row.allreduceMs) against \(expected)")
   }
 }
