@@ -47,7 +47,9 @@ struct PredictCommand: ParsableCommand {
     guard ["table", "json"].contains(format) else { throw ValidationError("--format must be table or json") }
     guard ranksPerNode > 0 else { throw ValidationError("--ranks-per-node must be positive") }
     guard batch > 0 else { throw ValidationError("--batch must be positive") }
-    if let algorithm { _ = try AlgorithmName.parseList(algorithm) }
+    if let algorithm, !AlgorithmName.all.contains(algorithm) {
+      throw ValidationError("unknown algorithm '\(algorithm)' (known: \(AlgorithmName.all.joined(separator: ", ")))")
+    }
   }
 
   func run() throws {

@@ -117,3 +117,20 @@ struct CommunicationFitTests {
     #expect(model.latencyS > 0 && model.bandwidthBytesPerS > 25e6 && model.bandwidthBytesPerS < 50e6)
   }
 }
+
+/// Hockney pieces under seeded noise.
+struct NoisyHockneyTests {
+  @Test func piecesStayWithinTheNoise() throws {
+    var generator = SeededNoise(seed: 19)
+    let data = CommunicationFitTests.sizes.map { n in
+      let t = n < 65_536 ? 20e-6 + Double(n) * 1e-8 : 300e-6 + Double(n) * 4e-8
+      return CollectiveTiming(algorithm: "ring", ranks: 4, bytes: n, seconds: generator.perturb(t, relative: 0.03))
+    }
+    let model = try HockneyModel.fit(data)
+    // ±3 % noise: the small-size piece's latency (which dominates there) and the large-size
+    // piece's per-byte cost (which dominates there) land within a few times the noise.
+    #expect(isClose(model.pieces[0].latencyS, 20e-6, relative: 0.1), "\(model.pieces[0].latencyS)")
+    #expect(isClose(model.pieces[1].secondsPerByte, 4e-8, relative: 0.05), "\(model.pieces[1].secondsPerByte)")
+    #expect(try #require(model.mape) < 6)
+  }
+}
