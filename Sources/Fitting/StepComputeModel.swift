@@ -33,7 +33,8 @@ public struct StepComputeModel: Codable, Sendable, Equatable {
     var milliseconds: Double
   }
 
-  /// One model per zoo model found in the train records.
+  /// One model per zoo model found in the train records, fitted to the records at its fewest
+  /// ranks (ranks sharing a machine slow each other's compute; a cluster node runs its own).
   public static func fitAll(_ records: [Record]) -> (models: [StepComputeModel], errors: [FittingError]) {
     var byModel: [String: [Record]] = [:]
     for record in records where record.kind == .train {
@@ -43,7 +44,12 @@ public struct StepComputeModel: Codable, Sendable, Equatable {
     var models: [StepComputeModel] = []
     var errors: [FittingError] = []
     for name in byModel.keys.sorted() {
-      do { models.append(try fit(byModel[name]!, model: name)) } catch let error as FittingError {
+      // Ranks sharing one machine's cores slow each other's compute: use the fewest ranks.
+      let own = byModel[name]!
+      let fewest = own.map { $0.ranks ?? 1 }.min()!
+      do { models.append(try fit(own.filter { ($0.ranks ?? 1) == fewest }, model: name)) } catch let error
+        as FittingError
+      {
         errors.append(error)
       } catch { errors.append(.singular(model: "compute \(name)")) }
     }

@@ -99,6 +99,26 @@ struct ComputeFitTests {
     #expect(try #require(model.mape) < 1e-6)
   }
 
+  @Test func stepComputeUsesTheFewestRanks() throws {
+    var records: [Record] = []
+    for (ranks, slowdown) in [(1, 1.0), (4, 2.0)] {
+      for batch in [8, 16] {
+        var record = Record(kind: .train, runId: "t")
+        record.model = "vgg16"
+        record.ranks = ranks
+        record.batchPerRank = batch
+        record.forwardMs = slowdown * (10 + 3 * Double(batch))
+        record.backwardMs = 0
+        records.append(record)
+      }
+    }
+    let (models, errors) = StepComputeModel.fitAll(records)
+    #expect(errors.isEmpty)
+    let model = try #require(models.first)
+    #expect(isClose(model.fixedMs, 10, relative: 1e-9))
+    #expect(isClose(model.perSampleMs, 3, relative: 1e-9))
+  }
+
   @Test func zooLayersBecomeKernelSamples() throws {
     let samples = try LayerWorkload.samples(of: try Zoo.spec(named: "resnet50"), batch: 2)
     let summary = try Zoo.spec(named: "resnet50").summary()
