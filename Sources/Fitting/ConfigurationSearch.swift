@@ -37,6 +37,12 @@ public struct ConfigurationSearch: Sendable {
         }
       }
     }
+    // One rank allreduces nothing: its rows differ only in algorithm and bucket; keep one.
+    var seen = Set<String>()
+    rows = rows.filter { row in
+      let communication = row.ranks > 1 ? "\(row.algorithm)|\(row.bucketBytes)" : "none"
+      return seen.insert("\(row.nodes)|\(row.ranks)|\(row.batchPerRank)|\(communication)").inserted
+    }
     if let deadline = deadlineHours {
       let meeting = rows.filter { $0.hours <= deadline }
       guard !meeting.isEmpty else {

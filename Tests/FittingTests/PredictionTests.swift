@@ -118,6 +118,7 @@ struct PredictionTests {
     let request = TrainingTimePrediction.Request(model: "resnet50", samples: 1e6, epochs: 1)
     let byTime = try search.run(models: Self.models(alpha: 0, beta: 0), request: request)
     #expect(byTime[0].nodes == 4, "free communication: most nodes is fastest")
+    #expect(byTime.filter { $0.ranks == 1 }.count == 1, "one single-rank row per batch")
     search.deadlineHours = byTime[0].hours * 1.5
     let byCost = try search.run(models: Self.models(alpha: 0, beta: 0), request: request)
     #expect(byCost.allSatisfy { $0.hours <= byTime[0].hours * 1.5 })
