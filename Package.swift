@@ -18,10 +18,12 @@ let package = Package(
     // C interop: thin system-library targets, nothing above Collectives/Kernels sees them.
     .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
     .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+    .systemLibrary(name: "CSVM", providers: [.apt(["libsvm-dev"])]),
 
     .target(name: "Measurements"),
     .target(name: "Collectives", dependencies: ["CMPI", "Measurements"]),
     .target(name: "Kernels", dependencies: ["CBLAS", "Measurements"]),
+    .target(name: "Fitting", dependencies: ["CSVM", "Kernels", "Measurements"]),
     .target(name: "Reporting", dependencies: ["Measurements", .product(name: "Plot", package: "Plot")]),
     .executableTarget(
       name: "Agent",
@@ -30,7 +32,7 @@ let package = Package(
     .executableTarget(
       name: "Coordinator",
       dependencies: [
-        "Kernels", "Measurements", "Reporting", argumentParser, .product(name: "Yams", package: "Yams"),
+        "Fitting", "Kernels", "Measurements", "Reporting", argumentParser, .product(name: "Yams", package: "Yams"),
       ]
     ),
 
@@ -39,6 +41,7 @@ let package = Package(
     .testTarget(name: "MeasurementsTests", dependencies: ["Measurements"]),
     .testTarget(name: "CollectivesTests", dependencies: ["Collectives", "Measurements", "TestSupport"]),
     .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
+    .testTarget(name: "FittingTests", dependencies: ["Fitting", "Kernels", "Measurements"]),
     .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Measurements", "TestSupport"]),
     .testTarget(name: "AgentTests", dependencies: ["Measurements", "TestSupport"]),
     .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Measurements", "TestSupport"]),

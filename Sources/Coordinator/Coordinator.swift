@@ -8,7 +8,7 @@ struct Coordinator: ParsableCommand {
     commandName: "dlscale",
     abstract: "Measure and predict how data-parallel training scales on a cluster.",
     subcommands: [
-      DemoCommand.self, AllreduceCommand.self, P2PCommand.self, SweepCommand.self, ModelsCommand.self, ClusterCommand.self, ReportCommand.self,
+      DemoCommand.self, AllreduceCommand.self, P2PCommand.self, SweepCommand.self, ModelsCommand.self, ClusterCommand.self, FitCommand.self, PredictCommand.self, OptimizeCommand.self, ReportCommand.self,
     ]
   )
 

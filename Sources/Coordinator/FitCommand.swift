@@ -1,0 +1,84 @@
+import ArgumentParser
+import Fitting
+import Foundation
+import Measurements
+
+/// `dlscale fit RESULTS... [-o models.json]`: fits the communication, link, compute and scaling
+/// models to results files and writes them, with each model's held-out error, as models.json.
+struct FitCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "fit",
+    abstract: "Fit communication, compute and scaling models to results files.",
+    discussion: """
+      Reads allreduce, p2p, train and kernel records; fits per allreduce algorithm the \
+      structural α, β, γ and piecewise Hockney lines, the link latency and bandwidth, per model \
+      the step compute time and the Amdahl, Gustafson and USL scaling curves, and the per-kernel \
+      regression with its roofline baseline. Every model's held-out MAPE is printed and stored. \
+      Torn lines are reported and skipped; models without enough points are listed and skipped.
+      """
+  )
+
+  /// Unreadable lines reported one by one per file; the rest are counted.
+  static let warningsPerFile = 10
+
+  @Argument(help: "Results files (JSON lines) to read.")
+  var results: [String]
+
+  @Option(name: [.short, .customLong("output")], help: "Where to write the fitted models.")
+  var output = "models.json"
+
+  @Option(
+    help: """
+      Where the Hockney pieces meet: eager-limit (OpenMPI's TCP eager limit, 64 KiB) or data \
+      (the measured size that fits best).
+      """)
+  var breakpoint = "eager-limit"
+
+  func validate() throws {
+    guard ["eager-limit", "data"].contains(breakpoint) else {
+      throw ValidationError("--breakpoint must be eager-limit or data")
+    }
+  }
+
+  func run() throws {
+    var records: [Record] = []
+    for path in results {
+      let contents = try ResultsFile(path: path).read()
+      for problem in contents.problems.prefix(Self.warningsPerFile) { printError("dlscale: warning: \(problem)") }
+      if contents.problems.count > Self.warningsPerFile {
+        printError(
+          "dlscale: warning: \(path): \(contents.problems.count - Self.warningsPerFile) more unreadable lines ignored")
+      }
+      records += contents.records
+    }
+    guard !records.isEmpty else {
+      throw FitCommandError.noRecords(results.joined(separator: ", "))
+    }
+    let models = ModelFitter.fit(records, breakpoint: breakpoint == "data" ? .chosenByData : .eagerLimit)
+    guard !models.isEmpty else {
+      throw FitCommandError.nothingFitted(models.problems.first ?? "no allreduce, p2p, train or kernel records")
+    }
+    print(ModelsSummary.text(models))
+    do {
+      try models.json().write(to: URL(fileURLWithPath: output))
+    } catch {
+      throw FitCommandError.cannotWrite(output, error.localizedDescription)
+    }
+    print("wrote \(output)")
+  }
+}
+
+/// Why `dlscale fit` produced nothing, as one line.
+enum FitCommandError: Error, CustomStringConvertible {
+  case noRecords(String)
+  case nothingFitted(String)
+  case cannotWrite(String, String)
+
+  var description: String {
+    switch self {
+    case .noRecords(let paths): "no records in \(paths)"
+    case .nothingFitted(let first): "nothing could be fitted: \(first)"
+    case .cannotWrite(let path, let reason): "cannot write \(path): \(reason)"
+    }
+  }
+}

@@ -1,0 +1,99 @@
+import ArgumentParser
+import Fitting
+import Foundation
+import Measurements
+
+/// `dlscale optimize`: searches node count, ranks per node, batch per rank, allreduce algorithm
+/// and bucket size for the fastest time to train (or the fewest node-hours under a deadline),
+/// prints the best and the runners-up, and can write an OpenMPI rules file choosing the measured
+/// best allreduce algorithm per rank count and size.
+struct OptimizeCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "optimize",
+    abstract: "Search for the configuration that trains a model fastest (or cheapest by a deadline).",
+    discussion: """
+      Weak scaling: the batch is per rank. Ranks on one node are assumed to compute as fast as \
+      a rank alone. The rules file is OpenMPI's classic coll_tuned format: use it with \
+      --mca coll_tuned_use_dynamic_rules 1 --mca coll_tuned_dynamic_rules_filename FILE.
+      """
+  )
+
+  @OptionGroup var options: PredictionOptions
+
+  @Option(help: "Largest node count to consider.")
+  var maxNodes: Int = 8
+
+  @Option(help: "Ranks per node to consider, comma-separated.")
+  var ranksPerNode: String = "1"
+
+  @Option(help: "Batches per rank to consider, comma-separated.")
+  var batches: String = "16,32,64"
+
+  @Option(help: "Algorithms to consider (default: every fitted one).")
+  var algorithms: String?
+
+  @Option(help: "Bucket sizes to consider, comma-separated.")
+  var buckets: String = "1MiB,4MiB,16MiB,25MiB,64MiB"
+
+  @Option(help: "Minimise node-hours among configurations finishing within this many hours.")
+  var deadlineHours: Double?
+
+  @Option(help: "Write an OpenMPI coll_tuned dynamic rules file here.")
+  var rulesFile: String?
+
+  @Option(help: "How many runners-up to print.")
+  var top: Int = 5
+
+  func validate() throws {
+    guard maxNodes > 0 else { throw ValidationError("--max-nodes must be positive") }
+    if let deadlineHours, !(deadlineHours > 0) { throw ValidationError("--deadline-hours must be positive") }
+    if let algorithms { _ = try AlgorithmName.parseList(algorithms) }
+  }
+
+  func run() throws {
+    let models = try options.modelsFile()
+    var search = ConfigurationSearch()
+    search.maxNodes = maxNodes
+    search.ranksPerNode = try PhysicalQuantity.positiveIntegers(ranksPerNode, option: "--ranks-per-node")
+    search.batches = try PhysicalQuantity.positiveIntegers(batches, option: "--batches")
+    search.algorithms = try algorithms.map { try AlgorithmName.parseList($0) }
+    search.bucketSizes = try ByteSize.parseList(buckets)
+    guard search.bucketSizes.allSatisfy({ $0 > 0 }) else { throw ValidationError("--buckets must be positive") }
+    search.deadlineHours = deadlineHours
+    let ranked = try search.run(models: models, request: try options.request())
+    let goal = deadlineHours.map { "fewest node-hours within \($0) hours" } ?? "shortest time to train"
+    print(
+      "\(options.model), \(options.samples) samples × \(options.epochs) epochs: \(ranked.count) configurations, \(goal)"
+    )
+    print("best:")
+    print(PredictionTable.text([ranked[0]]))
+    if ranked.count > 1 {
+      print("runners-up:")
+      print(PredictionTable.text(Array(ranked.dropFirst().prefix(max(top, 0)))))
+    }
+    if let rulesFile {
+      guard let text = OpenMPIRulesFile.text(from: models) else {
+        throw OptimizeCommandError.noRules
+      }
+      do { try text.write(toFile: rulesFile, atomically: true, encoding: .utf8) } catch {
+        throw OptimizeCommandError.cannotWrite(rulesFile, error.localizedDescription)
+      }
+      print(
+        "wrote \(rulesFile) (use --mca coll_tuned_use_dynamic_rules 1 --mca coll_tuned_dynamic_rules_filename \(rulesFile))"
+      )
+    }
+  }
+}
+
+/// Why `dlscale optimize` could not write its rules file, as one line.
+enum OptimizeCommandError: Error, CustomStringConvertible {
+  case noRules
+  case cannotWrite(String, String)
+
+  var description: String {
+    switch self {
+    case .noRules: "no allreduce Hockney fits for OpenMPI's algorithms in the models file; cannot write rules"
+    case .cannotWrite(let path, let reason): "cannot write \(path): \(reason)"
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import ArgumentParser
+import Fitting
+import Foundation
+import Measurements
+
+/// `dlscale predict`: hours to train a zoo model at each node count, with the step broken down
+/// into compute and exposed communication, the side that bounds it, and an error band from the
+/// fitted models' held-out errors.
+struct PredictCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "predict",
+    abstract: "Predict time to train a model on a number of nodes from fitted models.",
+    discussion: """
+      Step time = compute(batch per rank) + exposed allreduce + update. The gradient \
+      (trainable parameters × 4 bytes) is allreduced in buckets overlapping backward; the part \
+      that runs past backward is exposed. Compute comes from the model's train records in \
+      models.json, else the kernel regression, else --sample-time-ms. Without --algorithm, the \
+      fastest fitted algorithm at each node count is used.
+      """
+  )
+
+  @OptionGroup var options: PredictionOptions
+
+  @Option(help: "Node counts, comma-separated.")
+  var nodes: String = "1,2,4,8"
+
+  @Option(help: "Ranks on each node.")
+  var ranksPerNode: Int = 1
+
+  @Option(help: "Batch per rank (weak scaling) or global batch (strong scaling).")
+  var batch: Int = 32
+
+  @Option(help: "weak or strong.")
+  var scaling: String = "weak"
+
+  @Option(help: "Allreduce algorithm (\(AlgorithmName.all.joined(separator: ", "))).")
+  var algorithm: String?
+
+  @Option(help: "Gradient bucket size, e.g. 25MiB.")
+  var bucket: String = "25MiB"
+
+  @Option(help: "Output format: table or json.")
+  var format: String = "table"
+
+  func validate() throws {
+    guard ["weak", "strong"].contains(scaling) else { throw ValidationError("--scaling must be weak or strong") }
+    guard ["table", "json"].contains(format) else { throw ValidationError("--format must be table or json") }
+    guard ranksPerNode > 0 else { throw ValidationError("--ranks-per-node must be positive") }
+    guard batch > 0 else { throw ValidationError("--batch must be positive") }
+    if let algorithm, !AlgorithmName.all.contains(algorithm) {
+      throw ValidationError("unknown algorithm '\(algorithm)' (known: \(AlgorithmName.all.joined(separator: ", ")))")
+    }
+  }
+
+  func run() throws {
+    var request = try options.request()
+    request.ranksPerNode = ranksPerNode
+    request.batch = batch
+    request.strongScaling = scaling == "strong"
+    request.algorithm = algorithm
+    request.bucketBytes = try ByteSize.parse(bucket)
+    guard request.bucketBytes > 0 else { throw ValidationError("--bucket must be positive") }
+    let counts = try PhysicalQuantity.positiveIntegers(nodes, option: "--nodes")
+    let rows = try TrainingTimePrediction(models: try options.modelsFile()).predict(request, nodes: counts)
+    switch format {
+    case "json": print(try PredictionTable.json(rows))
+    default:
+      print(
+        "\(options.model), \(options.samples) samples × \(options.epochs) epochs, \(scaling) scaling, batch \(batch)")
+      print(PredictionTable.text(rows))
+    }
+  }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Fitting
+import Measurements
+
+/// The options `predict` and `optimize` share: the models file, the zoo model, the amount of
+/// training, and overrides of the fitted link and compute speed.
+struct PredictionOptions: ParsableArguments {
+  @Option(help: "The models file written by dlscale fit.")
+  var models: String
+
+  @Option(help: "The zoo model to train (see dlscale models).")
+  var model: String
+
+  @Option(help: "Training samples per epoch, e.g. 1e8.")
+  var samples: String
+
+  @Option(help: "Epochs.")
+  var epochs: String = "1"
+
+  @Option(help: "Link rate instead of the fitted β, e.g. 10gbit, 200mbit, 1gbps (bytes/s).")
+  var linkRate: String?
+
+  @Option(help: "Per-message latency instead of the fitted α, e.g. 5us.")
+  var latency: String?
+
+  @Option(help: "Compute speed relative to the measured machine (2.0 = twice as fast).")
+  var computeSpeed: Double = 1
+
+  @Option(help: "Forward + backward milliseconds per sample, instead of a fitted compute model.")
+  var sampleTimeMs: Double?
+
+  /// The request these options describe (node-independent parts).
+  func request() throws -> TrainingTimePrediction.Request {
+    var request = TrainingTimePrediction.Request(
+      model: model, samples: try PhysicalQuantity.positiveNumber(samples, option: "--samples"),
+      epochs: try PhysicalQuantity.positiveNumber(epochs, option: "--epochs"))
+    request.linkBytesPerS = try linkRate.map(PhysicalQuantity.linkRate)
+    request.latencyS = try latency.map { try PhysicalQuantity.duration($0) }
+    guard computeSpeed > 0, computeSpeed.isFinite else {
+      throw ValidationError("--compute-speed must be positive")
+    }
+    request.computeSpeed = computeSpeed
+    if let sampleTimeMs, !(sampleTimeMs > 0 && sampleTimeMs.isFinite) {
+      throw ValidationError("--sample-time-ms must be positive")
+    }
+    request.sampleTimeMs = sampleTimeMs
+    return request
+  }
+
+  func modelsFile() throws -> ModelsFile { try ModelsFile.read(path: models) }
+}

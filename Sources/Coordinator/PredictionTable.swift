@@ -1,0 +1,54 @@
+import Fitting
+import Foundation
+import Measurements
+
+/// Prediction rows as a table or as JSON (one object per row, snake_case keys).
+enum PredictionTable {
+  static func text(_ rows: [TrainingTimePrediction.Row]) -> String {
+    let header = [
+      "nodes", "ranks", "algorithm", "batch/rank", "bucket", "hours", "± %", "samples/s",
+      "step ms", "compute ms", "exposed ms", "update ms", "bound",
+    ]
+    let body = rows.map { row in
+      [
+        "\(row.nodes)", "\(row.ranks)", row.algorithm, ModelsSummary.format(row.batchPerRank, 1),
+        ByteSizeText.format(row.bucketBytes), ModelsSummary.format(row.hours, 2),
+        ModelsSummary.format(row.errorPct, 1), ModelsSummary.format(row.samplesPerS, 1),
+        ModelsSummary.format(row.stepMs, 1), ModelsSummary.format(row.computeMs, 1),
+        ModelsSummary.format(row.exposedCommMs, 1), ModelsSummary.format(row.updateMs, 1), row.bound,
+      ]
+    }
+    let widths = header.indices.map { column in ([header] + body).map { $0[column].count }.max()! }
+    func line(_ cells: [String]) -> String {
+      zip(cells, widths).map { String(repeating: " ", count: $1 - $0.count) + $0 }.joined(separator: "  ")
+    }
+    return ([line(header)] + body.map(line)).joined(separator: "\n")
+  }
+
+  /// The JSON of `rows`; `node_hours` is added beside every row's fields.
+  static func json(_ rows: [TrainingTimePrediction.Row]) throws -> String {
+    struct Output: Encodable {
+      var row: TrainingTimePrediction.Row
+      func encode(to encoder: Encoder) throws {
+        try row.encode(to: encoder)
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(row.nodeHours, forKey: Key(stringValue: "nodeHours")!)
+      }
+      struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+      }
+    }
+    let encoder = JSONEncoder()
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    return String(decoding: try encoder.encode(rows.map(Output.init)), as: UTF8.self)
+  }
+}
+
+/// Byte sizes for tables (ByteSize.format, which prints exact multiples with a unit).
+enum ByteSizeText {
+  static func format(_ bytes: Int) -> String { Measurements.ByteSize.format(bytes) }
+}

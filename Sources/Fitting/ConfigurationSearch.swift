@@ -1,0 +1,57 @@
+/// `dlscale optimize`'s search: every combination of node count (1…max), ranks per node,
+/// batch per rank, allreduce algorithm and bucket size, each predicted by
+/// `TrainingTimePrediction`; ranked by hours to train, or — with a deadline — by node-hours among
+/// the configurations that meet it.
+///
+/// Ranks on one node are assumed to compute as fast as a rank alone (one accelerator or socket
+/// each); the compute model has no notion of ranks sharing a node's cores.
+public struct ConfigurationSearch: Sendable {
+  public var maxNodes = 8
+  public var ranksPerNode = [1]
+  public var batches = [16, 32, 64]
+  /// Nil: every fitted algorithm.
+  public var algorithms: [String]?
+  public var bucketSizes = [1 << 20, 4 << 20, 16 << 20, 25 << 20, 64 << 20]
+  public var deadlineHours: Double?
+
+  public init() {}
+
+  public func run(models: ModelsFile, request base: TrainingTimePrediction.Request) throws
+    -> [TrainingTimePrediction.Row]
+  {
+    guard maxNodes > 0 else { throw FittingError.notCovered("--max-nodes must be positive") }
+    let prediction = TrainingTimePrediction(models: models)
+    let candidates = algorithms ?? (models.communication.isEmpty ? ["ring"] : models.communication.map(\.algorithm))
+    var rows: [TrainingTimePrediction.Row] = []
+    for perNode in ranksPerNode {
+      for batch in batches {
+        for algorithm in candidates {
+          for bucket in bucketSizes {
+            var request = base
+            request.ranksPerNode = perNode
+            request.batch = batch
+            request.algorithm = algorithm
+            request.bucketBytes = bucket
+            rows += try prediction.predict(request, nodes: Array(1...maxNodes))
+          }
+        }
+      }
+    }
+    // One rank allreduces nothing: its rows differ only in algorithm and bucket; keep one.
+    var seen = Set<String>()
+    rows = rows.filter { row in
+      let communication = row.ranks > 1 ? "\(row.algorithm)|\(row.bucketBytes)" : "none"
+      return seen.insert("\(row.nodes)|\(row.ranks)|\(row.batchPerRank)|\(communication)").inserted
+    }
+    if let deadline = deadlineHours {
+      let meeting = rows.filter { $0.hours <= deadline }
+      guard !meeting.isEmpty else {
+        let fastest = rows.map(\.hours).min() ?? .infinity
+        throw FittingError.notCovered(
+          "no configuration meets the \(deadline)-hour deadline (fastest: \(fastest) hours)")
+      }
+      return meeting.sorted { ($0.nodeHours, $0.hours) < ($1.nodeHours, $1.hours) }
+    }
+    return rows.sorted { ($0.hours, $0.nodes) < ($1.hours, $1.nodes) }
+  }
+}

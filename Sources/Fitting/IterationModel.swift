@@ -1,0 +1,61 @@
+/// One data-parallel training step, T(P) = compute(batch per rank) + exposed communication +
+/// update (DESIGN.md "Models the coordinator fits").
+///
+/// The gradient (trainable parameters × 4 bytes) is split into buckets of `bucketBytes` (the
+/// last one smaller). Backward produces them in reverse layer order, modelled as spread evenly:
+/// bucket i of k is ready at i/k of the backward time. Allreduces run one at a time, each
+/// starting when its bucket is ready and the previous allreduce is done; what runs past the end
+/// of backward is exposed — at least the last bucket's whole allreduce.
+public struct IterationModel: Sendable {
+  public var computeMs: Double
+  /// The part of `computeMs` that is backward (overlappable).
+  public var backwardMs: Double
+  public var updateMs: Double
+  public var gradientBytes: Int
+  public var bucketBytes: Int
+  /// Seconds to allreduce one bucket of the given size at this rank count.
+  public var allreduceSeconds: @Sendable (Int) -> Double
+  public var ranks: Int
+
+  public init(
+    computeMs: Double, backwardMs: Double, updateMs: Double, gradientBytes: Int, bucketBytes: Int,
+    ranks: Int, allreduceSeconds: @escaping @Sendable (Int) -> Double
+  ) {
+    precondition(bucketBytes > 0, "bucket size must be positive")
+    self.computeMs = computeMs
+    self.backwardMs = backwardMs
+    self.updateMs = updateMs
+    self.gradientBytes = gradientBytes
+    self.bucketBytes = bucketBytes
+    self.ranks = ranks
+    self.allreduceSeconds = allreduceSeconds
+  }
+
+  /// The bucket sizes in the order backward produces them.
+  public var buckets: [Int] {
+    guard gradientBytes > 0 else { return [] }
+    let full = gradientBytes / bucketBytes
+    let rest = gradientBytes % bucketBytes
+    return Array(repeating: bucketBytes, count: full) + (rest > 0 ? [rest] : [])
+  }
+
+  /// Total allreduce time of all buckets, milliseconds.
+  public var allreduceMs: Double {
+    ranks > 1 ? buckets.map { allreduceSeconds($0) * 1e3 }.reduce(0, +) : 0
+  }
+
+  /// The allreduce time not hidden behind backward, milliseconds.
+  public var exposedCommunicationMs: Double {
+    guard ranks > 1 else { return 0 }
+    let sizes = buckets
+    guard !sizes.isEmpty else { return 0 }
+    var networkFree = 0.0
+    for (i, bytes) in sizes.enumerated() {
+      let ready = backwardMs * Double(i + 1) / Double(sizes.count)
+      networkFree = max(ready, networkFree) + allreduceSeconds(bytes) * 1e3
+    }
+    return max(networkFree - backwardMs, 0)
+  }
+
+  public var stepMs: Double { computeMs + exposedCommunicationMs + updateMs }
+}

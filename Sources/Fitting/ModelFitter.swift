@@ -1,0 +1,45 @@
+import Measurements
+
+/// Fits every model the records have data for; what cannot be fitted is listed in the result's
+/// `problems`, one line each, and the rest is still fitted.
+public enum ModelFitter {
+  public static func fit(
+    _ records: [Record], breakpoint: HockneyModel.Breakpoint = .eagerLimit
+  ) -> ModelsFile {
+    var file = ModelsFile()
+    let timings = CollectiveTiming.from(records)
+    if !timings.isEmpty {
+      let (models, errors) = StructuralCollectiveModel.fitAll(timings)
+      file.problems += errors.map(\.description)
+      file.communication = models.map { model in
+        var model = model
+        var hockney: [HockneyModel] = []
+        let own = timings.filter { $0.algorithm == model.algorithm }
+        for ranks in Set(own.map(\.ranks)).sorted() where ranks > 1 {
+          do { hockney.append(try HockneyModel.fit(own.filter { $0.ranks == ranks }, breakpoint: breakpoint)) } catch {
+            file.problems.append("\(error)")
+          }
+        }
+        model.hockney = hockney
+        return model
+      }
+    }
+    if records.contains(where: { $0.kind == .p2p }) {
+      do { file.links = try LinkModel.fit(records) } catch { file.problems.append("\(error)") }
+    }
+    if records.contains(where: { $0.kind == .train }) {
+      let (steps, errors) = StepComputeModel.fitAll(records)
+      file.compute.steps = steps
+      file.problems += errors.map(\.description)
+      for curve in ScalingPoint.curves(from: records) {
+        do { file.scaling.append(try ScalingFit.fit(curve)) } catch { file.problems.append("\(error)") }
+      }
+      file.problems += file.scaling.flatMap(\.problems)
+    }
+    let kernels = KernelSample.from(records)
+    if !kernels.isEmpty {
+      do { file.compute.kernels = try KernelTimeModel.fit(kernels) } catch { file.problems.append("\(error)") }
+    }
+    return file
+  }
+}

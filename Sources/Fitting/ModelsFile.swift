@@ -1,0 +1,87 @@
+import Foundation
+
+/// models.json: everything `dlscale fit` fitted, versioned, keys in snake_case.
+///
+/// `{"schema":1, "communication":[{algorithm, alpha_s, beta_s_per_byte, gamma_s_per_byte, mape,
+/// hockney:[{ranks, pieces:[…]}]…}], "links":{latency_s, bandwidth_bytes_per_s, links:[…]},
+/// "compute":{"steps":[…], "kernels":{…}}, "scaling":[…], "problems":[…]}`.
+public struct ModelsFile: Codable, Sendable, Equatable {
+  public static let currentSchema = 1
+
+  /// The compute models: per zoo model from train records, and per kernel from kernel records.
+  public struct Compute: Codable, Sendable, Equatable {
+    public var steps: [StepComputeModel]
+    public var kernels: KernelTimeModel?
+
+    public init(steps: [StepComputeModel] = [], kernels: KernelTimeModel? = nil) {
+      self.steps = steps
+      self.kernels = kernels
+    }
+  }
+
+  public var schema: Int = ModelsFile.currentSchema
+  public var communication: [StructuralCollectiveModel]
+  public var links: LinkModel?
+  public var compute: Compute
+  public var scaling: [ScalingFit]
+  /// The models that could not be fitted, one line each.
+  public var problems: [String]
+
+  public init(
+    communication: [StructuralCollectiveModel] = [], links: LinkModel? = nil, compute: Compute = .init(),
+    scaling: [ScalingFit] = [], problems: [String] = []
+  ) {
+    self.communication = communication
+    self.links = links
+    self.compute = compute
+    self.scaling = scaling
+    self.problems = problems
+  }
+
+  /// Whether anything at all was fitted.
+  public var isEmpty: Bool {
+    communication.isEmpty && links == nil && compute.steps.isEmpty && compute.kernels == nil && scaling.isEmpty
+  }
+
+  public func json() throws -> Data {
+    let encoder = JSONEncoder()
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return try encoder.encode(self)
+  }
+
+  /// A file that is not a models file, or is from a newer dlscale.
+  public struct ReadError: Error, CustomStringConvertible {
+    public var description: String
+  }
+
+  public static func read(path: String) throws -> ModelsFile {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw ReadError(description: "cannot read \(path): no such file or not readable")
+    }
+    let decoder = JSONDecoder()
+    decoder.keyDecodingStrategy = .convertFromSnakeCase
+    struct Version: Decodable { var schema: Int }
+    guard let version = try? decoder.decode(Version.self, from: data) else {
+      throw ReadError(description: "\(path) is not a models file (write one with dlscale fit)")
+    }
+    guard version.schema <= currentSchema else {
+      throw ReadError(
+        description:
+          "\(path): models schema \(version.schema) is newer than this dlscale understands (\(currentSchema))")
+    }
+    do {
+      return try decoder.decode(ModelsFile.self, from: data)
+    } catch {
+      throw ReadError(description: "\(path) is not a valid models file: \(error.localizedDescription)")
+    }
+  }
+
+  public func communication(for algorithm: String) -> StructuralCollectiveModel? {
+    communication.first { $0.algorithm == algorithm }
+  }
+
+  public func step(for model: String) -> StepComputeModel? {
+    compute.steps.first { $0.model == model }
+  }
+}

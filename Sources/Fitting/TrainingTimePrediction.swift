@@ -1,0 +1,181 @@
+import Kernels
+
+/// Time to train a zoo model on a number of nodes, from models.json: the iteration model with the
+/// fitted compute and allreduce models, throughput P·b / T(P), hours = samples × epochs /
+/// throughput, and an error band from the models' held-out MAPEs (each side's MAPE weighted by
+/// its share of the step).
+public struct TrainingTimePrediction: Sendable {
+  /// What to predict.
+  public struct Request: Sendable {
+    public var model: String
+    public var samples: Double
+    public var epochs: Double
+    public var ranksPerNode = 1
+    /// Per rank (weak scaling) or global (strong scaling).
+    public var batch = 32
+    public var strongScaling = false
+    /// Nil: the fastest fitted algorithm at each node count.
+    public var algorithm: String?
+    public var bucketBytes = 25 << 20
+    /// Overrides of the fitted β (as a link rate, bytes/s) and α (seconds).
+    public var linkBytesPerS: Double?
+    public var latencyS: Double?
+    /// Compute (and update) time divided by this.
+    public var computeSpeed = 1.0
+    /// Forward + backward milliseconds per sample, instead of a fitted compute model.
+    public var sampleTimeMs: Double?
+
+    public init(model: String, samples: Double, epochs: Double) {
+      self.model = model
+      self.samples = samples
+      self.epochs = epochs
+    }
+  }
+
+  /// One node count's prediction.
+  public struct Row: Codable, Sendable, Equatable {
+    public var nodes: Int
+    public var ranks: Int
+    public var algorithm: String
+    public var batchPerRank: Double
+    public var globalBatch: Double
+    public var bucketBytes: Int
+    public var hours: Double
+    public var samplesPerS: Double
+    public var stepMs: Double
+    public var computeMs: Double
+    public var allreduceMs: Double
+    public var exposedCommMs: Double
+    public var updateMs: Double
+    /// `compute` or `communication`: which side is the step's critical path.
+    public var bound: String
+    /// The error band, ± percent of the hours.
+    public var errorPct: Double
+    public var nodeHours: Double { hours * Double(nodes) }
+  }
+
+  public var models: ModelsFile
+
+  public init(models: ModelsFile) { self.models = models }
+
+  /// The compute source: forward + backward ms, its backward share, update ms, held-out MAPE.
+  struct ComputeSource {
+    var milliseconds: (Double) -> Double
+    var backwardShare: Double
+    var updateMs: Double
+    var mape: Double
+  }
+
+  func computeSource(_ request: Request) throws -> ComputeSource {
+    if let perSample = request.sampleTimeMs {
+      guard perSample > 0, perSample.isFinite else {
+        throw FittingError.notCovered("--sample-time-ms must be positive")
+      }
+      return ComputeSource(milliseconds: { perSample * $0 }, backwardShare: 2.0 / 3.0, updateMs: 0, mape: 0)
+    }
+    if let step = models.step(for: request.model) {
+      return ComputeSource(
+        milliseconds: step.computeMs, backwardShare: step.backwardShare, updateMs: step.updateMs, mape: step.mape ?? 0)
+    }
+    if let kernels = models.compute.kernels {
+      let spec = try Zoo.spec(named: request.model)
+      // Kernel time is close to linear in batch: price batch 1 and 8 and interpolate.
+      func total(_ batch: Int) throws -> (Double, Double) {
+        let samples = try LayerWorkload.samples(of: spec, batch: batch)
+        let forward = samples.filter { $0.pass == "forward" }.map { kernels.seconds($0) * 1e3 }.reduce(0, +)
+        let backward = samples.filter { $0.pass == "backward" }.map { kernels.seconds($0) * 1e3 }.reduce(0, +)
+        return (forward, backward)
+      }
+      let one = try total(1)
+      let eight = try total(8)
+      let slope = max((eight.0 + eight.1 - one.0 - one.1) / 7, 0)
+      let intercept = max(one.0 + one.1 - slope, 0)
+      let share = eight.1 / max(eight.0 + eight.1, 1e-12)
+      return ComputeSource(
+        milliseconds: { intercept + slope * $0 }, backwardShare: share, updateMs: 0,
+        mape: kernels.regressionMape ?? 0)
+    }
+    throw FittingError.notCovered(
+      "no compute model for \(request.model) in models.json (fit train or kernel records, or give --sample-time-ms)")
+  }
+
+  /// The allreduce model to use for an algorithm, with the overrides applied. Without a fitted
+  /// allreduce model for it, the algorithm's structural terms are priced with the p2p link fit
+  /// (α = link latency, β = 1 / link bandwidth, γ = the fitted γ or 0), or with the overrides
+  /// when both are given.
+  func allreduceModel(_ algorithm: String, _ request: Request) throws -> StructuralCollectiveModel {
+    var model = models.communication(for: algorithm)
+    let gamma = models.communication.first?.gammaSPerByte ?? 0
+    if model == nil, let links = models.links {
+      model = StructuralCollectiveModel(
+        algorithm: algorithm, alphaS: links.latencyS, betaSPerByte: 1 / links.bandwidthBytesPerS,
+        gammaSPerByte: gamma, usesRingTerms: CollectiveCostTerms.usesRingTerms(algorithm), rankCounts: [],
+        points: 0, mape: links.mape)
+    }
+    if model == nil, request.linkBytesPerS != nil, request.latencyS != nil {
+      model = StructuralCollectiveModel(
+        algorithm: algorithm, alphaS: 0, betaSPerByte: 0, gammaSPerByte: gamma,
+        usesRingTerms: CollectiveCostTerms.usesRingTerms(algorithm), rankCounts: [], points: 0, mape: nil)
+    }
+    guard var model else {
+      let fitted = models.communication.map(\.algorithm)
+      throw FittingError.notCovered(
+        fitted.isEmpty
+          ? "no allreduce or link model in models.json; fit allreduce or p2p records, or give --link-rate and --latency"
+          : "no allreduce model for '\(algorithm)' in models.json (fitted: \(fitted.joined(separator: ", ")))")
+    }
+    if let rate = request.linkBytesPerS { model.betaSPerByte = 1 / rate }
+    if let latency = request.latencyS { model.alphaS = latency }
+    return model
+  }
+
+  /// Candidate algorithms: the requested one, or every fitted one.
+  func algorithms(_ request: Request) -> [String] {
+    if let algorithm = request.algorithm { return [algorithm] }
+    let fitted = models.communication.map(\.algorithm)
+    return fitted.isEmpty ? ["ring"] : fitted
+  }
+
+  public func predict(_ request: Request, nodes: [Int]) throws -> [Row] {
+    guard request.samples > 0, request.epochs > 0, request.samples.isFinite, request.epochs.isFinite else {
+      throw FittingError.notCovered("--samples and --epochs must be positive")
+    }
+    guard request.batch > 0, request.ranksPerNode > 0, request.bucketBytes > 0, request.computeSpeed > 0 else {
+      throw FittingError.notCovered("batch, ranks per node, bucket size and compute speed must be positive")
+    }
+    let gradientBytes = try Zoo.spec(named: request.model).summary().gradientBytes
+    let compute = try computeSource(request)
+    return try nodes.map { count in
+      guard count > 0 else { throw FittingError.notCovered("node counts must be positive (got \(count))") }
+      let ranks = count * request.ranksPerNode
+      let perRank = request.strongScaling ? Double(request.batch) / Double(ranks) : Double(request.batch)
+      guard perRank >= 1 else {
+        throw FittingError.notCovered("global batch \(request.batch) is smaller than \(ranks) ranks")
+      }
+      let computeMs = compute.milliseconds(perRank) / request.computeSpeed
+      let updateMs = compute.updateMs / request.computeSpeed
+      var best: (row: Row, step: Double)?
+      for algorithm in algorithms(request) {
+        let allreduce = try allreduceModel(algorithm, request)
+        let iteration = IterationModel(
+          computeMs: computeMs, backwardMs: computeMs * compute.backwardShare, updateMs: updateMs,
+          gradientBytes: gradientBytes, bucketBytes: request.bucketBytes, ranks: ranks,
+          allreduceSeconds: { allreduce.seconds(ranks: ranks, bytes: $0) })
+        let step = iteration.stepMs
+        let throughput = Double(ranks) * perRank / (step / 1e3)
+        let hours = request.samples * request.epochs / throughput / 3600
+        let exposed = iteration.exposedCommunicationMs
+        let communicationError = ranks > 1 ? (allreduce.mape ?? 0) : 0
+        let errorPct = ((computeMs + updateMs) * compute.mape + exposed * communicationError) / step
+        let row = Row(
+          nodes: count, ranks: ranks, algorithm: ranks > 1 ? algorithm : "none", batchPerRank: perRank,
+          globalBatch: perRank * Double(ranks), bucketBytes: request.bucketBytes, hours: hours,
+          samplesPerS: throughput, stepMs: step, computeMs: computeMs, allreduceMs: iteration.allreduceMs,
+          exposedCommMs: exposed, updateMs: updateMs,
+          bound: iteration.allreduceMs > iteration.backwardMs ? "communication" : "compute", errorPct: errorPct)
+        if best == nil || step < best!.step { best = (row, step) }
+      }
+      return best!.row
+    }
+  }
+}

@@ -1,0 +1,221 @@
+import Foundation
+import Kernels
+import Measurements
+import Testing
+
+@testable import Fitting
+
+/// The iteration model's overlap arithmetic, time-to-train predictions that move the way they
+/// must, the configuration search, the OpenMPI rules file, and models.json round trips.
+struct PredictionTests {
+  static func models(alpha: Double = 40e-6, beta: Double = 1 / 25e6, gamma: Double = 0) -> ModelsFile {
+    let ring = StructuralCollectiveModel(
+      algorithm: "ring", alphaS: alpha, betaSPerByte: beta, gammaSPerByte: gamma, usesRingTerms: false,
+      rankCounts: [2, 4], points: 10, mape: 4)
+    var step = StepComputeModel(model: "resnet50", fixedMs: 20, perSampleMs: 10, updateMs: 5)
+    step.mape = 2
+    return ModelsFile(communication: [ring], compute: .init(steps: [step]))
+  }
+
+  @Test func exposedCommunicationFollowsTheBucketSchedule() {
+    // 4 buckets of 1 MB, each allreduce 30 ms, backward 80 ms: buckets ready every 20 ms, the
+    // network is the bottleneck from the first one: end = 20 + 4·30 = 140 ms, exposed 60 ms.
+    let slow = IterationModel(
+      computeMs: 120, backwardMs: 80, updateMs: 0, gradientBytes: 4_000_000, bucketBytes: 1_000_000,
+      ranks: 2, allreduceSeconds: { _ in 0.030 })
+    #expect(slow.buckets == [1_000_000, 1_000_000, 1_000_000, 1_000_000])
+    #expect(abs(slow.exposedCommunicationMs - 60) < 1e-9)
+    // Fast network: only the last bucket's 5 ms is exposed.
+    let fast = IterationModel(
+      computeMs: 120, backwardMs: 80, updateMs: 0, gradientBytes: 4_000_000, bucketBytes: 1_000_000,
+      ranks: 2, allreduceSeconds: { _ in 0.005 })
+    #expect(abs(fast.exposedCommunicationMs - 5) < 1e-9)
+    // A last, smaller bucket.
+    let uneven = IterationModel(
+      computeMs: 1, backwardMs: 1, updateMs: 0, gradientBytes: 2_500_000, bucketBytes: 1_000_000,
+      ranks: 2, allreduceSeconds: { _ in 0 })
+    #expect(uneven.buckets == [1_000_000, 1_000_000, 500_000])
+    // One rank: nothing to allreduce.
+    let single = IterationModel(
+      computeMs: 1, backwardMs: 1, updateMs: 0, gradientBytes: 1_000, bucketBytes: 100, ranks: 1,
+      allreduceSeconds: { _ in 1 })
+    #expect(single.exposedCommunicationMs == 0)
+  }
+
+  @Test func moreSamplesTakeMoreHours() throws {
+    let prediction = TrainingTimePrediction(models: Self.models())
+    var hours: [Double] = []
+    for samples in [1e6, 1e7, 1e8] {
+      var request = TrainingTimePrediction.Request(model: "resnet50", samples: samples, epochs: 10)
+      request.algorithm = "ring"
+      hours.append(try prediction.predict(request, nodes: [4])[0].hours)
+    }
+    #expect(hours[0] < hours[1] && hours[1] < hours[2], "\(hours)")
+    #expect(abs(hours[2] / hours[1] - 10) < 1e-9, "hours are linear in samples")
+  }
+
+  @Test func weakScalingWithFreeCommunicationNeverLosesThroughput() throws {
+    let prediction = TrainingTimePrediction(models: Self.models(alpha: 0, beta: 0))
+    let request = TrainingTimePrediction.Request(model: "resnet50", samples: 1e8, epochs: 1)
+    let rows = try prediction.predict(request, nodes: [1, 2, 4, 8, 16])
+    for (a, b) in zip(rows, rows.dropFirst()) {
+      #expect(b.samplesPerS >= a.samplesPerS, "\(a.nodes) → \(b.nodes)")
+      // Free communication: throughput is exactly linear in ranks.
+      #expect(abs(b.samplesPerS / a.samplesPerS - Double(b.nodes) / Double(a.nodes)) < 1e-9)
+      #expect(b.exposedCommMs == 0)
+    }
+    // 1 node: 32 samples in 20 + 320 + 5 ms.
+    #expect(abs(rows[0].samplesPerS - 32 / 0.345) < 1e-9)
+  }
+
+  @Test func slowLinkBoundsTheStepAndOverridesApply() throws {
+    let prediction = TrainingTimePrediction(models: Self.models())
+    var request = TrainingTimePrediction.Request(model: "resnet50", samples: 1e8, epochs: 1)
+    let slow = try prediction.predict(request, nodes: [8])[0]
+    #expect(slow.bound == "communication")
+    #expect(slow.exposedCommMs > 0)
+    #expect(slow.errorPct > 0 && slow.errorPct <= 4, "between the compute and communication MAPEs")
+    request.linkBytesPerS = 100e9
+    request.latencyS = 1e-6
+    let fast = try prediction.predict(request, nodes: [8])[0]
+    #expect(fast.bound == "compute")
+    #expect(fast.hours < slow.hours)
+    request.computeSpeed = 2
+    let faster = try prediction.predict(request, nodes: [8])[0]
+    #expect(abs(faster.computeMs - fast.computeMs / 2) < 1e-9)
+  }
+
+  @Test func missingModelsAreClearErrors() {
+    let noCompute = TrainingTimePrediction(models: ModelsFile(communication: Self.models().communication))
+    let request = TrainingTimePrediction.Request(model: "resnet50", samples: 1e8, epochs: 1)
+    #expect(throws: FittingError.self) { try noCompute.predict(request, nodes: [2]) }
+    var withSampleTime = request
+    withSampleTime.sampleTimeMs = 10
+    #expect((try? noCompute.predict(withSampleTime, nodes: [2])) != nil)
+
+    let noCommunication = TrainingTimePrediction(models: ModelsFile(compute: Self.models().compute))
+    do {
+      _ = try noCommunication.predict(request, nodes: [2])
+      Issue.record("expected an error without an allreduce model")
+    } catch {
+      #expect("\(error)".contains("--link-rate"))
+    }
+    var unknownAlgorithm = request
+    unknownAlgorithm.algorithm = "binomial"
+    #expect(throws: FittingError.self) {
+      try TrainingTimePrediction(models: Self.models()).predict(unknownAlgorithm, nodes: [2])
+    }
+    var strong = request
+    strong.strongScaling = true
+    strong.batch = 4
+    #expect(throws: FittingError.self) { try TrainingTimePrediction(models: Self.models()).predict(strong, nodes: [8]) }
+  }
+
+  @Test func searchRanksByHoursOrNodeHoursUnderADeadline() throws {
+    var search = ConfigurationSearch()
+    search.maxNodes = 4
+    search.batches = [32]
+    let request = TrainingTimePrediction.Request(model: "resnet50", samples: 1e6, epochs: 1)
+    let byTime = try search.run(models: Self.models(alpha: 0, beta: 0), request: request)
+    #expect(byTime[0].nodes == 4, "free communication: most nodes is fastest")
+    #expect(byTime.filter { $0.ranks == 1 }.count == 1, "one single-rank row per batch")
+    search.deadlineHours = byTime[0].hours * 1.5
+    let byCost = try search.run(models: Self.models(alpha: 0, beta: 0), request: request)
+    #expect(byCost.allSatisfy { $0.hours <= byTime[0].hours * 1.5 })
+    #expect(byCost[0].nodeHours <= byCost.last!.nodeHours)
+    search.deadlineHours = byTime[0].hours / 2
+    #expect(throws: FittingError.self) { try search.run(models: Self.models(), request: request) }
+  }
+
+  @Test func rulesFileChoosesTheFastestAlgorithmPerSize() throws {
+    func hockney(_ algorithm: String, latency: Double, perByte: Double) -> HockneyModel {
+      HockneyModel(
+        algorithm: algorithm, ranks: 4,
+        pieces: [.init(fromBytes: 0, toBytes: nil, latencyS: latency, secondsPerByte: perByte, points: 5)])
+    }
+    func model(_ algorithm: String, _ fit: HockneyModel) -> StructuralCollectiveModel {
+      var model = StructuralCollectiveModel(
+        algorithm: algorithm, alphaS: 0, betaSPerByte: 0, gammaSPerByte: 0, usesRingTerms: false,
+        rankCounts: [4], points: 5)
+      model.hockney = [fit]
+      return model
+    }
+    // Recursive doubling: 10 us + 1 ns/B; ring: 100 us + 0.5 ns/B; they cross at 180,000 B, so
+    // ring from 256 KiB (the first power of two above).
+    let file = ModelsFile(communication: [
+      model("recursive-doubling", hockney("recursive-doubling", latency: 10e-6, perByte: 1e-9)),
+      model("ring", hockney("ring", latency: 100e-6, perByte: 0.5e-9)),
+      model("hierarchical", hockney("hierarchical", latency: 0, perByte: 0)),
+    ])
+    let rules = OpenMPIRulesFile.rules(from: file)
+    #expect(
+      rules[4] == [.init(fromBytes: 0, algorithm: "recursive-doubling"), .init(fromBytes: 262_144, algorithm: "ring")])
+    let text = try #require(OpenMPIRulesFile.text(from: file))
+    let numbers = text.split(separator: "\n").map { $0.split(separator: "#")[0].split(separator: " ").map { Int($0)! } }
+    #expect(numbers == [[1], [2], [1], [4], [2], [0, 3, 0, 0], [262_144, 4, 0, 0]])
+  }
+
+  @Test func modelsFileRoundTripsWithSnakeCaseKeys() throws {
+    let file = Self.models()
+    let data = try file.json()
+    let text = String(decoding: data, as: UTF8.self)
+    for key in ["\"schema\"", "\"alpha_s\"", "\"beta_s_per_byte\"", "\"gamma_s_per_byte\"", "\"mape\"", "\"compute\""] {
+      #expect(text.contains(key), "\(key)")
+    }
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "models-\(UInt32.random(in: 0...UInt32.max)).json"
+    ).path
+    try data.write(to: URL(fileURLWithPath: path))
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    #expect(try ModelsFile.read(path: path) == file)
+    try Data("{\"schema\":9}".utf8).write(to: URL(fileURLWithPath: path))
+    #expect(throws: ModelsFile.ReadError.self) { try ModelsFile.read(path: path) }
+  }
+
+  @Test func fitterListsWhatItCannotFit() {
+    #expect(ModelFitter.fit([]).isEmpty)
+    var record = Record(kind: .allreduce, runId: "t")
+    record.algorithm = "ring"
+    record.ranks = 2
+    record.bytes = 8
+    record.timeUs = Summary(min: 10, mean: 10, median: 10, p95: 10, max: 10)
+    let file = ModelFitter.fit([record])
+    #expect(file.isEmpty)
+    #expect(file.problems.count >= 1)
+    #expect(file.problems.allSatisfy { !$0.contains("nan") })
+  }
+}
+
+/// The kernel regression as the compute source when no train records were fitted.
+struct KernelComputePredictionTests {
+  @Test func kernelModelPricesAZooModelStep() throws {
+    let kernels = try KernelTimeModel.fit(ComputeFitTests.samples())
+    let models = ModelsFile(communication: PredictionTests.models().communication, compute: .init(kernels: kernels))
+    let prediction = TrainingTimePrediction(models: models)
+    var request = TrainingTimePrediction.Request(model: "resnet50", samples: 1e6, epochs: 1)
+    request.batch = 8
+    let small = try prediction.predict(request, nodes: [1])[0]
+    request.batch = 32
+    let large = try prediction.predict(request, nodes: [1])[0]
+    // ResNet-50 forward at batch 8: 8 × 2 × 4.1 GMACs ≈ 66 GFLOP; forward + backward ≈ 200 GFLOP
+    // at the synthetic 50 GFLOP/s peak ≈ 4 s, plus the memory-bound layers.
+    #expect(small.computeMs > 3000 && small.computeMs < 30_000, "\(small.computeMs) ms")
+    #expect(large.computeMs > small.computeMs)
+  }
+}
+
+/// Without allreduce records, the p2p link fit prices the structural terms.
+struct LinkPricedPredictionTests {
+  @Test func linkFitStandsInForAllreduce() throws {
+    let links = LinkModel(latencyS: 50e-6, bandwidthBytesPerS: 25e6, links: [], mape: 3)
+    let models = ModelsFile(links: links, compute: PredictionTests.models().compute)
+    var request = TrainingTimePrediction.Request(model: "resnet50", samples: 1e6, epochs: 1)
+    request.algorithm = "ring"
+    let row = try TrainingTimePrediction(models: models).predict(request, nodes: [2])[0]
+    // Ring at p = 2 on one bucket of n bytes: 2α + n/β-rate; summed over the gradient's buckets.
+    let gradient = Double(try Kernels.Zoo.spec(named: "resnet50").summary().gradientBytes)
+    let buckets = (gradient / Double(25 << 20)).rounded(.up)
+    let expected = (buckets * 2 * 50e-6 + gradient / 25e6) * 1e3
+    #expect(abs(row.allreduceMs - expected) < 1e-9 * expected, "\(row.allreduceMs) against \(expected)")
+  }
+}
