@@ -8,7 +8,11 @@ struct Coordinator: ParsableCommand {
     commandName: "dlscale",
     abstract: "Measure and predict how data-parallel training scales on a cluster.",
     subcommands: [
-      DemoCommand.self, AllreduceCommand.self, P2PCommand.self, SweepCommand.self, ModelsCommand.self, ClusterCommand.self, FitCommand.self, PredictCommand.self, OptimizeCommand.self, ReportCommand.self,
+      DemoCommand.self,
+      // Measure.
+      AllreduceCommand.self, P2PCommand.self, SweepCommand.self, ClusterCommand.self,
+      // Understand.
+      ModelsCommand.self, FitCommand.self, PredictCommand.self, OptimizeCommand.self, ReportCommand.self,
     ]
   )
 
