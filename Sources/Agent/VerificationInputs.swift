@@ -28,26 +28,6 @@ enum VerificationInputs {
     (0..<count).map { rounding(rank: rank, index: $0) }
   }
 
-  /// The number of elements of `output` not within the rounding bound of the sum over `ranks`
-  /// ranks of `rounding(rank:index:)`: the sum of p terms in any order is within
-  /// (p − 1)u·Σ|x| of the exact sum (u = ε/2); the reference, summed in Double, is within
-  /// (p − 1)u_Double·Σ|x|; so the bound is (p − 1)ε·Σ|x| with ε of T.
-  static func roundingErrors<T: MPIFloatingPoint>(in output: [T], ranks: Int) -> Int {
-    let epsilon = Double(T.ulpOfOne)
-    var wrong = 0
-    for index in output.indices {
-      var reference = 0.0
-      var magnitude = 0.0
-      for rank in 0..<ranks {
-        let term = Double(rounding(rank: rank, index: index) as T)
-        reference += term
-        magnitude += abs(term)
-      }
-      if abs(Double(output[index]) - reference) > Double(ranks - 1) * epsilon * magnitude { wrong += 1 }
-    }
-    return wrong
-  }
-
   /// The first element of `output` that differs from the exact sum, and the number that do.
   static func exactMismatches<T: MPIFloatingPoint>(in output: [T], ranks: Int) -> (count: Int, first: String?) {
     var count = 0
@@ -68,5 +48,41 @@ enum VerificationInputs {
       for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
       return Int64(bitPattern: hash)
     }
+  }
+}
+
+/// Arbitrary (rounding) inputs for one count and type, with the reference sum and error bound
+/// of every element, computed once and shared by every algorithm checked on them.
+struct RoundingCase<T: MPIFloatingPoint> {
+  /// This rank's input.
+  let input: [T]
+  private let reference: [Double]
+  private let bound: [Double]
+
+  /// The sum of p terms in any order is within (p − 1)u·Σ|x| of the exact sum (u = ε/2); the
+  /// reference, summed in Double, is within (p − 1)u_Double·Σ|x|; so the bound is
+  /// (p − 1)ε·Σ|x| with ε of T.
+  init(rank: Int, ranks: Int, count: Int) {
+    input = VerificationInputs.rounding(rank: rank, count: count)
+    var reference = [Double](repeating: 0, count: count)
+    var magnitude = [Double](repeating: 0, count: count)
+    for other in 0..<ranks {
+      let terms: [T] = VerificationInputs.rounding(rank: other, count: count)
+      for index in 0..<count {
+        let term = Double(terms[index])
+        reference[index] += term
+        magnitude[index] += abs(term)
+      }
+    }
+    let scale = Double(ranks - 1) * Double(T.ulpOfOne)
+    self.reference = reference
+    bound = magnitude.map { $0 * scale }
+  }
+
+  /// The number of elements of `output` beyond the bound.
+  func errors(in output: [T]) -> Int {
+    var wrong = 0
+    for index in output.indices where abs(Double(output[index]) - reference[index]) > bound[index] { wrong += 1 }
+    return wrong
   }
 }

@@ -76,11 +76,22 @@ struct VerifyCommand: ParsableCommand {
     let world = try Communicator.world()
     var failures = 0
     do {
-      for subject in try subjects() {
-        for type in try elementTypes() {
-          switch type {
-          case .float: failures += try check(Float.self, subject, on: world)
-          case .double: failures += try check(Double.self, subject, on: world)
+      // One instance per algorithm for the whole run, so that scratch storage is reused
+      // across sizes and element types.
+      let instances = try subjects().map { (label: $0.label, algorithm: $0.make()) }
+      for type in try elementTypes() {
+        switch type {
+        case .float: failures += try check(Float.self, instances, on: world)
+        case .double: failures += try check(Double.self, instances, on: world)
+        }
+      }
+      if async {
+        for subject in try subjects() {
+          for type in try elementTypes() {
+            switch type {
+            case .float: failures += try checkAsynchronously(Float.self, subject, on: world)
+            case .double: failures += try checkAsynchronously(Double.self, subject, on: world)
+            }
           }
         }
       }
@@ -95,27 +106,29 @@ struct VerifyCommand: ParsableCommand {
     if failures > 0 { throw ExitCode.failure }
   }
 
-  /// Runs every count on one instance (so scratch storage is reused across sizes) and, with
-  /// `--async`, every count as a bucket of one allreducer. Returns the number of failed cases.
+  /// Runs every count through every instance, on exact and on rounding inputs. Returns the
+  /// number of failed cases.
   private func check<T: MPIFloatingPoint>(
-    _ type: T.Type, _ subject: (label: String, make: () -> any AllreduceAlgorithm), on world: Communicator
+    _ type: T.Type, _ instances: [(label: String, algorithm: any AllreduceAlgorithm)], on world: Communicator
   ) throws -> Int {
     let typeName = T.self == Float.self ? "float" : "double"
-    let algorithm = subject.make()
     var failures = 0
     for count in try elementCounts() {
-      var problems: [String] = []
-      var exact: [T] = VerificationInputs.exact(rank: world.rank, count: count)
-      try exact.withUnsafeMutableBufferPointer { try algorithm.allreduce($0, on: world) }
-      problems += try exactProblems(exact, on: world)
-      var rounded: [T] = VerificationInputs.rounding(rank: world.rank, count: count)
-      try rounded.withUnsafeMutableBufferPointer { try algorithm.allreduce($0, on: world) }
-      let outOfBound = try world.allreduce([Int64(VerificationInputs.roundingErrors(in: rounded, ranks: world.size))])
-      if outOfBound[0] > 0 { problems.append("\(outOfBound[0]) element(s) beyond the rounding bound") }
-      problems += try identityProblems(exact, rounded, on: world)
-      failures += line(subject.label, typeName, world.size, "count=\(count)", problems)
+      let exactInput: [T] = VerificationInputs.exact(rank: world.rank, count: count)
+      let rounding = RoundingCase<T>(rank: world.rank, ranks: world.size, count: count)
+      for (label, algorithm) in instances {
+        var problems: [String] = []
+        var exact = exactInput
+        try exact.withUnsafeMutableBufferPointer { try algorithm.allreduce($0, on: world) }
+        problems += try exactProblems(exact, on: world)
+        var rounded = rounding.input
+        try rounded.withUnsafeMutableBufferPointer { try algorithm.allreduce($0, on: world) }
+        let outOfBound = try world.allreduce([Int64(rounding.errors(in: rounded))])[0]
+        if outOfBound > 0 { problems.append("\(outOfBound) element(s) beyond the rounding bound") }
+        problems += try identityProblems(exact, rounded, on: world)
+        failures += line(label, typeName, "count=\(count)", problems, on: world)
+      }
     }
-    if async { failures += try checkAsynchronously(type, subject, on: world) }
     return failures
   }
 
@@ -146,7 +159,7 @@ struct VerifyCommand: ParsableCommand {
     }
     problems += try identityProblems(outputs, [], on: world)
     let label = "buckets=\(counts.count) overlapped-work=\(Int(checksum))"
-    return line("async " + subject.label, typeName, world.size, label, problems, checked: "exact, bitwise identical")
+    return line("async " + subject.label, typeName, label, problems, on: world, checked: "exact, bitwise identical")
   }
 
   /// Mismatches of an exact-input output, summed over ranks (rank 0's first one named).
@@ -168,16 +181,18 @@ struct VerifyCommand: ParsableCommand {
     return differing.isEmpty ? [] : ["outputs not bitwise identical on rank(s) \(differing)"]
   }
 
-  /// Prints the case's line on rank 0; returns 1 if it failed there, else 0.
+  /// Prints the case's line on rank 0; returns 1 if it failed, else 0.
   private func line(
-    _ label: String, _ type: String, _ ranks: Int, _ what: String, _ problems: [String],
+    _ label: String, _ type: String, _ what: String, _ problems: [String], on world: Communicator,
     checked: String = "exact, within rounding bound, bitwise identical"
   ) -> Int {
+    let failed = problems.isEmpty ? 0 : 1
+    guard world.rank == 0 else { return failed }
     let padded = label.padding(toLength: 32, withPad: " ", startingAt: 0)
     let status = problems.isEmpty ? "ok  " : "FAIL"
     let detail = problems.isEmpty ? checked : problems.joined(separator: "; ")
-    report("\(status) \(padded) \(type.padding(toLength: 6, withPad: " ", startingAt: 0)) ranks=\(ranks) \(what): \(detail)")
-    return problems.isEmpty ? 0 : 1
+    report("\(status) \(padded) \(type.padding(toLength: 6, withPad: " ", startingAt: 0)) ranks=\(world.size) \(what): \(detail)")
+    return failed
   }
 
   private func report(_ text: String) {
