@@ -7,6 +7,6 @@ struct Agent: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "dlscale-agent",
     abstract: "An MPI rank of a dlscale run (started by mpirun; see `dlscale --help`).",
-    subcommands: [VerifyCommand.self]
+    subcommands: [VerifyCommand.self, TimeAllreduceCommand.self]
   )
 }
