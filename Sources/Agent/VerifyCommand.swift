@@ -191,7 +191,9 @@ struct VerifyCommand: ParsableCommand {
     let padded = label.padding(toLength: 32, withPad: " ", startingAt: 0)
     let status = problems.isEmpty ? "ok  " : "FAIL"
     let detail = problems.isEmpty ? checked : problems.joined(separator: "; ")
-    report("\(status) \(padded) \(type.padding(toLength: 6, withPad: " ", startingAt: 0)) ranks=\(world.size) \(what): \(detail)")
+    report(
+      "\(status) \(padded) \(type.padding(toLength: 6, withPad: " ", startingAt: 0)) ranks=\(world.size) \(what): \(detail)"
+    )
     return failed
   }
 

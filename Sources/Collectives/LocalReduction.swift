@@ -19,7 +19,8 @@ enum LocalReduction {
     let count = result.count
     if T.self == Float.self {
       sumFloats(
-        UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), UnsafeRawPointer(b).assumingMemoryBound(to: Float.self),
+        UnsafeRawPointer(a).assumingMemoryBound(to: Float.self),
+        UnsafeRawPointer(b).assumingMemoryBound(to: Float.self),
         UnsafeMutableRawPointer(r).assumingMemoryBound(to: Float.self), count)
     } else if T.self == Double.self {
       sumDoubles(

@@ -20,7 +20,8 @@ public final class RecursiveDoublingAllreduce: AllreduceAlgorithm {
   public func cost(ranks: Int, bytes: Int) -> CostTerms? {
     let rounds = Double(RankArithmetic.floorLog2(ranks))
     let n = Double(bytes)
-    return CostTerms(alpha: rounds, beta: rounds * n, gamma: rounds * n) + PowerOfTwoFold.cost(ranks: ranks, bytes: bytes)
+    return CostTerms(alpha: rounds, beta: rounds * n, gamma: rounds * n)
+      + PowerOfTwoFold.cost(ranks: ranks, bytes: bytes)
   }
 
   public func allreduce<T: MPIFloatingPoint>(_ buffer: UnsafeMutableBufferPointer<T>, on communicator: Communicator)

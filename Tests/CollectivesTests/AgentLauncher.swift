@@ -14,7 +14,8 @@ enum AgentLauncher {
   static func agentPath() -> String? {
     var candidates: [String] = []
     if let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-      candidates.append(URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("dlscale-agent").path)
+      candidates.append(
+        URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("dlscale-agent").path)
     }
     let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
       .deletingLastPathComponent()
@@ -34,7 +35,8 @@ enum AgentLauncher {
     -> Outcome?
   {
     guard let mpirun = mpirunPath() else {
-      Issue.record("mpirun not found on PATH: install openmpi-bin to run the multi-rank tests", sourceLocation: sourceLocation)
+      Issue.record(
+        "mpirun not found on PATH: install openmpi-bin to run the multi-rank tests", sourceLocation: sourceLocation)
       return nil
     }
     guard let agent = agentPath() else {

@@ -12,8 +12,9 @@ struct AlgorithmTests {
   ]
 
   /// Checks that the run passed and printed one `ok` line per label, type and count.
-  func expectPassed(_ outcome: AgentLauncher.Outcome, labels: [String], types: [String], counts: [Int], prefix: String = "")
-  {
+  func expectPassed(
+    _ outcome: AgentLauncher.Outcome, labels: [String], types: [String], counts: [Int], prefix: String = ""
+  ) {
     #expect(outcome.status == 0, "verify exited \(outcome.status):\n\(outcome.output)\n\(outcome.errors)")
     #expect(!outcome.output.contains("FAIL"), "failed cases:\n\(outcome.output)")
     for label in labels {
@@ -35,8 +36,11 @@ struct AlgorithmTests {
   func everyAlgorithmSumsExactlyAndIdenticallyOnEveryRank(ranks: Int) throws {
     let counts = [0, 1, 3, 7, 1000, 65537]
     let outcome = try AgentLauncher.run(
-      ranks: ranks, ["verify", "--algorithms", "all", "--counts", counts.map(String.init).joined(separator: ","),
-      "--types", "float,double"])
+      ranks: ranks,
+      [
+        "verify", "--algorithms", "all", "--counts", counts.map(String.init).joined(separator: ","),
+        "--types", "float,double",
+      ])
     guard let outcome else { return }
     expectPassed(outcome, labels: Self.labels, types: ["float", "double"], counts: counts)
   }
@@ -46,8 +50,11 @@ struct AlgorithmTests {
   @Test(arguments: [(2, "double"), (3, "float")])
   func largeVectorsPipelineThroughTheSegmentedRing(ranks: Int, type: String) throws {
     let outcome = try AgentLauncher.run(
-      ranks: ranks, ["verify", "--algorithms", "ring,rabenseifner,recursive-doubling", "--counts", "1048577",
-      "--types", type])
+      ranks: ranks,
+      [
+        "verify", "--algorithms", "ring,rabenseifner,recursive-doubling", "--counts", "1048577",
+        "--types", type,
+      ])
     guard let outcome else { return }
     expectPassed(
       outcome, labels: ["ring", "ring/256B-segments", "rabenseifner", "recursive-doubling"], types: [type],
