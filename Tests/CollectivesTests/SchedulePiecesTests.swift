@@ -39,11 +39,12 @@ struct SchedulePiecesTests {
       second.withUnsafeBufferPointer { LocalReduction.sum(UnsafeBufferPointer(result), $0, into: result) }
     }
     #expect(first == (0..<1001).map { Float(3 * $0) })
-    var doubles: [Double] = [0.5, -1, 3]
-    let lower: [Double] = [1, 2, 3]
+    // 19 Doubles: two 8-lane vectors and a scalar tail; the result is the second operand.
+    var doubles: [Double] = (0..<19).map { Double($0) / 4 }
+    let lower: [Double] = (0..<19).map { Double($0) * 3 }
     doubles.withUnsafeMutableBufferPointer { result in
       lower.withUnsafeBufferPointer { LocalReduction.sum($0, UnsafeBufferPointer(result), into: result) }
     }
-    #expect(doubles == [1.5, 1, 6])
+    #expect(doubles == (0..<19).map { Double($0) * 3 + Double($0) / 4 })
   }
 }
