@@ -45,6 +45,7 @@ struct SchedulePiecesTests {
     doubles.withUnsafeMutableBufferPointer { result in
       lower.withUnsafeBufferPointer { LocalReduction.sum($0, UnsafeBufferPointer(result), into: result) }
     }
-    #expect(doubles == (0..<19).map { Double($0) * 3 + Double($0) / 4 })
+    let expected: [Double] = (0..<19).map { (index: Int) -> Double in Double(index) * 3 + Double(index) / 4 }
+    #expect(doubles == expected)
   }
 }
