@@ -25,6 +25,9 @@ struct VerifyCommand: ParsableCommand {
   @Flag(help: "Also sum every count as a bucket of one AsyncAllreducer per algorithm and type.")
   var async = false
 
+  @Flag(help: .hidden)
+  var injectFault = false
+
   enum ElementType: String, CaseIterable { case float, double }
 
   func validate() throws {
@@ -120,9 +123,11 @@ struct VerifyCommand: ParsableCommand {
         var problems: [String] = []
         var exact = exactInput
         try exact.withUnsafeMutableBufferPointer { try algorithm.allreduce($0, on: world) }
+        corruptIfAsked(&exact, on: world)
         problems += try exactProblems(exact, on: world)
         var rounded = rounding.input
         try rounded.withUnsafeMutableBufferPointer { try algorithm.allreduce($0, on: world) }
+        corruptIfAsked(&rounded, on: world)
         let outOfBound = try world.allreduce([Int64(rounding.errors(in: rounded))])[0]
         if outOfBound > 0 { problems.append("\(outOfBound) element(s) beyond the rounding bound") }
         problems += try identityProblems(exact, rounded, on: world)
@@ -160,6 +165,12 @@ struct VerifyCommand: ParsableCommand {
     problems += try identityProblems(outputs, [], on: world)
     let label = "buckets=\(counts.count) overlapped-work=\(Int(checksum))"
     return line("async " + subject.label, typeName, label, problems, on: world, checked: "exact, bitwise identical")
+  }
+
+  /// With `--inject-fault`, adds 1 to the first element on the last rank: shows that the
+  /// checks catch a wrong sum and outputs that differ between ranks.
+  private func corruptIfAsked<T: MPIFloatingPoint>(_ output: inout [T], on world: Communicator) {
+    if injectFault && world.rank == world.size - 1 && !output.isEmpty { output[0] += 1 }
   }
 
   /// Mismatches of an exact-input output, summed over ranks (rank 0's first one named).

@@ -70,6 +70,24 @@ struct AlgorithmTests {
     expectPassed(outcome, labels: Self.labels, types: ["float"], counts: [-1], prefix: "async ")
   }
 
+  /// The checks are not vacuous: one wrong element on the last rank fails every case with a
+  /// non-empty vector, naming the wrong sum and, with more than one rank, the differing rank.
+  @Test(arguments: [1, 3])
+  func aWrongElementOnOneRankFailsTheRun(ranks: Int) throws {
+    let outcome = try AgentLauncher.run(
+      ranks: ranks, ["verify", "--algorithms", "ring", "--counts", "0,5", "--types", "float", "--inject-fault"])
+    guard let outcome else { return }
+    #expect(outcome.status != 0, "verify passed with a corrupted element:\n\(outcome.output)")
+    let failures = outcome.lines.filter { $0.hasPrefix("FAIL") }
+    #expect(failures.count == 2, "expected ring and its variant to fail at count 5:\n\(outcome.output)")
+    #expect(failures.allSatisfy { $0.contains("count=5:") && $0.contains("wrong element") })
+    if ranks > 1 {
+      #expect(failures.allSatisfy { $0.contains("not bitwise identical on rank(s) [\(ranks - 1)]") })
+    }
+    #expect(outcome.lines.filter { $0.hasPrefix("ok") && $0.contains("count=0:") }.count == 2)
+    #expect(outcome.lines.last == "verify: 2 case(s) FAILED")
+  }
+
   @Test func unknownAlgorithmIsRejectedWithOneClearLine() throws {
     let outcome = try AgentLauncher.run(ranks: 1, ["verify", "--algorithms", "ring,butterfly"])
     guard let outcome else { return }
