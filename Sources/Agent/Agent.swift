@@ -8,7 +8,7 @@ struct Agent: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "dlscale-agent",
     abstract: "An MPI rank of a dlscale run (started by mpirun; see `dlscale --help`).",
-    subcommands: [AllreduceCommand.self, P2PCommand.self]
+    subcommands: [AllreduceCommand.self, P2PCommand.self, VerifyCommand.self, TimeAllreduceCommand.self]
   )
 
   /// Parses and runs; any error is one line on stderr and a non-zero exit (help stays help).
@@ -18,7 +18,8 @@ struct Agent: ParsableCommand {
       try command.run()
     } catch {
       let code = exitCode(for: error)
-      if code == .success || error is CleanExit { exit(withError: error) }
+      // Help and explicit exit codes carry no message of their own.
+      if code == .success || error is CleanExit || error is ExitCode { exit(withError: error) }
       let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
       printError("dlscale-agent: error: \(message)")
       Foundation.exit(code.rawValue)

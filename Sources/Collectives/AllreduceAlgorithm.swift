@@ -14,6 +14,24 @@ public protocol AllreduceAlgorithm {
   func allreduce<T: MPIFloatingPoint>(_ buffer: UnsafeMutableBufferPointer<T>, on communicator: Communicator) throws
 }
 
+extension AllreduceAlgorithm {
+  /// Sums `source` elementwise across every rank into `result`: copies, then reduces in place.
+  public func allreduce<T: MPIFloatingPoint>(
+    _ source: UnsafeBufferPointer<T>, into result: UnsafeMutableBufferPointer<T>, on communicator: Communicator
+  ) throws {
+    precondition(source.count == result.count, "allreduce: \(source.count) elements into \(result.count)")
+    if source.count > 0 { result.baseAddress!.update(from: source.baseAddress!, count: source.count) }
+    try allreduce(result, on: communicator)
+  }
+
+  /// Returns the elementwise sum of `values` across every rank of `communicator`.
+  public func allreduce<T: MPIFloatingPoint>(_ values: [T], on communicator: Communicator) throws -> [T] {
+    var result = values
+    try result.withUnsafeMutableBufferPointer { try allreduce($0, on: communicator) }
+    return result
+  }
+}
+
 /// Coefficients of a Hockney-style cost model: T = alpha·α + beta·β + gamma·γ.
 public struct CostTerms: Equatable, Sendable, CustomStringConvertible {
   public var alpha: Double
@@ -40,7 +58,14 @@ public enum AllreduceAlgorithms {
   public static var names: [String] { factories.map(\.0) }
 
   private static var factories: [(String, () -> any AllreduceAlgorithm)] {
-    [("mpi", { LibraryAllreduce() })]
+    [
+      ("mpi", { LibraryAllreduce() }),
+      ("ring", { RingAllreduce() }),
+      ("recursive-doubling", { RecursiveDoublingAllreduce() }),
+      ("rabenseifner", { RabenseifnerAllreduce() }),
+      ("binomial", { BinomialAllreduce() }),
+      ("hierarchical", { HierarchicalAllreduce() }),
+    ]
   }
 
   /// The algorithm called `name`, or nil.

@@ -24,7 +24,8 @@ struct Coordinator: ParsableCommand {
       try command.run()
     } catch {
       let code = exitCode(for: error)
-      if code == .success || error is CleanExit { exit(withError: error) }
+      // Help and explicit exit codes carry no message of their own.
+      if code == .success || error is CleanExit || error is ExitCode { exit(withError: error) }
       let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
       printError("dlscale: error: \(message)")
       Foundation.exit(code.rawValue)
