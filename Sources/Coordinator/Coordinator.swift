@@ -6,6 +6,6 @@ struct Coordinator: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "dlscale",
     abstract: "Measure and predict how data-parallel training scales on a cluster.",
-    subcommands: []
+    subcommands: [KernelsCommand.self]
   )
 }
