@@ -28,10 +28,13 @@ struct ConvolutionGeometry {
     return first..<Swift.max(first, end)
   }
 
-  /// Fills `columns` (rows × outputPositions) from one image `image` (channels × H × W).
-  func im2col(_ image: UnsafePointer<Float>, into columns: UnsafeMutablePointer<Float>, context: ComputeContext) {
+  /// Fills `columns` (rows × outputPositions, rows `rowStride` floats apart so that several
+  /// images can sit side by side) from one image `image` (channels × H × W).
+  func im2col(
+    _ image: UnsafePointer<Float>, into columns: UnsafeMutablePointer<Float>, rowStride: Int, context: ComputeContext
+  ) {
     let kh = kernel.h, kw = kernel.w, oh = outputHeight, ow = outputWidth
-    let plane = height * width, positions = outputPositions
+    let plane = height * width, positions = rowStride
     context.forEachRange(of: channels) { channelRange in
       for c in channelRange {
         let source = image + c * plane
@@ -65,9 +68,11 @@ struct ConvolutionGeometry {
 
   /// Adds `columns` back into one image gradient (channels × H × W), the adjoint of `im2col`.
   /// Each thread owns whole channels, so the additions never race.
-  func col2im(_ columns: UnsafePointer<Float>, addingInto image: UnsafeMutablePointer<Float>, context: ComputeContext) {
+  func col2im(
+    _ columns: UnsafePointer<Float>, rowStride: Int, addingInto image: UnsafeMutablePointer<Float>, context: ComputeContext
+  ) {
     let kh = kernel.h, kw = kernel.w, oh = outputHeight, ow = outputWidth
-    let plane = height * width, positions = outputPositions
+    let plane = height * width, positions = rowStride
     context.forEachRange(of: channels) { channelRange in
       for c in channelRange {
         let target = image + c * plane

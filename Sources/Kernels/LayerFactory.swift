@@ -16,7 +16,7 @@ enum LayerFactory {
     case .convolution(let outputs, let kernel, let stride, let padding, let groups, let bias):
       return try Convolution(
         name: name, input: inputs[0], outputs: outputs, kernel: kernel, stride: stride, padding: padding,
-        groups: groups, bias: bias, generator: &generator)
+        groups: groups, bias: bias, batch: batch, generator: &generator)
     case .fullyConnected(let outputs, let bias):
       return try FullyConnected(name: name, input: inputs[0], outputs: outputs, bias: bias, generator: &generator)
     case .relu:

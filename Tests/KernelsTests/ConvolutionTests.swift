@@ -16,7 +16,11 @@ struct ConvolutionTests {
     var testDescription: String { "\(input) → \(outputs) k\(kernel.h)×\(kernel.w) s\(stride.h)×\(stride.w) p\(padding.h)×\(padding.w) g\(groups)" }
   }
 
+  /// Small images are batched into one GEMM (staged path); 20×20 images have at least
+  /// `Convolution.widthTarget` output positions, so they take the one-image-per-GEMM path.
   static let configurations = [
+    Configuration(input: Shape(2, 20, 20), outputs: 3, kernel: Extent(3), stride: Extent(1), padding: Extent(1), groups: 1, bias: true),
+    Configuration(input: Shape(2, 20, 20), outputs: 3, kernel: Extent(1), stride: Extent(1), padding: Extent(0), groups: 1, bias: true),
     Configuration(input: Shape(3, 5, 5), outputs: 4, kernel: Extent(3), stride: Extent(1), padding: Extent(1), groups: 1, bias: true),
     Configuration(input: Shape(4, 6, 7), outputs: 4, kernel: Extent(3, 2), stride: Extent(2, 3), padding: Extent(1, 2), groups: 2, bias: true),
     Configuration(input: Shape(4, 4, 4), outputs: 6, kernel: Extent(1), stride: Extent(1), padding: Extent(0), groups: 1, bias: false),
@@ -27,6 +31,18 @@ struct ConvolutionTests {
   func gradientsMatchFiniteDifferences(_ c: Configuration) throws {
     let kind = LayerKind.convolution(outputs: c.outputs, kernel: c.kernel, stride: c.stride, padding: c.padding, groups: c.groups, bias: c.bias)
     GradientChecker().check(try GradientChecker.make(kind, inputs: [c.input]))
+  }
+
+  @Test func smallImagesShareAGEMMAndLargeOnesDoNot() throws {
+    var generator = SeededGenerator(seed: 1)
+    let small = try Convolution(
+      name: "small", input: Shape(4, 5, 5), outputs: 2, kernel: Extent(3), stride: Extent(1), padding: Extent(1),
+      groups: 1, bias: false, batch: 2, generator: &generator)
+    let large = try Convolution(
+      name: "large", input: Shape(2, 20, 20), outputs: 3, kernel: Extent(3), stride: Extent(1), padding: Extent(1),
+      groups: 1, bias: true, batch: 2, generator: &generator)
+    #expect(small.imagesPerGEMM == 2)
+    #expect(large.imagesPerGEMM == 1)
   }
 
   @Test func outputShapesFollowTheConvolutionArithmetic() throws {
