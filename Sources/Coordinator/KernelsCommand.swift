@@ -55,6 +55,7 @@ struct KernelsCommand: ParsableCommand {
   }
 
   func run() throws {
+    BLAS.restartWithSuggestedCoreTypeIfNeeded()
     let results = output.map(ResultsFile.init(path:))
     try results?.prepare()
     if let network, let spec = BenchmarkNetworks.named(network) {
@@ -64,6 +65,7 @@ struct KernelsCommand: ParsableCommand {
       return
     }
     let benchmark = KernelBenchmark(batch: batch, threads: threads, repeats: `repeat`)
+    print("OpenBLAS kernels: \(BLAS.coreName), \(threads) thread(s), batch \(batch)")
     print(Self.row("op", "pass", "median µs", "GFLOP/s", "shape"))
     let records = try benchmark.run(operations: Set(operations)) { record in
       print(
