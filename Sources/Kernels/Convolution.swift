@@ -123,12 +123,13 @@ final class Convolution: Layer {
           beta: 0, c: result + g * m * width, ldc: width)
       }
       if staged { transfer(output, images: first, count: count, staged: result, toStage: false) }
-    }
-    if let bias {
-      for n in 0..<input.batch {
-        for channel in 0..<outputShape.channels {
-          let value = bias.pointer[channel], plane = output.pointer + n * outputShape.count + channel * p
-          for index in 0..<p { plane[index] += value }
+      // Bias while these images are still in cache.
+      if let bias {
+        for n in first..<(first + count) {
+          for channel in 0..<outputShape.channels {
+            let value = bias.pointer[channel], plane = output.pointer + n * outputShape.count + channel * p
+            for index in 0..<p { plane[index] += value }
+          }
         }
       }
     }
@@ -140,23 +141,23 @@ final class Convolution: Layer {
   ) {
     let input = inputs[0], p = geometry.outputPositions
     let m = outputShape.channels / groups, k = geometry.rows / groups
-    if let biasGradient {
-      biasGradient.zero()
-      for n in 0..<input.batch {
-        for channel in 0..<outputShape.channels {
-          let plane = outputGradient.pointer + n * outputShape.count + channel * p
-          var sum: Float = 0
-          for index in 0..<p { sum += plane[index] }
-          biasGradient.pointer[channel] += sum
-        }
-      }
-    }
+    biasGradient?.zero()
     let inputGradient = inputGradients[0], adding = accumulate[0]
     let directPointwise = isPointwise && imagesPerGEMM == 1
     if let inputGradient, !adding, !directPointwise { inputGradient.zero() }
     for first in stride(from: 0, to: input.batch, by: imagesPerGEMM) {
       let count = Swift.min(imagesPerGEMM, input.batch - first), width = count * p
       let staged = imagesPerGEMM > 1
+      if let biasGradient {
+        for n in first..<(first + count) {
+          for channel in 0..<outputShape.channels {
+            let plane = outputGradient.pointer + n * outputShape.count + channel * p
+            var sum: Float = 0
+            for index in 0..<p { sum += plane[index] }
+            biasGradient.pointer[channel] += sum
+          }
+        }
+      }
       let gradient: UnsafeMutablePointer<Float>
       if staged {
         gradient = context.workspace.pointer + geometry.rows * imagesPerGEMM * p

@@ -36,9 +36,16 @@ public struct KernelBenchmark {
           records.append(record)
         }
       }
-      if operations.contains("sgemm"), let times = measureGEMM(kernelCase) {
+      for (op, measure) in [("sgemm", measureGEMM), ("im2col", measureColumns)] where operations.contains(op) {
+        guard let times = measure(kernelCase) else { continue }
         for (backward, samples) in [(false, times.forward), (true, times.backward)] {
-          let record = try makeRecord(kernelCase, op: "sgemm", backward: backward, samples: samples)
+          var record = try makeRecord(kernelCase, op: op, backward: backward, samples: samples)
+          if op == "im2col" {
+            // Data movement only: no FLOPs; bytes are the image read and the columns written.
+            record.flops = 0
+            record.gflops = 0
+            record.bytesMoved = columnBytes(kernelCase)
+          }
           report(record)
           records.append(record)
         }
@@ -98,6 +105,42 @@ public struct KernelBenchmark {
       layer.backward(
         inputs, output: output, outputGradient: outputGradient, inputGradients: inputGradients, accumulate: accumulate,
         context: context)
+    }
+    return (forward, backward)
+  }
+
+  /// Bytes im2col moves for the batch: each image read once, its column matrix written once.
+  private func columnBytes(_ kernelCase: KernelCase) -> Double {
+    guard case .convolution(_, let kernel, let stride, let padding, _, _) = kernelCase.kind else { return 0 }
+    let input = kernelCase.inputs[0]
+    let geometry = ConvolutionGeometry(
+      channels: input.channels, height: input.height, width: input.width, kernel: kernel, stride: stride, padding: padding)
+    return 4 * Double(batch) * Double(input.count + geometry.rows * geometry.outputPositions)
+  }
+
+  /// im2col (forward) and col2im (backward) of every image of a conv case, one image at a time.
+  private func measureColumns(_ kernelCase: KernelCase) -> (forward: [Double], backward: [Double])? {
+    guard case .convolution(_, let kernel, let stride, let padding, _, _) = kernelCase.kind,
+      kernel != Extent(1) || stride != Extent(1) || padding != Extent(0)
+    else { return nil }  // pointwise convolutions need no columns
+    let input = kernelCase.inputs[0]
+    let geometry = ConvolutionGeometry(
+      channels: input.channels, height: input.height, width: input.width, kernel: kernel, stride: stride, padding: padding)
+    let workspace = Workspace()
+    workspace.reserve(geometry.rows * geometry.outputPositions)
+    let context = ComputeContext(threads: threads, workspace: workspace)
+    let images = Tensor(batch: batch, shape: input)
+    var generator = SeededGenerator(seed: 3)
+    images.fillNormal(deviation: 1, using: &generator)
+    let forward = time {
+      for n in 0..<batch {
+        geometry.im2col(images.pointer + n * input.count, into: workspace.pointer, rowStride: geometry.outputPositions, context: context)
+      }
+    }
+    let backward = time {
+      for n in 0..<batch {
+        geometry.col2im(workspace.pointer, rowStride: geometry.outputPositions, addingInto: images.pointer + n * input.count, context: context)
+      }
     }
     return (forward, backward)
   }

@@ -13,8 +13,11 @@ public struct KernelCase: Sendable {
     self.inputs = inputs
   }
 
-  /// Every operation name, in table order; `sgemm` is the raw GEMM of each conv and fc case.
-  public static let operations = ["conv", "fc", "relu", "maxpool", "avgpool", "lrn", "bn", "dropout", "concat", "sum", "softmax", "sgemm"]
+  /// Every operation name, in table order; `sgemm` is the raw GEMM of each conv and fc case,
+  /// `im2col` the column transform (forward) and its adjoint col2im (backward) of each conv case.
+  public static let operations = [
+    "conv", "fc", "relu", "maxpool", "avgpool", "lrn", "bn", "dropout", "concat", "sum", "softmax", "sgemm", "im2col",
+  ]
 
   /// The operation name of a layer kind.
   public static func op(of kind: LayerKind) -> String {
