@@ -59,22 +59,11 @@ final class BatchNormScale: Layer {
         var mu: Float, invSigma: Float
         if training {
           var sum: Double = 0
-          for n in 0..<batch {
-            let values = x + n * stride + c * plane
-            var partial: Float = 0
-            for index in 0..<plane { partial += values[index] }
-            sum += Double(partial)
-          }
+          for n in 0..<batch { sum += Double(VectorLoops.sum(x + n * stride + c * plane, count: plane)) }
           mu = Float(sum / Double(count))
           var squares: Double = 0
           for n in 0..<batch {
-            let values = x + n * stride + c * plane
-            var partial: Float = 0
-            for index in 0..<plane {
-              let d = values[index] - mu
-              partial += d * d
-            }
-            squares += Double(partial)
+            squares += Double(VectorLoops.sumOfSquares(x + n * stride + c * plane, count: plane, around: mu))
           }
           let variance = Float(squares / Double(count))
           invSigma = 1 / (variance + BatchNormScale.epsilon).squareRoot()
@@ -112,10 +101,8 @@ final class BatchNormScale: Layer {
         var sumGradient: Float = 0, sumProduct: Float = 0
         for n in 0..<batch {
           let values = x + n * stride + c * plane, gradients = dy + n * stride + c * plane
-          for index in 0..<plane {
-            sumGradient += gradients[index]
-            sumProduct += gradients[index] * (values[index] - mu)
-          }
+          sumGradient += VectorLoops.sum(gradients, count: plane)
+          sumProduct += VectorLoops.sumOfProducts(gradients, values, count: plane, around: mu)
         }
         sumProduct *= invSigma
         gammaGradient[c] = sumProduct

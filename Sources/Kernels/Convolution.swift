@@ -152,9 +152,7 @@ final class Convolution: Layer {
         for n in first..<(first + count) {
           for channel in 0..<outputShape.channels {
             let plane = outputGradient.pointer + n * outputShape.count + channel * p
-            var sum: Float = 0
-            for index in 0..<p { sum += plane[index] }
-            biasGradient.pointer[channel] += sum
+            biasGradient.pointer[channel] += VectorLoops.sum(plane, count: p)
           }
         }
       }

@@ -19,11 +19,7 @@ final class ReLU: Layer {
     let y = output.pointer, dy = outputGradient.pointer, dx = inputGradient.pointer
     let adding = accumulate[0]
     context.forEachRange(of: output.count, minimumPerRange: 1 << 16) { range in
-      if adding {
-        for index in range where y[index] > 0 { dx[index] += dy[index] }
-      } else {
-        for index in range { dx[index] = y[index] > 0 ? dy[index] : 0 }
-      }
+      VectorLoops.passWherePositive(dy, y, into: dx, range: range, adding: adding)
     }
   }
 }
