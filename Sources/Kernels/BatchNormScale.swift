@@ -78,8 +78,7 @@ final class BatchNormScale: Layer {
         }
         let a = gamma[c] * invSigma, b = beta[c] - mu * a
         for n in 0..<batch {
-          let values = x + n * stride + c * plane, result = y + n * stride + c * plane
-          for index in 0..<plane { result[index] = values[index] * a + b }
+          VectorLoops.scaleAndShift(x + n * stride + c * plane, by: a, plus: b, into: y + n * stride + c * plane, count: plane)
         }
       }
     }
@@ -108,15 +107,15 @@ final class BatchNormScale: Layer {
         gammaGradient[c] = sumProduct
         betaGradient[c] = sumGradient
         guard let dx else { continue }
+        // dx = factor·(M·dy − Σdy − x̂·Σdy·x̂), an affine combination of dy and x.
         let factor = gamma[c] * invSigma / count
+        let gradientWeight = factor * count, inputWeight = -factor * invSigma * sumProduct
+        let constant = -factor * sumGradient + factor * invSigma * sumProduct * mu
         for n in 0..<batch {
-          let values = x + n * stride + c * plane, gradients = dy + n * stride + c * plane
-          let target = dx + n * stride + c * plane
-          for index in 0..<plane {
-            let normalised = (values[index] - mu) * invSigma
-            let value = factor * (count * gradients[index] - sumGradient - normalised * sumProduct)
-            if adding { target[index] += value } else { target[index] = value }
-          }
+          let offset = n * stride + c * plane
+          VectorLoops.combine(
+            dy + offset, times: gradientWeight, x + offset, times: inputWeight, plus: constant, into: dx + offset,
+            count: plane, adding: adding)
         }
       }
     }

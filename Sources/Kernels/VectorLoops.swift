@@ -86,4 +86,39 @@ enum VectorLoops {
       index += 1
     }
   }
+
+  /// y[i] = a·x[i] + b.
+  @inline(__always)
+  static func scaleAndShift(_ x: UnsafePointer<Float>, by a: Float, plus b: Float, into y: UnsafeMutablePointer<Float>, count: Int) {
+    var index = 0
+    let scales = Lanes(repeating: a), shifts = Lanes(repeating: b)
+    while index + 16 <= count {
+      store(load(x, index) * scales + shifts, y, index)
+      index += 16
+    }
+    while index < count {
+      y[index] = a * x[index] + b
+      index += 1
+    }
+  }
+
+  /// z[i] = a·x[i] + b·y[i] + c, added to z when `adding`.
+  @inline(__always)
+  static func combine(
+    _ x: UnsafePointer<Float>, times a: Float, _ y: UnsafePointer<Float>, times b: Float, plus c: Float,
+    into z: UnsafeMutablePointer<Float>, count: Int, adding: Bool
+  ) {
+    var index = 0
+    let aLanes = Lanes(repeating: a), bLanes = Lanes(repeating: b), cLanes = Lanes(repeating: c)
+    while index + 16 <= count {
+      let value = load(x, index) * aLanes + load(y, index) * bLanes + cLanes
+      store(adding ? load(z, index) + value : value, z, index)
+      index += 16
+    }
+    while index < count {
+      let value = a * x[index] + b * y[index] + c
+      z[index] = adding ? z[index] + value : value
+      index += 1
+    }
+  }
 }
