@@ -12,7 +12,7 @@ struct Coordinator: ParsableCommand {
       // Measure.
       AllreduceCommand.self, P2PCommand.self, SweepCommand.self, ClusterCommand.self,
       // Understand.
-      ModelsCommand.self, FitCommand.self, PredictCommand.self, OptimizeCommand.self, ReportCommand.self,
+      KernelsCommand.self, ModelsCommand.self, FitCommand.self, PredictCommand.self, OptimizeCommand.self, ReportCommand.self,
     ]
   )
 

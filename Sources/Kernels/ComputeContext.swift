@@ -1,0 +1,62 @@
+import Dispatch
+
+/// What a layer needs besides its tensors: the thread count for its own loops, training or
+/// inference mode, the step number (dropout masks depend on it), and the shared scratch buffer.
+public struct ComputeContext {
+  /// Threads for the layers' own loops (OpenBLAS is set separately through `BLAS.setThreads`).
+  public var threads: Int
+  public var training: Bool
+  /// Advanced once per training step; seeds per-step randomness such as dropout masks.
+  public var step: Int
+  public let workspace: Workspace
+
+  public init(threads: Int = 1, training: Bool = true, step: Int = 0, workspace: Workspace = Workspace()) {
+    self.threads = max(1, threads)
+    self.training = training
+    self.step = step
+    self.workspace = workspace
+  }
+
+  /// Runs `body` over `0..<count` split into at most `threads` contiguous ranges, concurrently
+  /// when more than one thread is allowed. `body` must only write what its range owns.
+  @inline(__always)
+  func forEachRange(of count: Int, minimumPerRange: Int = 1, _ body: (Range<Int>) -> Void) {
+    let ranges = Swift.min(threads, Swift.max(1, count / Swift.max(1, minimumPerRange)))
+    if ranges <= 1 {
+      body(0..<count)
+      return
+    }
+    withoutActuallyEscaping(body) { escapable in
+      let loop = LoopBody(run: escapable)
+      DispatchQueue.concurrentPerform(iterations: ranges) { part in
+        loop.run((count * part / ranges)..<(count * (part + 1) / ranges))
+      }
+    }
+  }
+}
+
+/// Carries a loop body into `concurrentPerform`. Unchecked but safe: `concurrentPerform` returns
+/// only after every iteration has finished, so the body never outlives its caller, and callers
+/// give each range disjoint memory to write.
+private struct LoopBody: @unchecked Sendable {
+  let run: (Range<Int>) -> Void
+}
+
+/// A scratch buffer shared by the layers of one network (they run one at a time): the im2col
+/// columns of convolutions. Sized once when the network is built.
+public final class Workspace {
+  public private(set) var capacity = 0
+  public private(set) var pointer = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+
+  public init() {}
+
+  deinit { pointer.deallocate() }
+
+  /// Grows the buffer to at least `count` floats (call while building, not in the hot path).
+  public func reserve(_ count: Int) {
+    guard count > capacity else { return }
+    pointer.deallocate()
+    pointer = UnsafeMutablePointer<Float>.allocate(capacity: count)
+    capacity = count
+  }
+}

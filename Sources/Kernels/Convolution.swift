@@ -1,0 +1,196 @@
+/// 2-D convolution with stride, zero padding, groups and optional bias, as one GEMM per image and
+/// group over im2col columns (Caffe's scheme). A 1×1, stride-1, unpadded convolution reads its
+/// input directly as the column matrix.
+///
+/// When an image has few output positions (ResNet's 7×7 and 14×14 stages), several images are
+/// laid side by side in one column matrix so that each GEMM stays wide enough to run near peak;
+/// the result is staged and scattered back to NCHW.
+///
+/// Per image and group, with M = outputs/groups, K = (channels/groups)·KH·KW, P = OH·OW:
+/// forward Y_g[M×P] = W_g[M×K]·X_g[K×P]; backward dW_g += dY_g·X_gᵀ and dX_g = W_gᵀ·dY_g
+/// (then col2im). Cost: 2·N·outputs·K·P FLOPs forward, twice that backward.
+final class Convolution: Layer {
+  let name: String
+  let inputShape: Shape
+  let outputShape: Shape
+  let groups: Int
+  let geometry: ConvolutionGeometry
+  let isPointwise: Bool
+  /// Images per GEMM: 1 unless an image has fewer than `widthTarget` output positions.
+  let imagesPerGEMM: Int
+  let weight: Tensor
+  let weightGradient: Tensor
+  let bias: Tensor?
+  let biasGradient: Tensor?
+
+  /// The GEMM width (columns) below which images are batched together.
+  static let widthTarget = 384
+  /// The largest column matrix, in floats, that batching images may build.
+  static let batchedColumnLimit = 1 << 23
+
+  init(
+    name: String, input: Shape, outputs: Int, kernel: Extent, stride: Extent, padding: Extent,
+    groups: Int, bias hasBias: Bool, batch: Int = 1, generator: inout SeededGenerator
+  ) throws {
+    guard groups > 0, input.channels % groups == 0, outputs % groups == 0 else {
+      throw NetworkError.invalidLayer(name, "channels \(input.channels) and outputs \(outputs) must divide by groups \(groups)")
+    }
+    guard kernel.h > 0, kernel.w > 0, stride.h > 0, stride.w > 0, padding.h >= 0, padding.w >= 0,
+      input.height + 2 * padding.h >= kernel.h, input.width + 2 * padding.w >= kernel.w
+    else { throw NetworkError.invalidLayer(name, "kernel does not fit the padded \(input) input") }
+    self.name = name
+    self.inputShape = input
+    self.groups = groups
+    geometry = ConvolutionGeometry(
+      channels: input.channels, height: input.height, width: input.width,
+      kernel: kernel, stride: stride, padding: padding)
+    outputShape = Shape(outputs, geometry.outputHeight, geometry.outputWidth)
+    isPointwise = kernel == Extent(1) && stride == Extent(1) && padding == Extent(0)
+    let positions = geometry.outputPositions
+    imagesPerGEMM = Swift.max(
+      1,
+      Swift.min(
+        batch, (Self.widthTarget + positions - 1) / positions,
+        Self.batchedColumnLimit / Swift.max(1, geometry.rows * positions)))
+    weight = Tensor(batch: outputs, shape: Shape(input.channels / groups, kernel.h, kernel.w))
+    weightGradient = Tensor(batch: outputs, shape: weight.shape)
+    weight.fillNormal(deviation: (2 / Float(geometry.rows / groups)).squareRoot(), using: &generator)
+    bias = hasBias ? Tensor(batch: 1, shape: Shape(outputs, 1, 1)) : nil
+    biasGradient = hasBias ? Tensor(batch: 1, shape: Shape(outputs, 1, 1)) : nil
+  }
+
+  /// Floats of scratch needed: the column matrix of one GEMM's images (all groups), and when
+  /// images are batched, the staged output of as many images.
+  var workspaceCount: Int {
+    let width = imagesPerGEMM * geometry.outputPositions
+    if imagesPerGEMM == 1 { return isPointwise ? 0 : geometry.rows * width }
+    return geometry.rows * width + outputShape.channels * width
+  }
+
+  var parameters: [Parameter] {
+    var list = [
+      Parameter(
+        name: "\(name).weight", dimensions: [weight.batch, weight.shape.channels, weight.shape.height, weight.shape.width],
+        value: weight, gradient: weightGradient)
+    ]
+    if let bias, let biasGradient {
+      list.append(Parameter(name: "\(name).bias", dimensions: [outputShape.channels], value: bias, gradient: biasGradient))
+    }
+    return list
+  }
+
+  /// Builds the column matrix of images `first..<first + count` side by side (rows of
+  /// `count`·P floats); a single pointwise image is its own column matrix.
+  private func columns(of input: Tensor, images first: Int, count: Int, context: ComputeContext) -> UnsafeMutablePointer<Float> {
+    let p = geometry.outputPositions, width = count * p, columns = context.workspace.pointer
+    if isPointwise && count == 1 { return input.pointer + first * inputShape.count }
+    for i in 0..<count {
+      let image = input.pointer + (first + i) * inputShape.count
+      if isPointwise {
+        for channel in 0..<inputShape.channels { (columns + channel * width + i * p).update(from: image + channel * p, count: p) }
+      } else {
+        geometry.im2col(image, into: columns + i * p, rowStride: width, context: context)
+      }
+    }
+    return columns
+  }
+
+  /// Copies between NCHW images `first..<first + count` and the staged matrix (outputs × count·P).
+  private func transfer(
+    _ tensor: Tensor, images first: Int, count: Int, staged: UnsafeMutablePointer<Float>, toStage: Bool
+  ) {
+    let p = geometry.outputPositions, width = count * p
+    for i in 0..<count {
+      let image = tensor.pointer + (first + i) * outputShape.count
+      for channel in 0..<outputShape.channels {
+        let stage = staged + channel * width + i * p, plane = image + channel * p
+        if toStage { stage.update(from: plane, count: p) } else { plane.update(from: stage, count: p) }
+      }
+    }
+  }
+
+  func forward(_ inputs: [Tensor], into output: Tensor, context: ComputeContext) {
+    let input = inputs[0], p = geometry.outputPositions
+    let m = outputShape.channels / groups, k = geometry.rows / groups
+    for first in stride(from: 0, to: input.batch, by: imagesPerGEMM) {
+      let count = Swift.min(imagesPerGEMM, input.batch - first), width = count * p
+      let columns = columns(of: input, images: first, count: count, context: context)
+      let staged = imagesPerGEMM > 1
+      let result = staged ? context.workspace.pointer + geometry.rows * imagesPerGEMM * p : output.pointer + first * outputShape.count
+      for g in 0..<groups {
+        BLAS.gemm(
+          m: m, n: width, k: k, a: weight.pointer + g * m * k, lda: k, b: columns + g * k * width, ldb: width,
+          beta: 0, c: result + g * m * width, ldc: width)
+      }
+      if staged { transfer(output, images: first, count: count, staged: result, toStage: false) }
+      // Bias while these images are still in cache.
+      if let bias {
+        for n in first..<(first + count) {
+          for channel in 0..<outputShape.channels {
+            let value = bias.pointer[channel], plane = output.pointer + n * outputShape.count + channel * p
+            for index in 0..<p { plane[index] += value }
+          }
+        }
+      }
+    }
+  }
+
+  func backward(
+    _ inputs: [Tensor], output: Tensor, outputGradient: Tensor,
+    inputGradients: [Tensor?], accumulate: [Bool], context: ComputeContext
+  ) {
+    let input = inputs[0], p = geometry.outputPositions
+    let m = outputShape.channels / groups, k = geometry.rows / groups
+    biasGradient?.zero()
+    let inputGradient = inputGradients[0], adding = accumulate[0]
+    let directPointwise = isPointwise && imagesPerGEMM == 1
+    if let inputGradient, !adding, !directPointwise { inputGradient.zero() }
+    for first in stride(from: 0, to: input.batch, by: imagesPerGEMM) {
+      let count = Swift.min(imagesPerGEMM, input.batch - first), width = count * p
+      let staged = imagesPerGEMM > 1
+      if let biasGradient {
+        for n in first..<(first + count) {
+          for channel in 0..<outputShape.channels {
+            let plane = outputGradient.pointer + n * outputShape.count + channel * p
+            biasGradient.pointer[channel] += VectorLoops.sum(plane, count: p)
+          }
+        }
+      }
+      let gradient: UnsafeMutablePointer<Float>
+      if staged {
+        gradient = context.workspace.pointer + geometry.rows * imagesPerGEMM * p
+        transfer(outputGradient, images: first, count: count, staged: gradient, toStage: true)
+      } else {
+        gradient = outputGradient.pointer + first * outputShape.count
+      }
+      let columns = columns(of: input, images: first, count: count, context: context)
+      for g in 0..<groups {
+        BLAS.gemm(
+          transposeB: true, m: m, n: k, k: width, a: gradient + g * m * width, lda: width, b: columns + g * k * width,
+          ldb: width, beta: first == 0 ? 0 : 1, c: weightGradient.pointer + g * m * k, ldc: k)
+      }
+      guard let inputGradient else { continue }
+      let image = inputGradient.pointer + first * inputShape.count
+      // A single pointwise image: dX is the column gradient itself. Otherwise the workspace
+      // columns are overwritten with the column gradient and scattered back.
+      let columnGradient = directPointwise ? image : context.workspace.pointer
+      for g in 0..<groups {
+        BLAS.gemm(
+          transposeA: true, m: k, n: width, k: m, a: weight.pointer + g * m * k, lda: k, b: gradient + g * m * width,
+          ldb: width, beta: directPointwise && adding ? 1 : 0, c: columnGradient + g * k * width, ldc: width)
+      }
+      if directPointwise { continue }
+      for i in 0..<count {
+        let target = image + i * inputShape.count
+        if isPointwise {
+          for channel in 0..<inputShape.channels {
+            let source = columnGradient + channel * width + i * p, plane = target + channel * p
+            for index in 0..<p { plane[index] += source[index] }
+          }
+        } else {
+          geometry.col2im(columnGradient + i * p, rowStride: width, addingInto: target, context: context)
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,100 @@
+/// The shape arithmetic of a 2-D convolution window over a padded input, and the im2col /
+/// col2im transforms that turn a convolution into one GEMM per image and group (Caffe's scheme).
+///
+/// The column matrix has one row per (channel, kernel row, kernel column) and one column per
+/// output position: row `(c·KH + i)·KW + j`, column `oh·OW + ow` holds
+/// `x[c, oh·SH − PH + i, ow·SW − PW + j]`, zero where that falls in the padding.
+struct ConvolutionGeometry {
+  var channels: Int
+  var height: Int
+  var width: Int
+  var kernel: Extent
+  var stride: Extent
+  var padding: Extent
+
+  var outputHeight: Int { (height + 2 * padding.h - kernel.h) / stride.h + 1 }
+  var outputWidth: Int { (width + 2 * padding.w - kernel.w) / stride.w + 1 }
+  var outputPositions: Int { outputHeight * outputWidth }
+  var rows: Int { channels * kernel.h * kernel.w }
+
+  /// The range of output columns whose input column `ow·SW − PW + j` is inside the image.
+  @inline(__always)
+  private func validColumns(kernelColumn j: Int) -> Range<Int> {
+    let offset = j - padding.w
+    // ow·SW + offset ≥ 0  and  ow·SW + offset ≤ W − 1
+    let first = offset >= 0 ? 0 : (-offset + stride.w - 1) / stride.w
+    let last = width - 1 - offset < 0 ? -1 : (width - 1 - offset) / stride.w
+    let end = Swift.min(outputWidth, last + 1)
+    return first..<Swift.max(first, end)
+  }
+
+  /// Fills `columns` (rows × outputPositions, rows `rowStride` floats apart so that several
+  /// images can sit side by side) from one image `image` (channels × H × W).
+  func im2col(
+    _ image: UnsafePointer<Float>, into columns: UnsafeMutablePointer<Float>, rowStride: Int, context: ComputeContext
+  ) {
+    let kh = kernel.h, kw = kernel.w, oh = outputHeight, ow = outputWidth
+    let plane = height * width, positions = rowStride
+    context.forEachRange(of: channels) { channelRange in
+      for c in channelRange {
+        let source = image + c * plane
+        for i in 0..<kh {
+          for j in 0..<kw {
+            let row = columns + ((c * kh + i) * kw + j) * positions
+            let valid = validColumns(kernelColumn: j)
+            for y in 0..<oh {
+              let line = row + y * ow
+              let inputRow = y * stride.h - padding.h + i
+              if inputRow < 0 || inputRow >= height {
+                line.update(repeating: 0, count: ow)
+                continue
+              }
+              if valid.lowerBound > 0 { line.update(repeating: 0, count: valid.lowerBound) }
+              if valid.upperBound < ow { (line + valid.upperBound).update(repeating: 0, count: ow - valid.upperBound) }
+              let inputLine = source + inputRow * width + (j - padding.w)
+              if stride.w == 1 {
+                if !valid.isEmpty {
+                  (line + valid.lowerBound).update(from: inputLine + valid.lowerBound, count: valid.count)
+                }
+              } else {
+                for x in valid { line[x] = inputLine[x * stride.w] }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// Adds `columns` back into one image gradient (channels × H × W), the adjoint of `im2col`.
+  /// Each thread owns whole channels, so the additions never race.
+  func col2im(
+    _ columns: UnsafePointer<Float>, rowStride: Int, addingInto image: UnsafeMutablePointer<Float>, context: ComputeContext
+  ) {
+    let kh = kernel.h, kw = kernel.w, oh = outputHeight, ow = outputWidth
+    let plane = height * width, positions = rowStride
+    context.forEachRange(of: channels) { channelRange in
+      for c in channelRange {
+        let target = image + c * plane
+        for i in 0..<kh {
+          for j in 0..<kw {
+            let row = columns + ((c * kh + i) * kw + j) * positions
+            let valid = validColumns(kernelColumn: j)
+            if valid.isEmpty { continue }
+            for y in 0..<oh {
+              let inputRow = y * stride.h - padding.h + i
+              if inputRow < 0 || inputRow >= height { continue }
+              let line = row + y * ow
+              let inputLine = target + inputRow * width + (j - padding.w)
+              if stride.w == 1 {
+                for x in valid { inputLine[x] += line[x] }
+              } else {
+                for x in valid { inputLine[x * stride.w] += line[x] }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,152 @@
+/// A `ModelSpec` instantiated at a batch size: layers, their output tensors and output-gradient
+/// tensors, all allocated once here, and forward, loss and backward over the graph.
+///
+/// Layers run in spec order, reading their inputs by name. Backward runs in reverse: a tensor
+/// read by several layers (a ResNet shortcut, GoogLeNet's branches) receives its gradient from
+/// the last of its readers first (which overwrites) and from the others after (which add), so no
+/// gradient tensor needs clearing between steps.
+public final class Network {
+  public let spec: ModelSpec
+  public let batchSize: Int
+  /// The network input, N × spec.input.
+  public let input: Tensor
+  public let layers: [any Layer]
+  /// Each layer's output, in spec order.
+  public let outputs: [Tensor]
+  /// Trainable parameters in the order backward finalises their gradients: last layer first,
+  /// and within a layer in the layer's own order.
+  public let gradientOrder: [TrainableParameter]
+  /// Wall-clock seconds of each layer in the last forward and backward pass.
+  public private(set) var forwardSeconds: [Double]
+  public private(set) var backwardSeconds: [Double]
+  public private(set) var context: ComputeContext
+
+  private let outputGradients: [Tensor]
+  private let layerInputs: [[Tensor]]
+  private let layerInputGradients: [[Tensor?]]
+  private let accumulate: [[Bool]]
+  private let loss: SoftmaxCrossEntropy
+  private let indexByName: [String: Int]
+
+  /// Builds the network; weights are drawn from `seed`. Throws on an inconsistent spec.
+  public init(spec: ModelSpec, batchSize: Int, threads: Int = 1, seed: UInt64 = 1) throws {
+    guard batchSize > 0 else { throw NetworkError.invalidBatch(batchSize) }
+    guard let last = spec.layers.last, last.kind == .softmaxCrossEntropy,
+      spec.layers.dropLast().allSatisfy({ $0.kind != .softmaxCrossEntropy })
+    else { throw NetworkError.missingLoss(spec.name) }
+    self.spec = spec
+    self.batchSize = batchSize
+    let networkInput = Tensor(batch: batchSize, shape: spec.input)
+    input = networkInput
+    var generator = SeededGenerator(seed: seed)
+    var indexByName: [String: Int] = [:]
+    var layers: [any Layer] = [], outputs: [Tensor] = [], gradients: [Tensor] = []
+    var sources: [[Int]] = []
+    let workspace = Workspace()
+    for (index, layerSpec) in spec.layers.enumerated() {
+      guard indexByName[layerSpec.name] == nil else { throw NetworkError.duplicateName(layerSpec.name) }
+      let inputIndices = try layerSpec.inputs.map { name in
+        guard let source = indexByName[name] else { throw NetworkError.unknownInput(layer: layerSpec.name, input: name) }
+        return source
+      }
+      let readsNetworkInput = inputIndices.isEmpty
+      let shapes = readsNetworkInput ? [spec.input] : inputIndices.map { layers[$0].outputShape }
+      let layer = try LayerFactory.make(layerSpec, inputs: shapes, batch: batchSize, generator: &generator)
+      if let convolution = layer as? Convolution { workspace.reserve(convolution.workspaceCount) }
+      layers.append(layer)
+      sources.append(readsNetworkInput ? [-1] : inputIndices)
+      outputs.append(Tensor(batch: batchSize, shape: layer.outputShape))
+      gradients.append(index == spec.layers.count - 1 ? outputs[index] : Tensor(batch: batchSize, shape: layer.outputShape))
+      indexByName[layerSpec.name] = index
+    }
+    self.layers = layers
+    self.outputs = outputs
+    self.indexByName = indexByName
+    outputGradients = gradients
+    layerInputs = sources.map { $0.map { $0 < 0 ? networkInput : outputs[$0] } }
+    layerInputGradients = sources.map { $0.map { $0 < 0 ? nil : gradients[$0] } }
+    // The first reader met going backward overwrites; every later one adds.
+    var written = Set<Int>()
+    var accumulate = sources.map { $0.map { _ in false } }
+    for index in sources.indices.reversed() {
+      for (slot, source) in sources[index].enumerated() where source >= 0 {
+        accumulate[index][slot] = !written.insert(source).inserted
+      }
+    }
+    self.accumulate = accumulate
+    loss = layers[layers.count - 1] as! SoftmaxCrossEntropy
+    gradientOrder = layers.indices.reversed().flatMap { index in
+      layers[index].trainableParameters.map { TrainableParameter(layerIndex: index, parameter: $0) }
+    }
+    forwardSeconds = Array(repeating: 0, count: layers.count)
+    backwardSeconds = Array(repeating: 0, count: layers.count)
+    context = ComputeContext(threads: threads, workspace: workspace)
+    self.threads = threads
+    BLAS.setThreads(max(1, threads))
+  }
+
+  /// Threads for OpenBLAS and for the layers' own loops.
+  public var threads: Int {
+    didSet {
+      context.threads = max(1, threads)
+      BLAS.setThreads(max(1, threads))
+    }
+  }
+
+  /// Every parameter (trainable ones and state such as running statistics) in spec order: the
+  /// order in which weights are saved.
+  public var savedParameters: [Parameter] { layers.flatMap(\.parameters) }
+
+  /// The trainable parameter count.
+  public var trainableCount: Int { gradientOrder.reduce(0) { $0 + $1.parameter.value.count } }
+
+  /// The index of the layer called `name`.
+  public func layerIndex(named name: String) -> Int? { indexByName[name] }
+
+  /// Sets the labels of the next forward pass (one per sample, each in 0..<classes).
+  public func setLabels(_ labels: [Int32]) {
+    precondition(labels.count == batchSize, "expected \(batchSize) labels, got \(labels.count)")
+    loss.labels.withUnsafeMutableBufferPointer { target in
+      for index in labels.indices { target[index] = labels[index] }
+    }
+  }
+
+  /// Runs every layer forward and returns the mean loss over the batch.
+  @discardableResult
+  public func forward(training: Bool = true) -> Float {
+    context.training = training
+    for index in layers.indices {
+      let start = MonotonicClock.now()
+      layers[index].forward(layerInputs[index], into: outputs[index], context: context)
+      forwardSeconds[index] = MonotonicClock.now() - start
+    }
+    let losses = outputs[outputs.count - 1]
+    var sum: Float = 0
+    for index in 0..<losses.count { sum += losses[index] }
+    return sum / Float(losses.count)
+  }
+
+  /// Runs every layer backward, last first, after a training `forward`. `onGradientReady` is
+  /// called with a layer's index as soon as that layer's parameter gradients are final (only for
+  /// layers with trainable parameters), in the order of `gradientOrder`.
+  public func backward(onGradientReady: ((Int) -> Void)? = nil) {
+    for index in layers.indices.reversed() {
+      let start = MonotonicClock.now()
+      layers[index].backward(
+        layerInputs[index], output: outputs[index], outputGradient: outputGradients[index],
+        inputGradients: layerInputGradients[index], accumulate: accumulate[index], context: context)
+      backwardSeconds[index] = MonotonicClock.now() - start
+      if let onGradientReady, !layers[index].trainableParameters.isEmpty { onGradientReady(index) }
+    }
+    context.step += 1
+  }
+
+  /// The output tensor of the layer called `name`.
+  public func output(of name: String) -> Tensor? { indexByName[name].map { outputs[$0] } }
+}
+
+/// A trainable parameter and the index of the layer that owns it.
+public struct TrainableParameter {
+  public var layerIndex: Int
+  public var parameter: Parameter
+}

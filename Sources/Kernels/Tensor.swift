@@ -1,0 +1,68 @@
+/// A float32 tensor in NCHW layout over one contiguous, 64-byte aligned allocation that the
+/// tensor owns. Element (n, c, h, w) lives at `((n·C + c)·H + h)·W + w`.
+///
+/// Tensors are allocated once, when a network is built at a batch size, and then reused every
+/// step; kernels read and write them through `pointer`.
+public final class Tensor {
+  /// The batch dimension N.
+  public let batch: Int
+  /// The per-sample shape C × H × W.
+  public let shape: Shape
+  /// N·C·H·W.
+  public let count: Int
+  /// The storage, valid for the tensor's lifetime.
+  public let pointer: UnsafeMutablePointer<Float>
+
+  /// A zero-filled tensor of `batch` samples of `shape`.
+  public init(batch: Int, shape: Shape) {
+    precondition(batch > 0 && shape.count > 0, "tensor dimensions must be positive, got \(batch)×\(shape)")
+    self.batch = batch
+    self.shape = shape
+    self.count = batch * shape.count
+    let raw = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
+    pointer = raw.bindMemory(to: Float.self, capacity: count)
+    pointer.initialize(repeating: 0, count: count)
+  }
+
+  /// A tensor of `batch` × `shape` holding `values` (which must have exactly `count` elements).
+  public convenience init(batch: Int, shape: Shape, values: [Float]) {
+    self.init(batch: batch, shape: shape)
+    precondition(values.count == count, "expected \(count) values, got \(values.count)")
+    values.withUnsafeBufferPointer { pointer.update(from: $0.baseAddress!, count: count) }
+  }
+
+  deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+
+  /// [N, C, H, W].
+  public var dimensions: [Int] { [batch, shape.channels, shape.height, shape.width] }
+
+  /// The element at a flat index.
+  public subscript(index: Int) -> Float {
+    get { pointer[index] }
+    set { pointer[index] = newValue }
+  }
+
+  /// A copy of the elements, in storage order.
+  public var values: [Float] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
+
+  public func fill(with value: Float) { pointer.update(repeating: value, count: count) }
+
+  public func zero() { fill(with: 0) }
+
+  /// Copies every element of `source`, which must have the same element count.
+  public func copy(from source: Tensor) {
+    precondition(source.count == count, "copy between tensors of \(source.count) and \(count) elements")
+    pointer.update(from: source.pointer, count: count)
+  }
+
+  /// Fills with independent normal samples of standard deviation `deviation`.
+  public func fillNormal(deviation: Float, using generator: inout SeededGenerator) {
+    for index in 0..<count { pointer[index] = deviation * generator.nextNormal() }
+  }
+
+  /// Fills with independent uniform samples in `range`.
+  public func fillUniform(in range: ClosedRange<Float>, using generator: inout SeededGenerator) {
+    let width = range.upperBound - range.lowerBound
+    for index in 0..<count { pointer[index] = range.lowerBound + width * generator.nextUnit() }
+  }
+}

@@ -1,0 +1,57 @@
+/// One network and its optimizer, and the training step over synthetic data: forward, loss,
+/// backward, update, each timed on the monotonic clock.
+public final class TrainingSession {
+  public let network: Network
+  public let optimizer: StochasticGradientDescent
+  private var labels: [Int32]
+
+  public init(network: Network, learningRate: Float = 0.01, momentum: Float = 0.9, weightDecay: Float = 0) {
+    self.network = network
+    optimizer = StochasticGradientDescent(
+      parameters: network.gradientOrder.map(\.parameter), learningRate: learningRate, momentum: momentum,
+      weightDecay: weightDecay)
+    labels = Array(repeating: 0, count: network.batchSize)
+  }
+
+  /// Fills the input with standard normal values and the labels with uniform classes, both
+  /// drawn from `seed`. Allocates nothing.
+  public func loadSyntheticBatch(seed: UInt64) {
+    var generator = SeededGenerator(seed: seed)
+    network.input.fillNormal(deviation: 1, using: &generator)
+    let classes = UInt64(network.spec.classes)
+    for index in labels.indices { labels[index] = Int32(truncatingIfNeeded: generator.next() % classes) }
+    network.setLabels(labels)
+  }
+
+  /// Forward, backward and update on the loaded batch. `onGradientReady` is passed to backward
+  /// (a data-parallel trainer starts reducing gradient buckets from it); `beforeUpdate` runs
+  /// between backward and update (where it waits for those reductions).
+  @discardableResult
+  public func step(onGradientReady: ((Int) -> Void)? = nil, beforeUpdate: (() -> Void)? = nil) -> StepTimings {
+    let start = MonotonicClock.now()
+    let loss = network.forward(training: true)
+    let forwardEnd = MonotonicClock.now()
+    network.backward(onGradientReady: onGradientReady)
+    let backwardEnd = MonotonicClock.now()
+    beforeUpdate?()
+    let updateStart = MonotonicClock.now()
+    optimizer.update()
+    let end = MonotonicClock.now()
+    return StepTimings(
+      loss: loss, forwardSeconds: forwardEnd - start, backwardSeconds: backwardEnd - forwardEnd,
+      waitSeconds: updateStart - backwardEnd, updateSeconds: end - updateStart)
+  }
+}
+
+/// The phases of one training step, in seconds. Per-layer times are in
+/// `Network.forwardSeconds` / `backwardSeconds`.
+public struct StepTimings: Sendable {
+  public var loss: Float
+  public var forwardSeconds: Double
+  public var backwardSeconds: Double
+  /// Time spent in `beforeUpdate`.
+  public var waitSeconds: Double
+  public var updateSeconds: Double
+
+  public var totalSeconds: Double { forwardSeconds + backwardSeconds + waitSeconds + updateSeconds }
+}
