@@ -68,9 +68,12 @@ struct RecordSink {
 
 /// Runs `body` inside MPI: initialise, run, finalise. An error on any rank is printed as one line
 /// and aborts the job (a rank that returns while others wait in a collective would hang them).
-func withMPI(_ body: (Communicator) throws -> Void) throws {
+func withMPI(threadLevel: MPI.ThreadLevel = .funneled, _ body: (Communicator) throws -> Void) throws {
   do {
-    try MPI.initialize(threadLevel: .funneled)
+    let provided = try MPI.initialize(threadLevel: threadLevel)
+    guard provided >= threadLevel else {
+      throw AgentError("MPI provides thread level \(provided), \(threadLevel) is needed")
+    }
   } catch {
     throw AgentError("cannot initialise MPI: \(error)")
   }

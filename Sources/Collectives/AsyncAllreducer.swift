@@ -69,6 +69,10 @@ public final class AsyncAllreducer {
     try state.wait(through: nextTicket - 1)
   }
 
+  /// Seconds the communication thread spent running buckets since the last call (the
+  /// allreduce time, overlapped or not), and resets the count.
+  public func takeBusySeconds() -> Double { state.takeBusySeconds() }
+
   /// Waits for every bucket, ends the communication thread and frees the duplicate
   /// communicator on the caller's thread. Idempotent.
   public func close() throws {
@@ -106,6 +110,7 @@ private final class AsyncAllreducerState: @unchecked Sendable {
   private var failure: (any Error)?
   private var stopping = false
   private var finished = false
+  private var busySeconds = 0.0
 
   init(algorithm: any AllreduceAlgorithm, communicator: Communicator) {
     self.algorithm = algorithm
@@ -118,6 +123,14 @@ private final class AsyncAllreducerState: @unchecked Sendable {
     queue.append(job)
     condition.broadcast()
     condition.unlock()
+  }
+
+  func takeBusySeconds() -> Double {
+    condition.lock()
+    defer { condition.unlock() }
+    let seconds = busySeconds
+    busySeconds = 0
+    return seconds
   }
 
   func wait(through index: Int) throws {
@@ -155,10 +168,13 @@ private final class AsyncAllreducerState: @unchecked Sendable {
         let failed = failure != nil
         condition.unlock()
         var error: (any Error)?
+        let start = MPI.wtime()
         if !failed {
           do { try job(algorithm, communicator) } catch let thrown { error = thrown }
         }
+        let elapsed = MPI.wtime() - start
         condition.lock()
+        busySeconds += elapsed
         if let error, failure == nil { failure = error }
         completed += 1
         if queueHead == queue.count {

@@ -23,6 +23,23 @@ public final class TrainingSession {
     network.setLabels(labels)
   }
 
+  /// Fills the batch with samples `firstSample ..< firstSample + batch` of step `step` of a
+  /// synthetic data set in which every sample (input and label) is drawn from its own seed.
+  /// Rank r of a data-parallel run loading its slice of the global batch thus sees exactly the
+  /// samples a single rank loading the whole global batch would.
+  public func loadSyntheticSamples(step: Int, firstSample: Int, seed: UInt64 = 0) {
+    let perSample = network.spec.input.count
+    let classes = UInt64(network.spec.classes)
+    for sample in 0..<network.batchSize {
+      let global = UInt64(firstSample + sample)
+      var generator = SeededGenerator(seed: seed &+ UInt64(step) &* 0x9E37_79B9_7F4A_7C15 &+ global &* 0xBF58_476D_1CE4_E5B9)
+      let target = network.input.pointer + sample * perSample
+      for index in 0..<perSample { target[index] = generator.nextNormal() }
+      labels[sample] = Int32(truncatingIfNeeded: generator.next() % classes)
+    }
+    network.setLabels(labels)
+  }
+
   /// Forward, backward and update on the loaded batch. `onGradientReady` is passed to backward
   /// (a data-parallel trainer starts reducing gradient buckets from it); `beforeUpdate` runs
   /// between backward and update (where it waits for those reductions).

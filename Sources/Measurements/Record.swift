@@ -61,6 +61,19 @@ public struct Record: Codable, Equatable, Sendable {
   public var samplesPerS: Double?
   public var gradientBytes: Int?
   public var threads: Int?
+  public var warmupSteps: Int?
+  /// Each rank's share of the global batch (strong scaling may split it unevenly).
+  public var rankBatches: [Int]?
+  public var bucketCount: Int?
+  /// Mean training loss over the ranks at the last step.
+  public var loss: Double?
+  /// FNV-1a digest of the trainable weights after the last step, and whether every rank's agreed.
+  public var weightsDigest: String?
+  public var ranksAgree: Bool?
+  /// The same step's compute (no communication) and its bucket allreduces (no compute), each
+  /// measured alone in the same run: perfect overlap would make the step their maximum.
+  public var computeAloneMs: Double?
+  public var commAloneMs: Double?
 
   // kernel
   public var op: String?

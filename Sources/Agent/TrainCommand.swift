@@ -1,0 +1,205 @@
+import ArgumentParser
+import Collectives
+import Foundation
+import Kernels
+import Measurements
+
+/// `dlscale-agent train`: data-parallel training steps of a reference model, timed so that
+/// compute and communication can be told apart.
+struct TrainCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "train", abstract: "Data-parallel training steps of a reference model on synthetic data.")
+
+  @Option(help: "Reference model (see `dlscale models`).")
+  var model: String
+
+  @Option(help: "Batch per rank (weak scaling) or global batch (strong scaling).")
+  var batch: Int = 8
+
+  @Option(help: "weak: --batch per rank; strong: --batch is the global batch, split across ranks.")
+  var scaling = "weak"
+
+  @Option(help: "Timed training steps.")
+  var steps: Int = 5
+
+  @Option(help: "Untimed steps first.")
+  var warmupSteps: Int = 1
+
+  @Option(help: "Gradient allreduce algorithm.")
+  var algorithm = "ring"
+
+  @Option(help: "Gradient bucket size.")
+  var bucket = "25MiB"
+
+  @Option(help: "on: each bucket's allreduce runs while backward goes on; off: after backward.")
+  var overlap = "on"
+
+  @Option(help: "Compute threads per rank (OpenBLAS and the layers' loops).")
+  var threads: Int = 1
+
+  @Option(help: "Also time the step's compute alone and its communication alone, this many steps each.")
+  var aloneSteps: Int = 0
+
+  @Option(help: "Rank 0 writes the final weights here (raw little-endian float32) and FILE.json naming the tensors.")
+  var saveWeights: String?
+
+  @Option(help: "Seed of the weights and the synthetic data.")
+  var seed: UInt64 = 1
+
+  @OptionGroup var outputOptions: OutputOptions
+
+  func validate() throws {
+    guard Zoo.names.contains(model) else {
+      throw ValidationError("unknown model '\(model)' (known: \(Zoo.names.joined(separator: ", ")))")
+    }
+    guard batch > 0 else { throw ValidationError("--batch must be positive, got \(batch)") }
+    guard ["weak", "strong"].contains(scaling) else { throw ValidationError("--scaling must be weak or strong") }
+    guard steps > 0, warmupSteps >= 0, aloneSteps >= 0 else {
+      throw ValidationError("--steps must be positive and --warmup-steps, --alone-steps not negative")
+    }
+    guard ["on", "off"].contains(overlap) else { throw ValidationError("--overlap must be on or off") }
+    guard threads > 0 else { throw ValidationError("--threads must be positive, got \(threads)") }
+    do { _ = try AlgorithmName.parseList(algorithm) } catch { throw ValidationError(error.description) }
+    do {
+      guard try ByteSize.parse(bucket) > 0 else { throw ValidationError("--bucket must be positive") }
+    } catch let error as ByteSize.ParseError { throw ValidationError(error.description) }
+  }
+
+  func run() throws {
+    let sink = try RecordSink(options: outputOptions)
+    let bucketBytes = try ByteSize.parse(bucket)
+    try withMPI(threadLevel: .serialized) { world in
+      let context = try RunContext.gather(on: world, runId: outputOptions.runId, command: outputOptions.command)
+      guard let algorithmImplementation = AllreduceAlgorithms.named(algorithm) else {
+        throw AgentError("algorithm '\(algorithm)' is not available in this build")
+      }
+      let split = BatchSplit(batch: batch, scaling: scaling, ranks: world.size)
+      guard split.perRank.allSatisfy({ $0 > 0 }) else {
+        throw AgentError("a global batch of \(batch) cannot be split over \(world.size) ranks")
+      }
+      let localBatch = split.perRank[world.rank]
+      let network = try Network(spec: try Zoo.spec(named: model), batchSize: localBatch, threads: threads, seed: seed)
+      let session = TrainingSession(network: network)
+      let trainer = try DataParallelTrainer(
+        session: session, communicator: world, algorithm: algorithmImplementation, bucketBytes: bucketBytes,
+        overlap: overlap == "on", share: Double(localBatch) / Double(split.global))
+      if world.rank == 0 {
+        print(
+          "# dlscale train: \(model), \(context.ranks) ranks on \(context.hosts) host(s), batch \(split.describe), "
+            + "\(algorithm), \(trainer.plan.buckets.count) buckets of \(bucket), overlap \(overlap)")
+        print("#  step    loss   step(ms)   fwd(ms)   bwd(ms)  exposed(ms)  allreduce(ms)  update(ms)")
+      }
+
+      var timed: [DataParallelTrainer.StepTimes] = []
+      for step in 0..<(warmupSteps + steps) {
+        session.loadSyntheticSamples(step: step, firstSample: split.firstSample(of: world.rank), seed: seed)
+        let times = try trainer.step()
+        // Every rank's times, averaged: the step of a synchronous data-parallel run.
+        let mean = try world.allreduce(
+          [times.total, times.forward, times.backward, times.exposedCommunication, times.allreduce, times.update,
+            Double(times.loss)], op: .sum
+        ).map { $0 / Double(world.size) }
+        if step >= warmupSteps {
+          timed.append(
+            .init(
+              forward: mean[1], backward: mean[2], exposedCommunication: mean[3], allreduce: mean[4], update: mean[5],
+              loss: Float(mean[6])))
+        }
+        if world.rank == 0 {
+          print(
+            String(
+              format: "%6d %7.4f %10.2f %9.2f %9.2f %12.2f %14.2f %11.2f%@", step, mean[6], mean[0] * 1e3, mean[1] * 1e3,
+              mean[2] * 1e3, mean[3] * 1e3, mean[4] * 1e3, mean[5] * 1e3, step < warmupSteps ? "  (warm-up)" : ""))
+        }
+      }
+
+      // The trained weights, before the measurements alone below change them on each rank.
+      let digest = WeightsDigest.of(network.gradientOrder.map(\.parameter.value))
+      // The trained weights, before the measurements alone below change them on each rank.
+      let digests = try world.gather(digest, root: 0)
+      if let saveWeights, world.rank == 0 { try WeightsFile.write(network.savedParameters, model: model, to: saveWeights) }
+
+      var computeAlone: Double?
+      var communicationAlone: Double?
+      if aloneSteps > 0 {
+        var compute = 0.0
+        var communication = 0.0
+        for step in 0..<aloneSteps {
+          session.loadSyntheticSamples(step: warmupSteps + steps + step, firstSample: split.firstSample(of: world.rank))
+          compute += trainer.computeOnlyStep()
+          communication += try trainer.communicationOnlyStep()
+        }
+        let mean = try world.allreduce([compute, communication], op: .sum).map { $0 / Double(world.size * aloneSteps) }
+        computeAlone = mean[0]
+        communicationAlone = mean[1]
+      }
+      try trainer.close()
+
+      guard world.rank == 0 else { return }
+
+      let stepSeconds = timed.map(\.total)
+      var record = context.record(.train)
+      record.model = model
+      record.batchPerRank = split.perRank.max()
+      record.globalBatch = split.global
+      record.rankBatches = split.perRank
+      record.scaling = scaling
+      record.algorithm = algorithm
+      record.bucketBytes = bucketBytes
+      record.bucketCount = trainer.plan.buckets.count
+      record.overlap = overlap == "on"
+      record.steps = steps
+      record.warmupSteps = warmupSteps
+      record.threads = threads
+      record.stepMs = Summary(of: stepSeconds).scaled(by: 1e3)
+      record.forwardMs = average(timed.map(\.forward)) * 1e3
+      record.backwardMs = average(timed.map(\.backward)) * 1e3
+      record.allreduceMs = average(timed.map(\.allreduce)) * 1e3
+      record.exposedCommMs = average(timed.map(\.exposedCommunication)) * 1e3
+      record.updateMs = average(timed.map(\.update)) * 1e3
+      record.samplesPerS = Double(split.global) / average(stepSeconds)
+      record.gradientBytes = network.trainableCount * MemoryLayout<Float>.stride
+      record.loss = Double(timed.last?.loss ?? 0)
+      record.weightsDigest = digest
+      record.ranksAgree = Set(digests).count == 1
+      record.computeAloneMs = computeAlone.map { $0 * 1e3 }
+      record.commAloneMs = communicationAlone.map { $0 * 1e3 }
+      print(
+        String(
+          format: "# %.1f samples/s, step %.2f ms (compute %.2f, exposed communication %.2f), weights %@",
+          record.samplesPerS!, record.stepMs!.mean, record.forwardMs! + record.backwardMs!, record.exposedCommMs!,
+          record.ranksAgree! ? "identical on every rank" : "DIFFER across ranks"))
+      if let computeAlone, let communicationAlone {
+        print(
+          String(
+            format: "# alone: compute %.2f ms, communication %.2f ms; step / max(alone) = %.3f", computeAlone * 1e3,
+            communicationAlone * 1e3, record.stepMs!.mean / 1e3 / max(computeAlone, communicationAlone)))
+      }
+      try sink.write(record)
+      if !record.ranksAgree! { throw AgentError("weights differ across ranks after training") }
+    }
+  }
+
+  private func average(_ values: [Double]) -> Double { values.reduce(0, +) / Double(max(values.count, 1)) }
+}
+
+/// How the global batch is shared: weak scaling gives every rank `batch`; strong scaling splits
+/// `batch` as evenly as it divides, the first ranks taking one more sample.
+struct BatchSplit {
+  let perRank: [Int]
+  var global: Int { perRank.reduce(0, +) }
+
+  init(batch: Int, scaling: String, ranks: Int) {
+    if scaling == "strong" {
+      perRank = (0..<ranks).map { batch / ranks + ($0 < batch % ranks ? 1 : 0) }
+    } else {
+      perRank = Array(repeating: batch, count: ranks)
+    }
+  }
+
+  func firstSample(of rank: Int) -> Int { perRank[..<rank].reduce(0, +) }
+
+  var describe: String {
+    Set(perRank).count == 1 ? "\(perRank[0]) per rank (global \(global))" : "\(perRank) (global \(global))"
+  }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import Measurements
+import TestSupport
+import Testing
+
+/// Runs `dlscale-agent train` under mpirun and returns its record (and the weights file).
+private func train(
+  ranks: Int, _ arguments: [String], weights: Bool = false
+) throws -> (record: Record, weights: [Float]) {
+  let directory = try Executables.temporaryDirectory()
+  let output = directory + "/train.jsonl"
+  let weightsPath = directory + "/weights.bin"
+  var argv = ["train", "--steps", "3", "--warmup-steps", "0", "--output", output] + arguments
+  if weights { argv += ["--save-weights", weightsPath] }
+  let result = try Executables.mpirunAgent(ranks: ranks, argv)
+  try #require(result.status == 0, "train failed: \(result.stderr)")
+  let record = try #require(try ResultsFile(path: output).read().records.first)
+  var values: [Float] = []
+  if weights {
+    let data = try Data(contentsOf: URL(fileURLWithPath: weightsPath))
+    values = data.withUnsafeBytes { raw in
+      (0..<data.count / 4).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+    }
+  }
+  return (record, values)
+}
+
+@Test(arguments: [(2, "ring"), (3, "ring"), (3, "recursive-doubling"), (4, "rabenseifner"), (3, "mpi")])
+func ranksEndWithBitwiseIdenticalWeights(ranks: Int, algorithm: String) throws {
+  let (record, _) = try train(ranks: ranks, ["--model", "textcnn", "--batch", "2", "--algorithm", algorithm, "--bucket", "64KiB"])
+  #expect(record.ranksAgree == true, "weights digest differs across ranks")
+  #expect(record.kind == .train && record.ranks == ranks && record.globalBatch == 2 * ranks)
+  #expect(record.bucketCount! > 1, "a 64 KiB bucket splits TextCNN's 600 KB of gradients")
+  #expect(record.samplesPerS! > 0 && record.stepMs!.mean > 0)
+  #expect(record.gradientBytes == 151_690 * 4)
+}
+
+/// P ranks with batch b follow the same trajectory as one rank with batch P·b (TextCNN has no
+/// batch normalisation or dropout, whose per-rank statistics and masks would differ).
+@Test func dataParallelMatchesOneRankWithTheGlobalBatch() throws {
+  let common = ["--model", "textcnn", "--algorithm", "ring", "--bucket", "128KiB"]
+  let (_, parallel) = try train(ranks: 2, common + ["--batch", "3"], weights: true)
+  let (_, single) = try train(ranks: 1, common + ["--batch", "6"], weights: true)
+  try #require(parallel.count == single.count && !single.isEmpty)
+  let scale = single.map { abs($0) }.max()!
+  let worst = zip(parallel, single).map { abs($0 - $1) }.max()!
+  // Float sums in another order: after 3 steps the weights agree to float32 rounding, far below
+  // the size of one update (learning rate 0.01 × a gradient of order 1e-2).
+  #expect(worst <= 1e-5 * scale, "largest difference \(worst) (weights up to \(scale))")
+  #expect(zip(parallel, single).contains { $0 != $1 } || worst == 0)
+}
+
+@Test func overlapOnAndOffGiveTheSameWeights() throws {
+  let common = ["--model", "textcnn", "--batch", "2", "--algorithm", "ring", "--bucket", "32KiB"]
+  let (on, _) = try train(ranks: 2, common + ["--overlap", "on"])
+  let (off, _) = try train(ranks: 2, common + ["--overlap", "off"])
+  #expect(on.weightsDigest == off.weightsDigest)
+  #expect(on.overlap == true && off.overlap == false)
+}
+
+@Test func strongScalingSplitsAnUnevenBatch() throws {
+  let (record, _) = try train(ranks: 3, ["--model", "sensornet", "--batch", "8", "--scaling", "strong"])
+  #expect(record.rankBatches == [3, 3, 2])
+  #expect(record.globalBatch == 8 && record.batchPerRank == 3 && record.scaling == "strong")
+  #expect(record.ranksAgree == true)
+}
+
+@Test func trainRejectsBadInputInOneLine() throws {
+  for arguments in [["--model", "resnet51"], ["--model", "textcnn", "--batch", "0"], ["--model", "textcnn", "--overlap", "maybe"]] {
+    let result = try Executables.run([Executables.agent, "train"] + arguments)
+    #expect(result.status != 0)
+    #expect(result.stderrLines.count == 1, "\(arguments): \(result.stderr)")
+  }
+}
