@@ -10,7 +10,7 @@ struct Coordinator: ParsableCommand {
     subcommands: [
       DemoCommand.self,
       // Measure.
-      AllreduceCommand.self, P2PCommand.self, SweepCommand.self, ClusterCommand.self,
+      AllreduceCommand.self, P2PCommand.self, TrainCommand.self, SweepCommand.self, ClusterCommand.self,
       // Understand.
       KernelsCommand.self, ModelsCommand.self, FitCommand.self, PredictCommand.self, OptimizeCommand.self, ReportCommand.self,
     ]

@@ -1,53 +1,90 @@
 import ArgumentParser
 import Foundation
+import Kernels
 import Measurements
 
-/// `dlscale demo`: the main job on this machine with no setup: allreduce over a size sweep and
-/// the p2p matrix at 2 and 4 ranks, then a short summary of what was measured.
+/// `dlscale demo`: the main job on this machine with no setup: every allreduce algorithm over a
+/// size sweep and the p2p matrix at 2 and 4 ranks, a short weak-scaling sweep of a small
+/// reference model at 1, 2 and 4 ranks, then a fit of what it measured, a prediction for a
+/// larger cluster with its error band, and a report.
 struct DemoCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "demo",
-    abstract: "Measure this machine: allreduce and point-to-point at 2 and 4 ranks, with a summary.")
+    abstract: "Measure this machine (collectives, p2p, training), fit, predict and write a report.")
 
-  @Option(help: "Directory for the results files.")
+  @Option(help: "Directory for the results, models.json and the report.")
   var output = "dlscale-results"
 
   @Option(help: "Largest allreduce size.")
   var maxSize = "16MiB"
+
+  @Option(help: "The model of the weak-scaling sweep and the prediction.")
+  var model = "deepmnist"
 
   @Option(help: "Seconds before one run is killed.")
   var timeout: Double = 300
 
   func validate() throws {
     _ = try parseSizes(maxSize, option: "--max-size")
+    guard Zoo.names.contains(model) else {
+      throw ValidationError("unknown model '\(model)' (known: \(Zoo.names.joined(separator: ", ")))")
+    }
   }
 
   func run() throws {
     let started = Date()
     let (mpirun, agent) = try Launcher.locate(mpirun: nil, agent: nil)
     let launcher = Launcher.local(mpirun: mpirun, agent: agent)
-    let allreduceFile = ResultsFile(path: output + "/allreduce.jsonl")
-    let p2pFile = ResultsFile(path: output + "/p2p.jsonl")
-    try allreduceFile.prepare()
-    try p2pFile.prepare()
+    let files = (
+      allreduce: ResultsFile(path: output + "/allreduce.jsonl"), p2p: ResultsFile(path: output + "/p2p.jsonl"),
+      train: ResultsFile(path: output + "/train.jsonl")
+    )
+    for file in [files.allreduce, files.p2p, files.train] { try file.prepare() }
+    func launch(_ ranks: Int, _ benchmark: String, _ arguments: [String], into file: ResultsFile) throws -> [Record] {
+      try AgentRun(
+        launcher: launcher, ranks: ranks, benchmark: benchmark, arguments: arguments, timeout: timeout, results: file
+      ).run()
+    }
 
     var collective: [Record] = []
     var pointToPoint: [Record] = []
     for ranks in [2, 4] {
-      print("== allreduce, \(ranks) ranks ==")
-      collective += try AgentRun(
-        launcher: launcher, ranks: ranks, benchmark: "allreduce",
-        arguments: ["--sizes", "8:\(maxSize)", "--algorithms", "mpi"], timeout: timeout, results: allreduceFile
-      ).run()
+      print("== allreduce, every algorithm, \(ranks) ranks ==")
+      collective += try launch(
+        ranks, "allreduce", ["--sizes", "8:\(maxSize)", "--algorithms", "all", "--seconds-per-size", "1"],
+        into: files.allreduce)
       print("== point to point, \(ranks) ranks ==")
-      pointToPoint += try AgentRun(
-        launcher: launcher, ranks: ranks, benchmark: "p2p", arguments: ["--sizes", "8,1MiB"], timeout: timeout,
-        results: p2pFile
-      ).run()
+      pointToPoint += try launch(ranks, "p2p", ["--sizes", "8,1MiB"], into: files.p2p)
     }
+    var training: [Record] = []
+    for ranks in [1, 2, 4] {
+      print("== \(model) weak scaling, \(ranks) rank(s) ==")
+      training += try launch(
+        ranks, "train",
+        ["--model", model, "--batch", "16", "--scaling", "weak", "--steps", "4", "--algorithm", "ring", "--overlap", "on"],
+        into: files.train)
+    }
+
+    print("== fit ==")
+    let modelsPath = output + "/models.json"
+    let fit = try FitCommand.parse([files.allreduce.path, files.p2p.path, files.train.path, "-o", modelsPath])
+    try fit.run()
+    print("== prediction: \(model), 1e7 samples × 10 epochs, over this machine's interconnect ==")
+    let predict = try PredictCommand.parse([
+      "--models", modelsPath, "--model", model, "--samples", "1e7", "--epochs", "10", "--nodes", "1,2,4,8,16,32,64",
+      "--batch", "16",
+    ])
+    try predict.run()
+    print("== report ==")
+    let report = try ReportCommand.parse([
+      files.allreduce.path, files.p2p.path, files.train.path, "--models", modelsPath, "-o", output + "/report",
+    ])
+    try report.run()
+
     print("")
-    print(DemoSummary(allreduce: collective, pointToPoint: pointToPoint).text)
-    print("Results: \(allreduceFile.path), \(p2pFile.path)")
+    print(DemoSummary(allreduce: collective, pointToPoint: pointToPoint, training: training).text)
+    print("Results: \(output)/{allreduce,p2p,train}.jsonl, models \(modelsPath)")
+    print("Report: \(output)/report/index.html")
     print(String(format: "Demo finished in %.0f s.", Date().timeIntervalSince(started)))
   }
 }
@@ -56,6 +93,7 @@ struct DemoCommand: ParsableCommand {
 struct DemoSummary {
   var allreduce: [Record]
   var pointToPoint: [Record]
+  var training: [Record]
 
   var text: String {
     var lines = ["Summary (this machine, \(Launcher.localCores) cores):"]
@@ -84,6 +122,16 @@ struct DemoSummary {
           format: "  p2p %d ranks: latency %.1f-%.1f us; bandwidth %.2f-%.2f GB/s (slowest pair %d->%d)", ranks,
           latencies.min() ?? 0, latencies.max() ?? 0, slowest.bandwidthGbps!, fastest.bandwidthGbps!, slowest.from!,
           slowest.to!))
+    }
+    let baseline = training.first { $0.ranks == 1 }
+    for record in training.sorted(by: { ($0.ranks ?? 0) < ($1.ranks ?? 0) }) {
+      guard let ranks = record.ranks, let throughput = record.samplesPerS, let step = record.stepMs else { continue }
+      let efficiency = baseline?.stepMs.map { $0.mean / step.mean }
+      lines.append(
+        String(
+          format: "  train %@ %d rank(s): %.1f samples/s, step %.1f ms (exposed communication %.1f ms)%@", record.model!,
+          ranks, throughput, step.mean, record.exposedCommMs ?? 0,
+          efficiency.map { String(format: ", weak-scaling efficiency %.0f%%", $0 * 100) } ?? ""))
     }
     return lines.joined(separator: "\n")
   }

@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import Kernels
+import Measurements
+
+/// `dlscale train`: launches data-parallel training steps of a reference model across ranks.
+struct TrainCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "train",
+    abstract: "Run data-parallel training steps of a reference model and time compute and communication.",
+    discussion: """
+      Every rank trains the same model on its own seeded synthetic shard; gradients go into
+      buckets in the order backward produces them, and each bucket's allreduce starts as soon as
+      it is full (--overlap on) or after backward (off). The record splits the step into forward,
+      backward, exposed (not overlapped) communication and update; samples/s is the global batch
+      over the mean step time of all ranks.
+      """)
+
+  @OptionGroup var launch: LaunchOptions
+
+  @Option(help: "Reference model: \(Zoo.names.joined(separator: ", ")).")
+  var model: String
+
+  @Option(help: "Batch per rank (weak scaling) or global batch (strong scaling).")
+  var batch: Int = 8
+
+  @Option(help: "weak (fixed batch per rank) or strong (fixed global batch, split across ranks).")
+  var scaling = "weak"
+
+  @Option(help: "Timed steps (after one warm-up step).")
+  var steps: Int = 5
+
+  @Option(help: "Gradient allreduce algorithm: \(AlgorithmName.all.joined(separator: ", ")).")
+  var algorithm = "ring"
+
+  @Option(help: "Gradient bucket size.")
+  var bucket = "25MiB"
+
+  @Option(help: "on or off: overlap gradient allreduce with backward.")
+  var overlap = "on"
+
+  @Option(help: "Compute threads per rank.")
+  var threads: Int = 1
+
+  @Option(help: "Also time compute alone and communication alone, this many steps each.")
+  var aloneSteps: Int = 0
+
+  @Option(help: "Write the final weights here (rank 0; raw float32 and FILE.json).")
+  var saveWeights: String?
+
+  @Option(help: "Results file (JSONL, appended).")
+  var output = "dlscale-results/train.jsonl"
+
+  func validate() throws {
+    guard Zoo.names.contains(model) else {
+      throw ValidationError("unknown model '\(model)' (known: \(Zoo.names.joined(separator: ", ")))")
+    }
+    guard batch > 0 else { throw ValidationError("--batch must be positive, got \(batch)") }
+    guard ["weak", "strong"].contains(scaling) else { throw ValidationError("--scaling must be weak or strong") }
+    guard scaling == "weak" || batch >= launch.np else {
+      throw ValidationError("strong scaling needs a global --batch of at least --np (\(launch.np))")
+    }
+    guard steps > 0 else { throw ValidationError("--steps must be positive, got \(steps)") }
+    guard aloneSteps >= 0 else { throw ValidationError("--alone-steps must not be negative") }
+    guard ["on", "off"].contains(overlap) else { throw ValidationError("--overlap must be on or off") }
+    guard threads > 0 else { throw ValidationError("--threads must be positive, got \(threads)") }
+    do { _ = try AlgorithmName.parseList(algorithm) } catch { throw ValidationError(error.description) }
+    do {
+      guard try ByteSize.parse(bucket) > 0 else { throw ValidationError("--bucket must be positive") }
+    } catch let error as ByteSize.ParseError { throw ValidationError("--bucket: \(error.description)") }
+  }
+
+  /// The agent's arguments for these options.
+  var agentArguments: [String] {
+    var arguments = [
+      "--model", model, "--batch", "\(batch)", "--scaling", scaling, "--steps", "\(steps)", "--algorithm", algorithm,
+      "--bucket", bucket, "--overlap", overlap, "--threads", "\(threads)", "--alone-steps", "\(aloneSteps)",
+    ]
+    if let saveWeights {
+      arguments += ["--save-weights", URL(fileURLWithPath: saveWeights).standardizedFileURL.path]
+    }
+    return arguments
+  }
+
+  func run() throws {
+    let launcher = try launch.makeLauncher()
+    let results = ResultsFile(path: output)
+    try results.prepare()
+    let records = try AgentRun(
+      launcher: launcher, ranks: launch.np, benchmark: "train", arguments: agentArguments, timeout: launch.timeout,
+      results: results, parameters: ["model": model, "batch": "\(batch)", "scaling": scaling]
+    ).run()
+    print("dlscale: \(records.count) record appended to \(output)")
+  }
+}
