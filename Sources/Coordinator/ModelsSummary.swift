@@ -13,7 +13,7 @@ enum ModelsSummary {
         let note = model.usesRingTerms ? "  (ring's terms)" : ""
         lines.append(
           "  \(model.algorithm.padded(to: 19))α \(format(model.alphaS * 1e6, 2)) us  β \(format(model.betaSPerByte * 1e9, 4)) ns/B"
-            + " (\(format(1 / max(model.betaSPerByte, 1e-300) / 1e6, 1)) MB/s)  γ \(format(model.gammaSPerByte * 1e9, 4)) ns/B"
+            + " (\(model.betaSPerByte > 0 ? format(1 / model.betaSPerByte / 1e6, 1) + " MB/s" : "no per-byte cost resolved"))  γ \(format(model.gammaSPerByte * 1e9, 4)) ns/B"
             + "  ranks \(model.rankCounts.map(String.init).joined(separator: ","))  MAPE \(percent(model.mape))\(note)")
         for hockney in model.hockney ?? [] {
           let pieces = hockney.pieces.map { piece in
