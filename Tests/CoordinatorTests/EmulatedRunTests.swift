@@ -1,0 +1,91 @@
+import Foundation
+import Measurements
+import TestSupport
+import Testing
+
+@testable import Coordinator
+
+/// dlscale's own commands across emulated hosts: every algorithm validated on 4 hosts (and the
+/// hierarchical one on hosts of two ranks), the p2p matrix finding a slow host, and a fit that
+/// recovers the configured link rate. Root, ip, tc and mpirun are needed; without them these
+/// are skipped and `ClusterTests.reportsWhatIsMissing` says why.
+@Suite(.serialized) struct EmulatedRunTests {
+  static let enabled = ClusterTests.missingForMPI == nil
+
+  private func dlscale(_ arguments: [String]) throws -> Executables.Result {
+    try Executables.run([Executables.coordinator] + arguments, environment: ClusterTests.environment)
+  }
+
+  @Test(.enabled(if: enabled, "needs root, ip, tc and mpirun"))
+  func everyAlgorithmIsExactOnFourHosts() throws {
+    try ClusterTests.withCluster("talgo", ["--hosts", "4", "--rate", "1gbit"]) { _ in
+      let output = try Executables.temporaryDirectory() + "/ar.jsonl"
+      let result = try dlscale([
+        "allreduce", "--np", "4", "--cluster", "talgo", "--algorithms", "all", "--sizes", "0,4,12,4100,262148",
+        "--iterations", "3", "--warmup", "1", "--output", output,
+      ])
+      #expect(result.status == 0, "\(result.stderr)")
+      let records = try ResultsFile(path: output).read().records
+      #expect(records.count == AlgorithmName.all.count * 5)
+      #expect(records.allSatisfy { $0.hosts == 4 && $0.wrong == 0 }, "\(records.filter { $0.wrong != 0 })")
+    }
+  }
+
+  @Test(.enabled(if: enabled, "needs root, ip, tc and mpirun"))
+  func hierarchicalSplitsRealNodes() throws {
+    try ClusterTests.withCluster("thier", ["--hosts", "2", "--rate", "1gbit", "--slots", "2"]) { _ in
+      let output = try Executables.temporaryDirectory() + "/ar.jsonl"
+      let result = try dlscale([
+        "allreduce", "--np", "4", "--cluster", "thier", "--algorithms", "hierarchical,ring", "--sizes", "4,4100,1MiB",
+        "--iterations", "3", "--output", output,
+      ])
+      #expect(result.status == 0, "\(result.stderr)")
+      let records = try ResultsFile(path: output).read().records
+      #expect(records.count == 6)
+      #expect(records.allSatisfy { $0.hosts == 2 && $0.wrong == 0 && $0.rankHosts?.count == 4 })
+    }
+  }
+
+  @Test(.enabled(if: enabled, "needs root, ip, tc and mpirun"))
+  func p2pMatrixFindsTheQuarterRateHost() throws {
+    try ClusterTests.withCluster("tslow", ["--hosts", "4", "--rate", "1gbit", "--rate-of", "h3=250mbit"]) { _ in
+      let output = try Executables.temporaryDirectory() + "/p2p.jsonl"
+      let result = try dlscale([
+        "p2p", "--np", "4", "--cluster", "tslow", "--sizes", "8,256KiB", "--iterations", "4", "--output", output,
+      ])
+      #expect(result.status == 0, "\(result.stderr)")
+      let records = try ResultsFile(path: output).read().records.filter { $0.bytes == 256 << 10 }
+      #expect(records.count == 12)
+      // A host's bandwidth: the mean over the pairs it takes part in.
+      var byHost: [String: [Double]] = [:]
+      for record in records {
+        byHost[record.fromHost!, default: []].append(record.bandwidthGbps!)
+        byHost[record.toHost!, default: []].append(record.bandwidthGbps!)
+      }
+      let means = byHost.mapValues { $0.reduce(0, +) / Double($0.count) }
+      let slowest = means.min { $0.value < $1.value }!
+      #expect(slowest.key == "dls-tslow-h3", "\(means)")
+      let others = means.filter { $0.key != slowest.key }.values
+      #expect(others.allSatisfy { $0 > 1.5 * slowest.value }, "\(means)")
+    }
+  }
+
+  @Test(.enabled(if: enabled, "needs root, ip, tc and mpirun"))
+  func fitRecoversTheConfiguredLinkRate() throws {
+    try ClusterTests.withCluster("tfit", ["--hosts", "2", "--rate", "200mbit"]) { _ in
+      let directory = try Executables.temporaryDirectory()
+      let result = try dlscale([
+        "p2p", "--np", "2", "--cluster", "tfit", "--sizes", "8,1MiB", "--iterations", "4", "--output",
+        directory + "/p2p.jsonl",
+      ])
+      #expect(result.status == 0, "\(result.stderr)")
+      let fit = try dlscale(["fit", directory + "/p2p.jsonl", "-o", directory + "/models.json"])
+      #expect(fit.status == 0, "\(fit.stderr)")
+      let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/models.json")))
+      let links = try #require((json as? [String: Any])?["links"] as? [String: Any])
+      let bandwidth = try #require(links["bandwidth_bytes_per_s"] as? Double)
+      // 200 Mbit/s is 25e6 bytes/s on the wire; TCP/IP headers leave about 95.6% for payload.
+      #expect(abs(bandwidth - 25e6) <= 0.10 * 25e6, "fitted \(bandwidth) B/s for a 25e6 B/s link")
+    }
+  }
+}
