@@ -57,7 +57,7 @@ struct ConvolutionGeometry {
               let inputLine = source + inputRow * width + (j - padding.w)
               if stride.w == 1 {
                 if !valid.isEmpty {
-                  (line + valid.lowerBound).update(from: inputLine + valid.lowerBound, count: valid.count)
+                  Self.copy(from: inputLine + valid.lowerBound, into: line + valid.lowerBound, count: valid.count)
                 }
               } else if !valid.isEmpty {
                 Self.gather(from: inputLine, stride: stride.w, into: line, range: valid)
@@ -100,6 +100,21 @@ struct ConvolutionGeometry {
           }
         }
       }
+    }
+  }
+
+  /// A short copy (one image row), inline: a library memmove call costs more than the copy.
+  @inline(__always)
+  static func copy(from source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, count: Int) {
+    var index = 0
+    while index + 16 <= count {
+      UnsafeMutableRawPointer(target + index).storeBytes(
+        of: UnsafeRawPointer(source + index).loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+      index += 16
+    }
+    while index < count {
+      target[index] = source[index]
+      index += 1
     }
   }
 
