@@ -22,9 +22,27 @@ import sys
 import tempfile
 import time
 
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
+
+def choose_openblas_kernels():
+    """Give PyTorch's BLAS the same kernel choice dlscale makes (see BLASCoreType.swift): OpenBLAS
+    falls back to SSE3 kernels on CPUs it does not recognise. Must run before torch loads."""
+    if "OPENBLAS_CORETYPE" in os.environ:
+        return
+    try:
+        flags = next(line for line in open("/proc/cpuinfo") if line.startswith("flags")).split(":")[1].split()
+    except (OSError, StopIteration):
+        return
+    if {"avx512f", "avx512bw", "avx512dq", "avx512vl"} <= set(flags):
+        os.environ["OPENBLAS_CORETYPE"] = "SkylakeX"
+    elif {"avx2", "fma"} <= set(flags):
+        os.environ["OPENBLAS_CORETYPE"] = "Haswell"
+
+
+choose_openblas_kernels()
+
+import torch  # noqa: E402  (after the BLAS kernel choice)
+import torch.nn as nn  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 
 def median_seconds(function, repeat, warmup=1):
@@ -154,7 +172,8 @@ def main():
     if not os.path.exists(arguments.dlscale):
         sys.exit(f"{arguments.dlscale} not found: run `swift build -c release` first")
     torch.set_num_threads(arguments.threads)
-    print(f"PyTorch {torch.__version__}, {arguments.threads} threads")
+    print(f"PyTorch {torch.__version__}, {arguments.threads} threads, "
+          f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}")
     if not arguments.skip_layers:
         compare_layers(arguments)
     compare_networks(arguments)

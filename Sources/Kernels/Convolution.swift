@@ -6,6 +6,10 @@
 /// laid side by side in one column matrix so that each GEMM stays wide enough to run near peak;
 /// the result is staged and scattered back to NCHW.
 ///
+/// When one image's column matrix is large (wide images, many channels), it is built and
+/// multiplied a band of output rows at a time, so the columns stay in cache between im2col and
+/// the GEMM that reads them (`Convolution+Bands.swift`).
+///
 /// Per image and group, with M = outputs/groups, K = (channels/groups)·KH·KW, P = OH·OW:
 /// forward Y_g[M×P] = W_g[M×K]·X_g[K×P]; backward dW_g += dY_g·X_gᵀ and dX_g = W_gᵀ·dY_g
 /// (then col2im). Cost: 2·N·outputs·K·P FLOPs forward, twice that backward.
@@ -18,6 +22,8 @@ final class Convolution: Layer {
   let isPointwise: Bool
   /// Images per GEMM: 1 unless an image has fewer than `widthTarget` output positions.
   let imagesPerGEMM: Int
+  /// Output rows per band on the banded path; the output height when not banded.
+  let outputRowsPerBand: Int
   let weight: Tensor
   let weightGradient: Tensor
   let bias: Tensor?
@@ -30,7 +36,8 @@ final class Convolution: Layer {
 
   init(
     name: String, input: Shape, outputs: Int, kernel: Extent, stride: Extent, padding: Extent,
-    groups: Int, bias hasBias: Bool, batch: Int = 1, generator: inout SeededGenerator
+    groups: Int, bias hasBias: Bool, batch: Int = 1, bandLimit: Int = Convolution.bandLimit,
+    generator: inout SeededGenerator
   ) throws {
     guard groups > 0, input.channels % groups == 0, outputs % groups == 0 else {
       throw NetworkError.invalidLayer(name, "channels \(input.channels) and outputs \(outputs) must divide by groups \(groups)")
@@ -52,6 +59,11 @@ final class Convolution: Layer {
       Swift.min(
         batch, (Self.widthTarget + positions - 1) / positions,
         Self.batchedColumnLimit / Swift.max(1, geometry.rows * positions)))
+    outputRowsPerBand =
+      imagesPerGEMM > 1 || isPointwise
+      ? geometry.outputHeight
+      : Self.outputRowsPerBand(
+        rows: geometry.rows, outputHeight: geometry.outputHeight, outputWidth: geometry.outputWidth, limit: bandLimit)
     weight = Tensor(batch: outputs, shape: Shape(input.channels / groups, kernel.h, kernel.w))
     weightGradient = Tensor(batch: outputs, shape: weight.shape)
     weight.fillNormal(deviation: (2 / Float(geometry.rows / groups)).squareRoot(), using: &generator)
@@ -63,6 +75,7 @@ final class Convolution: Layer {
   /// images are batched, the staged output of as many images.
   var workspaceCount: Int {
     let width = imagesPerGEMM * geometry.outputPositions
+    if isBanded { return geometry.rows * outputRowsPerBand * geometry.outputWidth }
     if imagesPerGEMM == 1 { return isPointwise ? 0 : geometry.rows * width }
     return geometry.rows * width + outputShape.channels * width
   }
@@ -110,6 +123,7 @@ final class Convolution: Layer {
   }
 
   func forward(_ inputs: [Tensor], into output: Tensor, context: ComputeContext) {
+    if isBanded { return forwardInBands(inputs[0], into: output, context: context) }
     let input = inputs[0], p = geometry.outputPositions
     let m = outputShape.channels / groups, k = geometry.rows / groups
     for first in stride(from: 0, to: input.batch, by: imagesPerGEMM) {
@@ -139,6 +153,10 @@ final class Convolution: Layer {
     _ inputs: [Tensor], output: Tensor, outputGradient: Tensor,
     inputGradients: [Tensor?], accumulate: [Bool], context: ComputeContext
   ) {
+    if isBanded {
+      return backwardInBands(
+        inputs[0], outputGradient: outputGradient, inputGradient: inputGradients[0], adding: accumulate[0], context: context)
+    }
     let input = inputs[0], p = geometry.outputPositions
     let m = outputShape.channels / groups, k = geometry.rows / groups
     biasGradient?.zero()

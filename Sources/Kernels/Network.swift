@@ -26,6 +26,7 @@ public final class Network {
   private let layerInputGradients: [[Tensor?]]
   private let accumulate: [[Bool]]
   private let loss: SoftmaxCrossEntropy
+  private let hasTrainableParameters: [Bool]
   private let indexByName: [String: Int]
 
   /// Builds the network; weights are drawn from `seed`. Throws on an inconsistent spec.
@@ -78,6 +79,7 @@ public final class Network {
     gradientOrder = layers.indices.reversed().flatMap { index in
       layers[index].trainableParameters.map { TrainableParameter(layerIndex: index, parameter: $0) }
     }
+    hasTrainableParameters = layers.map { !$0.trainableParameters.isEmpty }
     forwardSeconds = Array(repeating: 0, count: layers.count)
     backwardSeconds = Array(repeating: 0, count: layers.count)
     context = ComputeContext(threads: threads, workspace: workspace)
@@ -136,7 +138,7 @@ public final class Network {
         layerInputs[index], output: outputs[index], outputGradient: outputGradients[index],
         inputGradients: layerInputGradients[index], accumulate: accumulate[index], context: context)
       backwardSeconds[index] = MonotonicClock.now() - start
-      if let onGradientReady, !layers[index].trainableParameters.isEmpty { onGradientReady(index) }
+      if let onGradientReady, hasTrainableParameters[index] { onGradientReady(index) }
     }
     context.step += 1
   }

@@ -7,7 +7,7 @@ final class ReLU: Layer {
   func forward(_ inputs: [Tensor], into output: Tensor, context: ComputeContext) {
     let x = inputs[0].pointer, y = output.pointer
     context.forEachRange(of: output.count, minimumPerRange: 1 << 16) { range in
-      for index in range { y[index] = Swift.max(x[index], 0) }
+      VectorLoops.rectify(x, into: y, range: range)
     }
   }
 

@@ -67,6 +67,22 @@ enum VectorLoops {
     return total
   }
 
+  /// y[i] = max(x[i], 0).
+  @inline(__always)
+  static func rectify(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, range: Range<Int>) {
+    var index = range.lowerBound
+    let zero = Lanes()
+    while index + 16 <= range.upperBound {
+      let lanes = load(x, index)
+      store(lanes.replacing(with: zero, where: lanes .< zero), y, index)
+      index += 16
+    }
+    while index < range.upperBound {
+      y[index] = x[index] < 0 ? 0 : x[index]
+      index += 1
+    }
+  }
+
   /// dx[i] = (y[i] > 0 ? dy[i] : 0), added to dx when `adding`.
   @inline(__always)
   static func passWherePositive(

@@ -25,12 +25,36 @@ struct ConvolutionTests {
     Configuration(input: Shape(4, 6, 7), outputs: 4, kernel: Extent(3, 2), stride: Extent(2, 3), padding: Extent(1, 2), groups: 2, bias: true),
     Configuration(input: Shape(4, 4, 4), outputs: 6, kernel: Extent(1), stride: Extent(1), padding: Extent(0), groups: 1, bias: false),
     Configuration(input: Shape(2, 7, 7), outputs: 3, kernel: Extent(5), stride: Extent(3), padding: Extent(0), groups: 1, bias: true),
+    // Strides 2 and 4 over rows long enough for the vector gathers.
+    Configuration(input: Shape(2, 5, 41), outputs: 2, kernel: Extent(3), stride: Extent(2), padding: Extent(1), groups: 1, bias: false),
+    Configuration(input: Shape(1, 4, 75), outputs: 2, kernel: Extent(3, 5), stride: Extent(1, 4), padding: Extent(0, 2), groups: 1, bias: true),
   ]
 
   @Test(arguments: configurations)
   func gradientsMatchFiniteDifferences(_ c: Configuration) throws {
     let kind = LayerKind.convolution(outputs: c.outputs, kernel: c.kernel, stride: c.stride, padding: c.padding, groups: c.groups, bias: c.bias)
     GradientChecker().check(try GradientChecker.make(kind, inputs: [c.input]))
+  }
+
+  /// A 30×30 output in two bands of 15 rows: 10 000 floats hold 18 rows of 18 × 30 columns, and
+  /// 18 rows also make the narrowest band allowed (512 positions).
+  @Test(arguments: [1, 2])
+  func bandedGradientsMatchFiniteDifferences(groups: Int) throws {
+    var generator = SeededGenerator(seed: 5)
+    let layer = try Convolution(
+      name: "banded", input: Shape(2, 30, 30), outputs: 2, kernel: Extent(3), stride: Extent(1), padding: Extent(1),
+      groups: groups, bias: true, batch: 2, bandLimit: 10_000, generator: &generator)
+    #expect(layer.isBanded && layer.outputRowsPerBand == 15)
+    GradientChecker().check(GradientChecker.make(layer, inputs: [Shape(2, 30, 30)], batch: 2, generator: &generator))
+  }
+
+  @Test func bandsAreUsedOnlyWhenAWideBandFitsInCache() {
+    // ResNet conv1 (147 rows, 112×112 output): 31 rows fit, four even bands of 28.
+    #expect(Convolution.outputRowsPerBand(rows: 147, outputHeight: 112, outputWidth: 112, limit: 1 << 19) == 28)
+    // VGG conv4 (4608 rows, 28×28): a 512-position band would not fit; no bands.
+    #expect(Convolution.outputRowsPerBand(rows: 4608, outputHeight: 28, outputWidth: 28, limit: 1 << 19) == 28)
+    // Small columns fit whole; no bands.
+    #expect(Convolution.outputRowsPerBand(rows: 256, outputHeight: 28, outputWidth: 28, limit: 1 << 19) == 28)
   }
 
   @Test func smallImagesShareAGEMMAndLargeOnesDoNot() throws {

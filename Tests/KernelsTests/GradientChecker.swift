@@ -29,6 +29,14 @@ struct GradientChecker {
   ) throws -> Case {
     var generator = SeededGenerator(seed: seed)
     let layer = try LayerFactory.make(LayerSpec(name: "layer", inputs: [], kind: kind), inputs: shapes, batch: batch, generator: &generator)
+    return make(layer, inputs: shapes, batch: batch, generator: &generator, fill: fill)
+  }
+
+  /// A case around an already built layer.
+  static func make(
+    _ layer: any Layer, inputs shapes: [Shape], batch: Int, generator: inout SeededGenerator,
+    fill: (Tensor, inout SeededGenerator) -> Void = { $0.fillUniform(in: -1...1, using: &$1) }
+  ) -> Case {
     let workspace = Workspace()
     if let convolution = layer as? Convolution { workspace.reserve(convolution.workspaceCount) }
     let inputs = shapes.map { Tensor(batch: batch, shape: $0) }

@@ -61,6 +61,24 @@ struct NetworkTests {
     }
   }
 
+  /// The layers' own loops split work across threads; every split must give the one-thread
+  /// result (up to float reassociation inside OpenBLAS, bounded by K·ε relative).
+  @Test func twoThreadsComputeWhatOneThreadDoes() throws {
+    var results: [[Float]] = []
+    for threads in [1, 2] {
+      let network = try Network(spec: SmallModels.convolutional, batchSize: 4, threads: threads, seed: 9)
+      let session = TrainingSession(network: network)
+      session.loadSyntheticBatch(seed: 2)
+      network.forward()
+      network.backward()
+      results.append(network.gradientOrder.flatMap { $0.parameter.gradient!.values })
+    }
+    BLAS.setThreads(1)
+    let scale = results[0].map { abs($0) }.max() ?? 1
+    let largest = zip(results[0], results[1]).map { abs($0 - $1) }.max() ?? 0
+    #expect(largest <= 512 * Float.ulpOfOne * scale, "largest difference \(largest) at gradient scale \(scale)")
+  }
+
   @Test func inconsistentSpecsAreRejected() {
     var unknown = SmallModels.perceptron
     unknown.layers[1].inputs = ["nowhere"]
