@@ -15,6 +15,9 @@ struct KernelsCommand: ParsableCommand {
     help: "Comma-separated operations to time, from: \(KernelCase.operations.joined(separator: ",")).")
   var layers: String = KernelCase.operations.joined(separator: ",")
 
+  @Option(name: .long, help: "Take the shapes from this reference model's layers (see dlscale models) instead of the built-in table.")
+  var model: String?
+
   @Option(name: .long, help: "Threads for OpenBLAS and the layers' own loops.")
   var threads: Int = 1
 
@@ -26,7 +29,7 @@ struct KernelsCommand: ParsableCommand {
 
   @Option(
     name: .long,
-    help: "Time whole training steps of a built-in benchmark network instead (\(BenchmarkNetworks.names.joined(separator: ", "))).")
+    help: "Time whole training steps of a network instead: a reference model or \(BenchmarkNetworks.names.joined(separator: ", ")).")
   var network: String?
 
   @Flag(name: .long, help: "With --network: also print each layer's forward and backward time of the last step.")
@@ -49,8 +52,12 @@ struct KernelsCommand: ParsableCommand {
     guard threads > 0 else { throw ValidationError("--threads must be positive, got \(threads)") }
     guard `repeat` > 0 else { throw ValidationError("--repeat must be positive, got \(`repeat`)") }
     guard batch > 0 else { throw ValidationError("--batch must be positive, got \(batch)") }
-    if let network, BenchmarkNetworks.named(network) == nil {
-      throw ValidationError("unknown network \(network); choose from \(BenchmarkNetworks.names.joined(separator: ", "))")
+    if let network, BenchmarkNetworks.named(network) == nil, !Zoo.names.contains(network) {
+      throw ValidationError(
+        "unknown network \(network); choose from \((Zoo.names + BenchmarkNetworks.names).joined(separator: ", "))")
+    }
+    if let model, !Zoo.names.contains(model) {
+      throw ValidationError("unknown model '\(model)' (known: \(Zoo.names.joined(separator: ", ")))")
     }
   }
 
@@ -58,7 +65,8 @@ struct KernelsCommand: ParsableCommand {
     BLAS.restartWithSuggestedCoreTypeIfNeeded()
     let results = output.map(ResultsFile.init(path:))
     try results?.prepare()
-    if let network, let spec = BenchmarkNetworks.named(network) {
+    if let network {
+      let spec = try BenchmarkNetworks.named(network) ?? Zoo.spec(named: network)
       var record = try Self.timeTraining(spec, batch: batch, threads: threads, steps: `repeat`, layerTimes: layerTimes)
       record.command = CommandLine.arguments
       try results?.append(record)
@@ -67,7 +75,8 @@ struct KernelsCommand: ParsableCommand {
     let benchmark = KernelBenchmark(batch: batch, threads: threads, repeats: `repeat`)
     print("OpenBLAS kernels: \(BLAS.coreName), \(threads) thread(s), batch \(batch)")
     print(Self.row("op", "pass", "median µs", "GFLOP/s", "shape"))
-    let records = try benchmark.run(operations: Set(operations)) { record in
+    let cases = try model.map { try KernelCase.cases(from: Zoo.spec(named: $0)) } ?? KernelCase.builtIn
+    let records = try benchmark.run(cases, operations: Set(operations)) { record in
       print(
         Self.row(
           record.op ?? "", record.pass ?? "", String(format: "%.1f", record.timeUs?.median ?? 0),
