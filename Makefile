@@ -21,10 +21,13 @@ release: deps
 demo: release
 	$(RELEASE_DIR)/dlscale demo
 
-## Every test (unit, mpirun integration, end to end).
+## Every test (unit, mpirun integration, end to end). The emulated-cluster suites run on their
+## own afterwards, so that link-rate checks are not starved of CPU by the other tests.
+CLUSTER_SUITES = ClusterTests|EmulatedRunTests
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --skip '$(CLUSTER_SUITES)'
+	$(SWIFT) test --skip-build --filter '$(CLUSTER_SUITES)'
 
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
