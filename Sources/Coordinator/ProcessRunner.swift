@@ -53,8 +53,7 @@ struct ProcessRunner {
     let argv = arguments.map { strdup($0) } + [nil]
     let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer {
-      argv.forEach { free($0) }
-      envp.forEach { free($0) }
+      for pointer in argv + envp { free(pointer) }
     }
     var pid: pid_t = 0
     let spawned = posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
@@ -104,7 +103,7 @@ struct ProcessRunner {
     if timedOut || callbackError != nil {
       ChildGroup.kill(pid)
     }
-    streams.forEach { $0.close() }
+    for stream in streams { stream.close() }
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     // Whatever the leader's fate, leave no member of its group behind.

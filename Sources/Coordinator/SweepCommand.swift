@@ -39,7 +39,7 @@ struct SweepCommand: ParsableCommand {
     var done = Set<String>()
     if resume, FileManager.default.fileExists(atPath: results.path) {
       let contents = try results.read()
-      contents.problems.forEach { printError("dlscale: warning: \($0)") }
+      for problem in contents.problems { printError("dlscale: warning: \(problem)") }
       done = Set(contents.records.filter { $0.kind != .failure && $0.sweep == sweep.name }.compactMap(\.sweepPoint))
     }
     let pending = sweep.points.filter { !done.contains($0.key) }

@@ -124,7 +124,8 @@ public struct KernelCase: Sendable {
       conv(Shape(256, 56, 56), 512, 1, 2, 0),  // ResNet res3 projection (1×1 stride 2)
       conv(Shape(1024, 14, 14), 256, 1, 1, 0),  // ResNet res4 1×1 reduce
       conv(Shape(512, 7, 7), 512, 3, 1, 1),  // ResNet res5 3×3
-      KernelCase(op: "fc", kind: .fullyConnected(outputs: 4096, bias: true), inputs: [Shape(256, 6, 6)]),  // AlexNet fc6
+      // AlexNet fc6
+      KernelCase(op: "fc", kind: .fullyConnected(outputs: 4096, bias: true), inputs: [Shape(256, 6, 6)]),
       KernelCase(op: "fc", kind: .fullyConnected(outputs: 4096, bias: true), inputs: [Shape(4096, 1, 1)]),  // fc7
       KernelCase(op: "fc", kind: .fullyConnected(outputs: 1000, bias: true), inputs: [Shape(2048, 1, 1)]),  // ResNet fc
       KernelCase(op: "relu", kind: .relu, inputs: [Shape(64, 112, 112)]),
