@@ -29,8 +29,12 @@ public enum Executables {
     public var stderrLines: [String] { stderr.split(separator: "\n").map(String.init).filter { !$0.isEmpty } }
   }
 
-  /// Runs `arguments` (argv[0] a path) to completion, with extra environment variables.
-  public static func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Result {
+  /// Runs `arguments` (argv[0] a path) to completion, with extra environment variables. A run
+  /// still going after `timeout` seconds is terminated (then killed), so that a hang fails its
+  /// test instead of stalling the whole suite; its result then has `timedOut` set.
+  public static func run(
+    _ arguments: [String], environment extra: [String: String] = [:], timeout: Double = 300
+  ) throws -> Result {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: arguments[0])
     process.arguments = Array(arguments.dropFirst())
@@ -45,16 +49,27 @@ public enum Executables {
     process.standardError = err
     process.standardInput = FileHandle.nullDevice
     try process.run()
+    let pid = process.processIdentifier
+    let fired = LockedData()
+    let watchdog = DispatchWorkItem {
+      fired.set(Data([1]))
+      kill(pid, SIGTERM)
+      sleep(5)
+      kill(pid, SIGKILL)
+    }
+    DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
     // Read both pipes concurrently so a full pipe cannot stall the child.
     let errorData = LockedData()
     let reader = Thread { errorData.set(err.fileHandleForReading.readDataToEndOfFile()) }
     reader.start()
     let outputData = out.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
+    watchdog.cancel()
+    let timedOut = fired.isSet
     while !errorData.isSet { usleep(1000) }
     return Result(
       status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
-      stderr: String(decoding: errorData.value, as: UTF8.self))
+      stderr: String(decoding: errorData.value, as: UTF8.self) + (timedOut ? "\n(killed after \(Int(timeout)) s)" : ""))
   }
 
   /// `mpirun -np ranks` of the agent with `arguments`, oversubscribing when ranks exceed cores.
