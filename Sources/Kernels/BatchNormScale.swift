@@ -10,6 +10,7 @@ final class BatchNormScale: Layer {
   static let momentum: Float = 0.1
 
   let name: String
+  let backwardReadsOutput = false
   let outputShape: Shape
   let gamma: Tensor
   let gammaGradient: Tensor

@@ -15,6 +15,7 @@
 /// (then col2im). Cost: 2·N·outputs·K·P FLOPs forward, twice that backward.
 final class Convolution: Layer {
   let name: String
+  let backwardReadsOutput = false
   let inputShape: Shape
   let outputShape: Shape
   let groups: Int

@@ -2,6 +2,7 @@
 /// output gradient.
 final class ElementwiseSum: Layer {
   let outputShape: Shape
+  let backwardReadsOutput = false
 
   init(name: String, inputs: [Shape]) throws {
     guard let first = inputs.first, inputs.allSatisfy({ $0 == first }) else {

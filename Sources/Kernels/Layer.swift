@@ -11,6 +11,8 @@ public protocol Layer: AnyObject {
   /// Parameters in a fixed order: trainable ones (with gradients) and state such as running
   /// statistics (without).
   var parameters: [Parameter] { get }
+  /// Whether `backward` reads `output` (a ReLU after this layer may then not run in place).
+  var backwardReadsOutput: Bool { get }
 
   func forward(_ inputs: [Tensor], into output: Tensor, context: ComputeContext)
 
@@ -21,6 +23,7 @@ public protocol Layer: AnyObject {
 
 extension Layer {
   public var parameters: [Parameter] { [] }
+  public var backwardReadsOutput: Bool { true }
   public var trainableParameters: [Parameter] { parameters.filter(\.trainable) }
 }
 

@@ -1,6 +1,9 @@
 /// A `ModelSpec` instantiated at a batch size: layers, their output tensors and output-gradient
 /// tensors, all allocated once here, and forward, loss and backward over the graph.
 ///
+/// Output gradients share buffers by lifetime and a ReLU may run in place over its input (see
+/// `TensorPlan`), so memory grows with one output per layer plus a few gradient buffers.
+///
 /// Layers run in spec order, reading their inputs by name. Backward runs in reverse: a tensor
 /// read by several layers (a ResNet shortcut, GoogLeNet's branches) receives its gradient from
 /// the last of its readers first (which overwrites) and from the others after (which add), so no
@@ -11,7 +14,8 @@ public final class Network {
   /// The network input, N × spec.input.
   public let input: Tensor
   public let layers: [any Layer]
-  /// Each layer's output, in spec order.
+  /// Each layer's output, in spec order. An in-place ReLU shares its input's tensor, which
+  /// therefore holds the rectified values after forward.
   public let outputs: [Tensor]
   /// Trainable parameters in the order backward finalises their gradients: last layer first,
   /// and within a layer in the layer's own order.
@@ -30,7 +34,9 @@ public final class Network {
   private let indexByName: [String: Int]
 
   /// Builds the network; weights are drawn from `seed`. Throws on an inconsistent spec.
-  public init(spec: ModelSpec, batchSize: Int, threads: Int = 1, seed: UInt64 = 1) throws {
+  /// `reusesMemory: false` gives every output and output gradient its own tensor (the same
+  /// results, more memory).
+  public init(spec: ModelSpec, batchSize: Int, threads: Int = 1, seed: UInt64 = 1, reusesMemory: Bool = true) throws {
     guard batchSize > 0 else { throw NetworkError.invalidBatch(batchSize) }
     guard let last = spec.layers.last, last.kind == .softmaxCrossEntropy,
       spec.layers.dropLast().allSatisfy({ $0.kind != .softmaxCrossEntropy })
@@ -41,7 +47,7 @@ public final class Network {
     input = networkInput
     var generator = SeededGenerator(seed: seed)
     var indexByName: [String: Int] = [:]
-    var layers: [any Layer] = [], outputs: [Tensor] = [], gradients: [Tensor] = []
+    var layers: [any Layer] = []
     var sources: [[Int]] = []
     let workspace = Workspace()
     for (index, layerSpec) in spec.layers.enumerated() {
@@ -56,9 +62,26 @@ public final class Network {
       if let convolution = layer as? Convolution { workspace.reserve(convolution.workspaceCount) }
       layers.append(layer)
       sources.append(readsNetworkInput ? [-1] : inputIndices)
-      outputs.append(Tensor(batch: batchSize, shape: layer.outputShape))
-      gradients.append(index == spec.layers.count - 1 ? outputs[index] : Tensor(batch: batchSize, shape: layer.outputShape))
       indexByName[layerSpec.name] = index
+    }
+    let plan = TensorPlan(
+      sources: sources, sizes: layers.map { batchSize * $0.outputShape.count },
+      inPlaceCapable: layers.map { $0 is ReLU },
+      readsOwnOutput: layers.map(\.backwardReadsOutput), reuse: reusesMemory)
+    var outputs: [Tensor] = []
+    for (index, layer) in layers.enumerated() {
+      let owner = plan.outputOwner[index]
+      outputs.append(
+        owner == index
+          ? Tensor(batch: batchSize, shape: layer.outputShape)
+          : Tensor(batch: batchSize, shape: layer.outputShape, sharing: outputs[owner]))
+    }
+    let buffers = plan.bufferSizes.map { Tensor(batch: 1, shape: Shape($0, 1, 1)) }
+    let gradients = layers.indices.map { index in
+      if index == layers.count - 1 { return outputs[index] }
+      let shape = layers[index].outputShape
+      guard let buffer = plan.gradientBuffer[index] else { return Tensor(batch: batchSize, shape: shape) }
+      return Tensor(batch: batchSize, shape: shape, sharing: buffers[buffer])
     }
     self.layers = layers
     self.outputs = outputs

@@ -1,5 +1,6 @@
 /// A float32 tensor in NCHW layout over one contiguous, 64-byte aligned allocation that the
-/// tensor owns. Element (n, c, h, w) lives at `((n·C + c)·H + h)·W + w`.
+/// tensor owns, or over the leading elements of another tensor's storage (a view, which keeps
+/// that tensor alive). Element (n, c, h, w) lives at `((n·C + c)·H + h)·W + w`.
 ///
 /// Tensors are allocated once, when a network is built at a batch size, and then reused every
 /// step; kernels read and write them through `pointer`.
@@ -12,6 +13,8 @@ public final class Tensor {
   public let count: Int
   /// The storage, valid for the tensor's lifetime.
   public let pointer: UnsafeMutablePointer<Float>
+  /// The tensor whose storage a view uses; nil when this tensor owns its storage.
+  public let storageOwner: Tensor?
 
   /// A zero-filled tensor of `batch` samples of `shape`.
   public init(batch: Int, shape: Shape) {
@@ -22,6 +25,20 @@ public final class Tensor {
     let raw = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
     pointer = raw.bindMemory(to: Float.self, capacity: count)
     pointer.initialize(repeating: 0, count: count)
+    storageOwner = nil
+  }
+
+  /// A view of `batch` × `shape` over the first elements of `storage`, which must hold at least
+  /// as many. Writing through either tensor changes both.
+  public init(batch: Int, shape: Shape, sharing storage: Tensor) {
+    precondition(batch > 0 && shape.count > 0, "tensor dimensions must be positive, got \(batch)×\(shape)")
+    precondition(
+      batch * shape.count <= storage.count, "a view of \(batch)×\(shape) needs more than \(storage.count) elements")
+    self.batch = batch
+    self.shape = shape
+    self.count = batch * shape.count
+    pointer = storage.pointer
+    storageOwner = storage.storageOwner ?? storage
   }
 
   /// A tensor of `batch` × `shape` holding `values` (which must have exactly `count` elements).
@@ -31,7 +48,9 @@ public final class Tensor {
     values.withUnsafeBufferPointer { pointer.update(from: $0.baseAddress!, count: count) }
   }
 
-  deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+  deinit {
+    if storageOwner == nil { UnsafeMutableRawPointer(pointer).deallocate() }
+  }
 
   /// [N, C, H, W].
   public var dimensions: [Int] { [batch, shape.channels, shape.height, shape.width] }
