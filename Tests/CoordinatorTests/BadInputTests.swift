@@ -1,4 +1,5 @@
 import Foundation
+import Measurements
 import TestSupport
 import Testing
 
@@ -42,7 +43,7 @@ enum BadInputCatalogue {
     (["allreduce", "--np", "100000"], "more ranks than dlscale supports"),
     (["allreduce", "--iterations", "0"], "--iterations must be positive"),
     (["allreduce", "--iterations", "-5"], "--iterations"),
-    (["allreduce", "--warmup", "-1"], "--warmup must not be negative"),
+    (["allreduce", "--warmup", "-1"], "--warmup"),
     (["allreduce", "--timeout", "0"], "--timeout must be positive"),
     (["allreduce", "--timeout", "nan"], "--timeout"),
     (["train", "--model", "resnet50", "--steps", "0"], "--steps must be positive"),
@@ -116,8 +117,11 @@ enum BadInputCatalogue {
 enum BadInputFixtures {
   static let directory: String = {
     let directory = (try? Executables.temporaryDirectory()) ?? NSTemporaryDirectory()
-    let good = #"{"schema":1,"kind":"allreduce","run_id":"r1","timestamp":"2026-01-01T00:00:00Z","ranks":2,"#
-      + #""algorithm":"mpi","bytes":8,"time_us":{"min":1,"mean":1,"median":1,"p95":1,"max":1},"busbw_gbps":0.1}"#
+    var record = Record(kind: .allreduce, runId: "r1")
+    record.ranks = 2
+    record.algorithm = "mpi"
+    record.bytes = 8
+    let good = (try? record.jsonLine()) ?? ""
     let files: [String: String] = [
       "hosts-bad-slots": "node1 slots=two\n",
       "hosts-bad-key": "localhost slots=2 colour=red\n",

@@ -30,10 +30,30 @@ import Testing
   /// Brings Slurm up in a folder of its own, runs `body` with the client environment, takes it down.
   static func withSlurm(_ body: (_ environment: [String: String], _ directory: String) throws -> Void) throws {
     let directory = try Executables.temporaryDirectory()
-    let up = try ProcessRunning.run(["bash", script, "up", directory + "/slurm"], seconds: 60)
-    defer { _ = try? ProcessRunning.run(["bash", script, "down", directory + "/slurm"], seconds: 60) }
-    try #require(up.status == 0, "local-slurm.sh up failed: \(up)")
+    let log = directory + "/local-slurm.log"
+    let up = spawnAndWait(["/usr/bin/timeout", "60", "bash", script, "up", directory + "/slurm"], log: log)
+    defer { _ = spawnAndWait(["/usr/bin/timeout", "60", "bash", script, "down", directory + "/slurm"], log: log) }
+    let upLog = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+    try #require(up == 0, "local-slurm.sh up failed (\(up)): \(upLog)")
     try body(["SLURM_CONF": directory + "/slurm/slurm.conf"], directory)
+  }
+
+  /// Runs `arguments` with stdout and stderr to `log` and waits with waitpid: the script leaves
+  /// daemons behind, and Foundation's Process did not always see the script itself exit.
+  static func spawnAndWait(_ arguments: [String], log: String) -> Int32 {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+    posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    let argv = arguments.map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid: pid_t = 0
+    guard posix_spawn(&pid, arguments[0], &actions, nil, argv, environ) == 0 else { return -1 }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
   }
 
   @Test(.enabled(if: missing == nil, "needs root and Slurm"), .timeLimit(.minutes(2)))

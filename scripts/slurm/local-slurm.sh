@@ -39,6 +39,8 @@ up() {
   for tool in munged slurmctld slurmd sbatch srun sinfo; do
     command -v "$tool" >/dev/null || fail "needs '$tool' (apt-get install munge slurmctld slurmd slurm-client)"
   done
+  # The daemons get no stdin/stdout/stderr of ours: a caller reading our output to its end
+  # would otherwise wait for them forever.
   mkdir -p "$dir/state" "$dir/spool" "$dir/munge"
   chmod 700 "$dir/munge"
   local node
@@ -82,12 +84,12 @@ CONF
   if ! munge -S "$dir/munge/munge.socket" -n </dev/null >/dev/null 2>&1; then
     munged --force --socket="$dir/munge/munge.socket" --key-file="$dir/munge/munge.key" \
       --pid-file="$dir/munge/munged.pid" --log-file="$dir/munge/munged.log" \
-      --seed-file="$dir/munge/munged.seed"
+      --seed-file="$dir/munge/munged.seed" </dev/null >/dev/null 2>&1
   fi
   [[ -f "$dir/slurmctld.pid" ]] && kill -0 "$(cat "$dir/slurmctld.pid")" 2>/dev/null ||
-    slurmctld -f "$conf" -i
+    slurmctld -f "$conf" -i </dev/null >/dev/null 2>&1
   [[ -f "$dir/slurmd.pid" ]] && kill -0 "$(cat "$dir/slurmd.pid")" 2>/dev/null ||
-    slurmd -f "$conf"
+    slurmd -f "$conf" </dev/null >/dev/null 2>&1
   export SLURM_CONF="$conf"
   for _ in $(seq 100); do
     if sinfo -h -o '%t' 2>/dev/null | grep -qE '^(idle|mix|alloc)'; then
