@@ -57,7 +57,7 @@ struct FitCommand: ParsableCommand {
       let first = warnings.first.map { "; \($0.replacingOccurrences(of: "dlscale: warning: ", with: ""))" } ?? ""
       throw FitCommandError.noRecords(results.joined(separator: ", ") + first)
     }
-    warnings.forEach(printError)
+    for warning in warnings { printError(warning) }
     let models = ModelFitter.fit(records, breakpoint: breakpoint == "data" ? .chosenByData : .eagerLimit)
     guard !models.isEmpty else {
       throw FitCommandError.nothingFitted(models.problems.first ?? "no allreduce, p2p, train or kernel records")

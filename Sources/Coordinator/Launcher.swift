@@ -55,7 +55,8 @@ struct Launcher {
       : explicitMPIRun ?? environment["DLSCALE_MPIRUN"] ?? "mpirun"
     guard let mpirun = findExecutable(mpirunName) else {
       if kind == .srun {
-        throw SetupError(description: "srun not found ('\(mpirunName)'): install Slurm's client (apt-get install slurm-client)")
+        throw SetupError(
+          description: "srun not found ('\(mpirunName)'): install Slurm's client (apt-get install slurm-client)")
       }
       throw SetupError(
         description: "mpirun not found ('\(mpirunName)'): install OpenMPI (apt-get install openmpi-bin, or make deps)")

@@ -38,7 +38,7 @@ struct SuperviseCommand: ParsableCommand {
     posix_spawnattr_setsigdefault(&attributes, &defaults)
     posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF))
     let cArguments = argv.map { strdup($0) } + [nil]
-    defer { cArguments.forEach { free($0) } }
+    defer { for argument in cArguments { free(argument) } }
     var child: pid_t = 0
     let spawned = posix_spawnp(&child, argv[0], nil, &attributes, cArguments, environ)
     guard spawned == 0 else {

@@ -97,7 +97,10 @@ enum BadInputCatalogue {
     (["optimize", "--models", "FIXTURES/models-newer.json"] + predictArguments, "models schema 7 is newer"),
     (["optimize", "--models", "FIXTURES/models-not-json.json"] + predictArguments, "is not a models file"),
     (
-      ["report", "FIXTURES/results-good.jsonl", "--models", "FIXTURES/models-missing-fields.json", "-o", "SENTINEL_DIR"],
+      [
+        "report", "FIXTURES/results-good.jsonl", "--models", "FIXTURES/models-missing-fields.json", "-o",
+        "SENTINEL_DIR",
+      ],
       "has none of"
     ),
     (

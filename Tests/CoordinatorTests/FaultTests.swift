@@ -116,7 +116,8 @@ import Testing
   @Test func secondSweepOnTheSameFileIsRefused() throws {
     let directory = try Executables.temporaryDirectory()
     let marker = 300_031
-    let (plan, output) = try FaultSupport.writePlan(in: directory, name: "twice", iterations: [marker, 3], timeout: 120)
+    let (plan, output) = try FaultSupport.writePlan(
+      in: directory, name: "twice", iterations: [marker, 3], timeout: 120)
     let first = try FaultSupport.Background(["sweep", plan], directory: directory)
     try #require(FaultSupport.agents(marked: marker).count == 2, "\(first.errors)")
     let second = try Executables.run([Executables.coordinator, "sweep", plan])
@@ -138,8 +139,7 @@ import Testing
 
   @Test func linkCutTestSaysWhenItIsSkipped() {
     if let missing = Self.missingForLinkCut { print("SKIPPED: emulated link cut: \(missing)") }
-    #expect((Self.missingForLinkCut == nil) == (getuid() == 0 && ProcessRunning.isAvailable("ip")
-      && ProcessRunning.isAvailable("tc") && ProcessRunning.isAvailable("unshare") && ProcessRunning.isAvailable("mpirun")))
+    #expect(Self.missingForLinkCut.map { $0.hasPrefix("needs ") } ?? true)
   }
 
   /// An emulated host's link cut mid-run: the point fails (OpenMPI's TCP transport may hang

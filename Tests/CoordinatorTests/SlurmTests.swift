@@ -24,7 +24,7 @@ import Testing
 
   @Test func reportsWhenSkipped() {
     if let missing = Self.missing { print("SKIPPED: Slurm tests: \(missing)") }
-    #expect(Self.missing == nil || !ProcessRunning.isAvailable("slurmd") || getuid() != 0)
+    #expect(Self.missing.map { $0.hasPrefix("needs ") } ?? true)
   }
 
   /// Brings Slurm up in a folder of its own, runs `body` with the client environment, takes it down.
@@ -48,7 +48,7 @@ import Testing
     posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
     posix_spawn_file_actions_adddup2(&actions, 1, 2)
     let argv = arguments.map { strdup($0) } + [nil]
-    defer { argv.forEach { free($0) } }
+    defer { for argument in argv { free(argument) } }
     var pid: pid_t = 0
     guard posix_spawn(&pid, arguments[0], &actions, nil, argv, environ) == 0 else { return -1 }
     var status: Int32 = 0
