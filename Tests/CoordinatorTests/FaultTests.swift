@@ -111,6 +111,33 @@ import Testing
     #expect(runs.count == 3 && runs.values.allSatisfy { $0.count == 1 })
   }
 
+  /// mpirun itself SIGKILLed: OpenMPI started each rank in a process group of its own, so
+  /// nothing kills them; each rank's launcher watch sees its parent gone and exits.
+  @Test func ranksExitWhenTheirMPIRunIsKilled() throws {
+    let mpirun = try #require(Executables.mpirun, "mpirun is required")
+    let marker = 7_000_043
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: mpirun)
+    process.arguments = [
+      "-np", "2", "--oversubscribe", "--bind-to", "none", Executables.agent, "allreduce", "--sizes", "8",
+      "--algorithms", "mpi", "--iterations", "\(marker)", "--warmup", "1",
+    ]
+    process.environment = ProcessInfo.processInfo.environment.merging(
+      ["OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"]
+    ) { _, new in new }
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let agents = FaultSupport.agents(marked: marker)
+    try #require(agents.count == 2)
+    usleep(1_500_000)  // past MPI_Init, into the timed loop
+    kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
+    let survivors = FaultSupport.waitForNoProcesses(containing: ["\(marker)"], seconds: 15)
+    #expect(survivors.isEmpty, "ranks outlived mpirun: \(survivors)")
+    for pid in survivors { kill(pid, SIGKILL) }
+  }
+
   /// A second sweep on a file another sweep is writing is refused with one line, and the first
   /// sweep's results are whole.
   @Test func secondSweepOnTheSameFileIsRefused() throws {
