@@ -22,13 +22,14 @@ release: deps
 demo: release
 	$(RELEASE_DIR)/dlscale demo
 
-## Every test (unit, mpirun integration, end to end). The emulated-cluster suites run on their
-## own afterwards, so that link-rate checks are not starved of CPU by the other tests.
-CLUSTER_SUITES = ClusterTests|EmulatedRunTests
+## Every test (unit, mpirun integration, end to end). The suites that start clusters, daemons
+## and faults run afterwards, one test at a time, so that link-rate checks are not starved of
+## CPU and fault injections see only their own processes.
+SYSTEM_SUITES = ClusterTests|EmulatedRunTests|FaultTests|SlurmTests
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --skip '$(CLUSTER_SUITES)'
-	$(SWIFT) test --skip-build --filter '$(CLUSTER_SUITES)'
+	$(SWIFT) test --skip-build --skip '$(SYSTEM_SUITES)'
+	$(SWIFT) test --skip-build --no-parallel --filter '$(SYSTEM_SUITES)'
 
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift

@@ -13,6 +13,7 @@ struct Agent: ParsableCommand {
 
   /// Parses and runs; any error is one line on stderr and a non-zero exit (help stays help).
   static func main() {
+    LauncherWatch.start()
     do {
       var command = try parseAsRoot()
       try command.run()

@@ -65,7 +65,7 @@ struct AgentRun {
     failure.parameters = parameters.merging(["benchmark": benchmark, "np": "\(ranks)"]) { a, _ in a }
     let reason =
       outcome.timedOut
-      ? "timed out after \(Int(timeout)) s (mpirun process group killed)"
+      ? "timed out after \(Int(timeout)) s (mpirun and every rank killed)"
       : "mpirun exited with status \(outcome.status)"
     failure.reason = reason
     failure.sweep = sweep?.name

@@ -42,18 +42,22 @@ struct FitCommand: ParsableCommand {
 
   func run() throws {
     var records: [Record] = []
+    var warnings: [String] = []
     for path in results {
       let contents = try ResultsFile(path: path).read()
-      for problem in contents.problems.prefix(Self.warningsPerFile) { printError("dlscale: warning: \(problem)") }
+      warnings += contents.problems.prefix(Self.warningsPerFile).map { "dlscale: warning: \($0)" }
       if contents.problems.count > Self.warningsPerFile {
-        printError(
+        warnings.append(
           "dlscale: warning: \(path): \(contents.problems.count - Self.warningsPerFile) more unreadable lines ignored")
       }
       records += contents.records
     }
+    // Nothing usable is one error line (naming the first unreadable line), not warnings and an error.
     guard !records.isEmpty else {
-      throw FitCommandError.noRecords(results.joined(separator: ", "))
+      let first = warnings.first.map { "; \($0.replacingOccurrences(of: "dlscale: warning: ", with: ""))" } ?? ""
+      throw FitCommandError.noRecords(results.joined(separator: ", ") + first)
     }
+    for warning in warnings { printError(warning) }
     let models = ModelFitter.fit(records, breakpoint: breakpoint == "data" ? .chosenByData : .eagerLimit)
     guard !models.isEmpty else {
       throw FitCommandError.nothingFitted(models.problems.first ?? "no allreduce, p2p, train or kernel records")

@@ -17,7 +17,10 @@ struct LaunchOptions: ParsableArguments {
   @Option(help: "Seconds before a run is killed (the whole mpirun process group).")
   var timeout: Double = 600
 
-  @Option(help: "The mpirun to use (default: $DLSCALE_MPIRUN or mpirun on PATH).")
+  @Option(help: "What starts the ranks: mpirun, or srun (Slurm, inside or outside an allocation; PMIx).")
+  var launcher: String = "mpirun"
+
+  @Option(help: "The mpirun (or srun) to use (default: $DLSCALE_MPIRUN/$DLSCALE_SRUN or the one on PATH).")
   var mpirun: String?
 
   @Option(help: "The dlscale-agent to launch (default: $DLSCALE_AGENT or the one next to dlscale).")
@@ -28,11 +31,25 @@ struct LaunchOptions: ParsableArguments {
     guard np <= 4096 else { throw ValidationError("--np \(np) is more ranks than dlscale supports (4096)") }
     guard timeout > 0 else { throw ValidationError("--timeout must be positive, got \(timeout)") }
     if hostfile != nil && cluster != nil { throw ValidationError("give --hostfile or --cluster, not both") }
+    _ = try launcherKind()
+  }
+
+  /// The launcher named by --launcher, checked against the placement options.
+  func launcherKind() throws -> Launcher.Kind {
+    guard let kind = Launcher.Kind(rawValue: launcher) else {
+      throw ValidationError("--launcher must be mpirun or srun, got '\(launcher)'")
+    }
+    if kind == .srun && (hostfile != nil || cluster != nil) {
+      throw ValidationError("--launcher srun places ranks by the Slurm allocation: drop --hostfile/--cluster")
+    }
+    return kind
   }
 
   /// The launcher for these options: checks mpirun, the agent and the hostfile or cluster.
   func makeLauncher() throws -> Launcher {
-    let (mpirunPath, agentPath) = try Launcher.locate(mpirun: mpirun, agent: agent)
+    let kind = try launcherKind()
+    let (mpirunPath, agentPath) = try Launcher.locate(mpirun: mpirun, agent: agent, kind: kind)
+    if kind == .srun { return Launcher.slurm(srun: mpirunPath, agent: agentPath) }
     if let cluster {
       let emulated = try EmulatedCluster.load(name: cluster)
       return Launcher(
@@ -40,6 +57,7 @@ struct LaunchOptions: ParsableArguments {
     }
     if let hostfile {
       let file = try Hostfile.load(path: hostfile, defaultSlots: 1)
+      try file.checkHostsResolve()
       return Launcher(mpirun: mpirunPath, agent: agentPath, placement: ["--hostfile", file.path], slots: file.totalSlots)
     }
     return Launcher.local(mpirun: mpirunPath, agent: agentPath)

@@ -4,10 +4,16 @@ import Foundation
   import Glibc
 #endif
 
-/// Where the agents run and how `mpirun` reaches them: builds the `mpirun` argument vector for a
-/// benchmark, locates `mpirun` and `dlscale-agent`, and adds what running as root and
-/// oversubscribing need.
+/// Where the agents run and how `mpirun` (or Slurm's `srun`) reaches them: builds the argument
+/// vector for a benchmark, locates `mpirun` and `dlscale-agent`, and adds what running as root
+/// and oversubscribing need.
 struct Launcher {
+  /// What starts the ranks: OpenMPI's `mpirun`, or Slurm's `srun` with PMIx (Debian's OpenMPI
+  /// speaks PMIx to Slurm; its PMI2 support is not built, so `--mpi=pmi2` fails in MPI_Init).
+  enum Kind: String, CaseIterable, Sendable {
+    case mpirun, srun
+  }
+
   struct SetupError: Error, CustomStringConvertible {
     var description: String
   }
@@ -19,6 +25,14 @@ struct Launcher {
   var placement: [String]
   /// Slots available without oversubscribing.
   var slots: Int
+  var kind: Kind = .mpirun
+
+  /// Ranks as Slurm tasks: `srun` (at `path`) inside the current allocation, or a new one
+  /// outside. Slots are the allocation's tasks (`SLURM_NTASKS`), else this host's cores.
+  static func slurm(srun path: String, agent: String) -> Launcher {
+    let tasks = ProcessInfo.processInfo.environment["SLURM_NTASKS"].flatMap { Int($0) }
+    return Launcher(mpirun: path, agent: agent, placement: [], slots: tasks ?? localCores, kind: .srun)
+  }
 
   /// Ranks on this host only, one slot per core.
   static func local(mpirun: String, agent: String) -> Launcher {
@@ -31,10 +45,19 @@ struct Launcher {
 
   /// Finds `mpirun` (an explicit path, `$DLSCALE_MPIRUN`, or `PATH`) and the agent (an explicit
   /// path, `$DLSCALE_AGENT`, or next to this executable).
-  static func locate(mpirun explicitMPIRun: String?, agent explicitAgent: String?) throws -> (String, String) {
+  static func locate(mpirun explicitMPIRun: String?, agent explicitAgent: String?, kind: Kind = .mpirun) throws
+    -> (String, String)
+  {
     let environment = ProcessInfo.processInfo.environment
-    let mpirunName = explicitMPIRun ?? environment["DLSCALE_MPIRUN"] ?? "mpirun"
+    let mpirunName =
+      kind == .srun
+      ? explicitMPIRun ?? environment["DLSCALE_SRUN"] ?? "srun"
+      : explicitMPIRun ?? environment["DLSCALE_MPIRUN"] ?? "mpirun"
     guard let mpirun = findExecutable(mpirunName) else {
+      if kind == .srun {
+        throw SetupError(
+          description: "srun not found ('\(mpirunName)'): install Slurm's client (apt-get install slurm-client)")
+      }
       throw SetupError(
         description: "mpirun not found ('\(mpirunName)'): install OpenMPI (apt-get install openmpi-bin, or make deps)")
     }
@@ -48,6 +71,12 @@ struct Launcher {
 
   /// `mpirun` arguments that start `ranks` agents running `benchmark` with `arguments`.
   func arguments(ranks: Int, benchmark: String, arguments: [String]) -> [String] {
+    if kind == .srun {
+      // One task per rank; a failed rank ends the step; more tasks than CPUs need --overcommit.
+      var result = [mpirun, "--ntasks", "\(ranks)", "--mpi=pmix", "--kill-on-bad-exit=1", "--quiet"]
+      if oversubscribes(ranks: ranks) { result.append("--overcommit") }
+      return result + [agent, benchmark] + arguments
+    }
     var result = [mpirun, "-np", "\(ranks)"] + placement
     if oversubscribes(ranks: ranks) {
       result += ["--oversubscribe", "--bind-to", "none"]

@@ -5,8 +5,10 @@ import Foundation
 #endif
 
 /// Runs a command (an argument vector, never a shell string) in a process group of its own,
-/// streams its stdout and stderr line by line, and kills the whole group on timeout or when the
-/// coordinator is interrupted, so that no mpirun, orted or agent is left behind.
+/// streams its stdout and stderr line by line, and kills it and every process below it on
+/// timeout or when the coordinator is interrupted, so that no mpirun, orted or agent is left
+/// behind. Supervised (the default), the command runs under `dlscale supervise`, which takes it
+/// down if the coordinator itself is killed (see SuperviseCommand).
 struct ProcessRunner {
   struct Outcome {
     /// Exit status, or 128 + signal number when killed by a signal.
@@ -23,6 +25,8 @@ struct ProcessRunner {
   var arguments: [String]
   var environment: [String: String]
   var timeout: Double?
+  /// Run under `dlscale supervise`, so that the command dies with the coordinator.
+  var supervised = true
 
   /// Starts the process and calls `onStdout`/`onStderr` for each complete line until it exits.
   func run(onStdout: (String) throws -> Void, onStderr: (String) -> Void) throws -> Outcome {
@@ -50,13 +54,15 @@ struct ProcessRunner {
     sigemptyset(&emptyMask)
     posix_spawnattr_setsigmask(&attributes, &emptyMask)
 
-    let argv = arguments.map { strdup($0) } + [nil]
+    let command =
+      supervised ? [Launcher.executablePath(), "supervise", "\(getpid())", "--"] + arguments : arguments
+    let argv = command.map { strdup($0) } + [nil]
     let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer {
       for pointer in argv + envp { free(pointer) }
     }
     var pid: pid_t = 0
-    let spawned = posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
+    let spawned = posix_spawnp(&pid, command[0], &actions, &attributes, argv, envp)
     close(stdoutPipe[1])
     close(stderrPipe[1])
     guard spawned == 0 else {
@@ -100,12 +106,14 @@ struct ProcessRunner {
       }
       if callbackError != nil { break }
     }
+    var status: Int32 = 0
+    var reaped = false
     if timedOut || callbackError != nil {
-      ChildGroup.kill(pid)
+      status = ChildGroup.kill(pid)
+      reaped = true
     }
     for stream in streams { stream.close() }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    while !reaped && waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     // Whatever the leader's fate, leave no member of its group behind.
     Glibc.kill(-pid, SIGKILL)
     if let callbackError { throw callbackError }
@@ -164,21 +172,36 @@ enum ChildGroup {
 
   static func register(_ pid: pid_t) { current = pid }
 
-  /// SIGTERM to the group, a moment's grace, then SIGKILL.
-  static func kill(_ pid: pid_t) {
+  /// SIGTERM to the group (mpirun then stops its ranks, which live in groups of their own), up
+  /// to two seconds' grace, then SIGKILL to the group and to every process seen below `pid`.
+  /// SIGTERM does not act on a stopped process, SIGKILL does. Reaps `pid`; returns its wait
+  /// status.
+  static func kill(_ pid: pid_t) -> Int32 {
+    var seen = Set(ProcessTree.descendants(of: pid))
     Glibc.kill(-pid, SIGTERM)
+    var status: Int32 = 0
+    var reaped = false
     for _ in 0..<20 {
       usleep(100_000)
-      if Glibc.kill(-pid, 0) != 0 { return }
+      seen.formUnion(ProcessTree.descendants(of: pid))
+      if waitpid(pid, &status, WNOHANG) == pid {
+        reaped = true
+        break
+      }
     }
+    ProcessTree.kill(Array(seen))
     Glibc.kill(-pid, SIGKILL)
+    if !reaped { while waitpid(pid, &status, 0) < 0 && errno == EINTR {} }
+    return status
   }
 
-  /// Installs handlers for SIGINT and SIGTERM that kill the child group and exit 130/143.
+  /// Installs handlers for SIGINT and SIGTERM that pass SIGTERM to the child group (mpirun stops
+  /// its ranks; the supervisor sees the coordinator gone and kills whatever is left) and exit
+  /// 130/143.
   static func installSignalHandlers() {
     let handler: @convention(c) (Int32) -> Void = { signal in
       let group = ChildGroup.current
-      if group > 0 { Glibc.kill(-group, SIGKILL) }
+      if group > 0 { Glibc.kill(-group, SIGTERM) }
       _exit(128 + signal)
     }
     signal(SIGINT, handler)

@@ -27,7 +27,10 @@ struct SweepCommand: ParsableCommand {
   @Option(help: "Write records here instead of the plan's output.")
   var output: String?
 
-  @Option(help: "The mpirun to use (default: $DLSCALE_MPIRUN or mpirun on PATH).")
+  @Option(help: "What starts the ranks: mpirun, or srun (Slurm; e.g. inside scripts/slurm/dlscale.sbatch).")
+  var launcher: String = "mpirun"
+
+  @Option(help: "The mpirun (or srun) to use (default: $DLSCALE_MPIRUN/$DLSCALE_SRUN or the one on PATH).")
   var mpirun: String?
 
   @Option(help: "The dlscale-agent to launch (default: the one next to dlscale).")
@@ -56,7 +59,8 @@ struct SweepCommand: ParsableCommand {
     try results.prepare()
     let lock = try results.lock()
     defer { withExtendedLifetime(lock) {} }
-    let launch = LaunchOptions.forPlan(sweep, mpirun: mpirun, agent: agent)
+    var launch = LaunchOptions.forPlan(sweep, mpirun: mpirun, agent: agent)
+    launch.launcher = self.launcher
     let launcher = try launch.makeLauncher()
     print("dlscale: sweep '\(sweep.name)': \(pending.count) of \(sweep.points.count) points to run → \(results.path)")
 
@@ -102,6 +106,7 @@ extension LaunchOptions {
     options.timeout = plan.timeout
     options.mpirun = mpirun
     options.agent = agent
+    options.launcher = Launcher.Kind.mpirun.rawValue
     return options
   }
 }

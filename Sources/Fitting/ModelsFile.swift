@@ -72,8 +72,28 @@ public struct ModelsFile: Codable, Sendable, Equatable {
     }
     do {
       return try decoder.decode(ModelsFile.self, from: data)
+    } catch let error as DecodingError {
+      throw ReadError(description: "\(path) is not a valid models file: \(Self.explain(error))")
     } catch {
       throw ReadError(description: "\(path) is not a valid models file: \(error.localizedDescription)")
+    }
+  }
+
+  /// A decoding error as one line naming the field: `missing field 'compute'`.
+  static func explain(_ error: DecodingError) -> String {
+    func path(_ keys: [any CodingKey]) -> String {
+      keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+    }
+    switch error {
+    case .keyNotFound(let key, let context):
+      let place = context.codingPath.isEmpty ? "" : " in \(path(context.codingPath))"
+      return "missing field '\(key.stringValue)'\(place)"
+    case .typeMismatch(_, let context), .valueNotFound(_, let context):
+      return "wrong type at '\(path(context.codingPath))'"
+    case .dataCorrupted(let context):
+      return "unreadable value at '\(path(context.codingPath))'"
+    @unknown default:
+      return "\(error)"
     }
   }
 

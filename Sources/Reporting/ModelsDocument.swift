@@ -9,6 +9,9 @@ public struct ModelsDocument: Sendable {
   public var linkBandwidthBytesPerS: Double?
   public var scaling: [ScalingFit] = []
 
+  /// The models schema this build reads (Fitting's ModelsFile.currentSchema).
+  public static let understoodSchema = 1
+
   public init() {}
 
   public struct Problem: Error, CustomStringConvertible {
@@ -27,6 +30,14 @@ public struct ModelsDocument: Sendable {
     }
     guard let root = object as? [String: Any] else {
       throw Problem(description: "\(path) is not a models file (expected a JSON object)")
+    }
+    if let schema = root["schema"] as? Int, schema > understoodSchema {
+      throw Problem(
+        description: "\(path): models schema \(schema) is newer than this dlscale understands (\(understoodSchema))")
+    }
+    let parts = ["communication", "hockney", "links", "scaling", "predictions", "compute"]
+    guard parts.contains(where: { root[$0] != nil }) else {
+      throw Problem(description: "\(path) has none of a models file's parts (\(parts.joined(separator: ", ")))")
     }
     return ModelsDocument(root: root)
   }
