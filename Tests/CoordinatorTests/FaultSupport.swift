@@ -19,7 +19,7 @@ enum FaultSupport {
     init(_ arguments: [String], directory: String, environment extra: [String: String] = [:]) throws {
       outputFile = directory + "/coordinator.out"
       errorsFile = directory + "/coordinator.err"
-      FileManager.default.createFile(atPath: outputFile, contents: nil)
+      _ = FileManager.default.createFile(atPath: outputFile, contents: nil)
       _ = FileManager.default.createFile(atPath: errorsFile, contents: nil)
       process.executableURL = URL(fileURLWithPath: Executables.coordinator)
       process.arguments = arguments
