@@ -19,6 +19,8 @@ struct Launcher {
   var placement: [String]
   /// Slots available without oversubscribing.
   var slots: Int
+  /// More mpirun arguments from the user (`--mpirun-arg`), e.g. MCA parameters, before the agent.
+  var extraArguments: [String] = []
 
   /// Ranks on this host only, one slot per core.
   static func local(mpirun: String, agent: String) -> Launcher {
@@ -53,6 +55,7 @@ struct Launcher {
       result += ["--oversubscribe", "--bind-to", "none"]
       if !placement.contains("mpi_yield_when_idle") { result += ["--mca", "mpi_yield_when_idle", "1"] }
     }
+    result += extraArguments
     result += [agent, benchmark] + arguments
     return result
   }
