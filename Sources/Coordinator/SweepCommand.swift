@@ -102,6 +102,7 @@ extension LaunchOptions {
     options.timeout = plan.timeout
     options.mpirun = mpirun
     options.agent = agent
+    options.mpirunArguments = []
     return options
   }
 }
