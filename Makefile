@@ -6,7 +6,8 @@ RELEASE_DIR = .build/release
 export OMPI_ALLOW_RUN_AS_ROOT = 1
 export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM = 1
 
-.PHONY: deps build release demo test lint format bench bench-harness clean
+.PHONY: deps build release demo test lint format bench bench-harness bench-algorithms bench-overlap \
+  bench-accuracy clean
 
 deps:
 	@scripts/install-deps.sh
@@ -32,14 +33,28 @@ lint:
 format:
 	$(SWIFT) format format --in-place --recursive Sources Tests Package.swift
 
-## Benchmarks: figures measured on this machine, side by side in one run.
-bench: bench-harness
+## Benchmarks: figures measured on this machine, side by side in one run. The emulated-cluster
+## ones need root; each prints a table and a "VERDICT ...: met / NOT met" line per target.
+## bench-overlap and bench-accuracy share one training sweep (bench-results/scaling, resumed).
+bench: bench-harness bench-algorithms bench-overlap bench-accuracy
 
 ## The harness against a minimal C program timing MPI_Allreduce the same way, 2 ranks.
 bench-harness: release
 	mpicc -O2 -o $(RELEASE_DIR)/allreduce-reference Benchmarks/allreduce_reference.c
 	python3 Benchmarks/harness_overhead.py --dlscale-agent $(RELEASE_DIR)/dlscale-agent \
 	  --reference $(RELEASE_DIR)/allreduce-reference
+
+## Allreduce algorithms against OpenMPI's own, 4 emulated hosts at 200 Mbit/s (about 15 min).
+bench-algorithms: release
+	python3 Benchmarks/allreduce_algorithms.py --dlscale $(RELEASE_DIR)/dlscale
+
+## Overlap and weak/strong scaling of three models at 1-4 emulated hosts (about 10 min).
+bench-overlap: release
+	python3 Benchmarks/overlap_scaling.py --dlscale $(RELEASE_DIR)/dlscale
+
+## Fitted models against held-out measurements on the emulated cluster (about 10 min).
+bench-accuracy: release
+	python3 Benchmarks/model_accuracy.py --dlscale $(RELEASE_DIR)/dlscale
 
 clean:
 	rm -rf .build
