@@ -44,18 +44,20 @@ public struct CollectiveBenchmark {
     try buffer.withUnsafeMutableBufferPointer { buffer in
       buffer.update(repeating: 0)
       // Every rank must run the same counts: decide on the slowest rank's fastest of the first
-      // few warm-up iterations (one descheduled iteration must not shrink the count).
+      // few warm-up iterations (one descheduled iteration must not shrink the count). Whether
+      // to run one more is decided on that collective figure too, never on a rank's own times:
+      // ranks deciding apart would leave one in the algorithm and another in the next call.
       var done = 0
       var slowest = 0.0
       if plan.secondsPerSize != nil && warmup > 0 {
         var fastest = Double.infinity
-        while done < min(3, warmup) && (done == 0 || fastest * Double(done) < 0.1 * plan.secondsPerSize!) {
+        repeat {
           let start = MPI.wtime()
           try algorithm.allreduce(buffer, on: communicator)
           fastest = min(fastest, MPI.wtime() - start)
           done += 1
-        }
-        slowest = try communicator.allreduce([fastest], op: .max)[0]
+          slowest = try communicator.allreduce([fastest], op: .max)[0]
+        } while done < min(3, warmup) && slowest * Double(done) < 0.1 * plan.secondsPerSize!
       }
       let remainingWarmup = plan.warmup(planned: warmup, secondsPerIteration: slowest) - done
       for _ in 0..<max(0, remainingWarmup) { try algorithm.allreduce(buffer, on: communicator) }

@@ -26,11 +26,17 @@ struct LaunchOptions: ParsableArguments {
   @Option(help: "The dlscale-agent to launch (default: $DLSCALE_AGENT or the one next to dlscale).")
   var agent: String?
 
+  @Option(
+    name: .customLong("mpirun-arg"), parsing: .unconditionalSingleValue,
+    help: "One more argument for mpirun, before the agent (repeatable): --mpirun-arg --mca --mpirun-arg NAME ...")
+  var mpirunArguments: [String] = []
+
   func validate() throws {
     guard np > 0 else { throw ValidationError("--np must be a positive rank count, got \(np)") }
     guard np <= 4096 else { throw ValidationError("--np \(np) is more ranks than dlscale supports (4096)") }
     guard timeout > 0 else { throw ValidationError("--timeout must be positive, got \(timeout)") }
     if hostfile != nil && cluster != nil { throw ValidationError("give --hostfile or --cluster, not both") }
+    if mpirunArguments.contains(where: \.isEmpty) { throw ValidationError("--mpirun-arg must not be empty") }
     _ = try launcherKind()
   }
 
@@ -47,6 +53,12 @@ struct LaunchOptions: ParsableArguments {
 
   /// The launcher for these options: checks mpirun, the agent and the hostfile or cluster.
   func makeLauncher() throws -> Launcher {
+    var launcher = try makePlacedLauncher()
+    launcher.extraArguments = mpirunArguments
+    return launcher
+  }
+
+  private func makePlacedLauncher() throws -> Launcher {
     let kind = try launcherKind()
     let (mpirunPath, agentPath) = try Launcher.locate(mpirun: mpirun, agent: agent, kind: kind)
     if kind == .srun { return Launcher.slurm(srun: mpirunPath, agent: agentPath) }

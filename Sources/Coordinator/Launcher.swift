@@ -33,6 +33,8 @@ struct Launcher {
     let tasks = ProcessInfo.processInfo.environment["SLURM_NTASKS"].flatMap { Int($0) }
     return Launcher(mpirun: path, agent: agent, placement: [], slots: tasks ?? localCores, kind: .srun)
   }
+  /// More mpirun arguments from the user (`--mpirun-arg`), e.g. MCA parameters, before the agent.
+  var extraArguments: [String] = []
 
   /// Ranks on this host only, one slot per core.
   static func local(mpirun: String, agent: String) -> Launcher {
@@ -82,6 +84,7 @@ struct Launcher {
       result += ["--oversubscribe", "--bind-to", "none"]
       if !placement.contains("mpi_yield_when_idle") { result += ["--mca", "mpi_yield_when_idle", "1"] }
     }
+    result += extraArguments
     result += [agent, benchmark] + arguments
     return result
   }

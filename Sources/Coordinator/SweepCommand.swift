@@ -107,6 +107,7 @@ extension LaunchOptions {
     options.mpirun = mpirun
     options.agent = agent
     options.launcher = Launcher.Kind.mpirun.rawValue
+    options.mpirunArguments = []
     return options
   }
 }

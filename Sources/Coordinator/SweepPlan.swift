@@ -24,6 +24,7 @@ struct SweepPlan {
     "p2p": ["np", "sizes", "iterations"],
     "train": [
       "np", "model", "batch", "scaling", "algorithm", "bucket", "overlap", "steps", "threads",
+      "alone-steps",
     ],
   ]
 
@@ -178,7 +179,7 @@ private struct NodeReader {
     switch key {
     case "np", "batch", "steps", "threads", "iterations":
       guard let value = Int(text), value > 0 else { throw fail("a positive integer") }
-    case "warmup":
+    case "warmup", "alone-steps":
       guard let value = Int(text), value >= 0 else { throw fail("a non-negative integer") }
     case "sizes":
       do { _ = try ByteSize.parseList(text) } catch { throw fail("a size list such as 8:64MiB") }

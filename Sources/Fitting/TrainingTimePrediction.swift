@@ -152,7 +152,10 @@ public struct TrainingTimePrediction: Sendable {
       guard perRank >= 1 else {
         throw FittingError.notCovered("global batch \(request.batch) is smaller than \(ranks) ranks")
       }
-      let computeMs = compute.milliseconds(perRank) / request.computeSpeed
+      // A global batch that does not divide evenly gives some ranks one sample more (the
+      // agent's split, e.g. [2, 1, 1]); every rank waits for the slowest at the allreduce.
+      let slowestRankBatch = request.strongScaling ? perRank.rounded(.up) : perRank
+      let computeMs = compute.milliseconds(slowestRankBatch) / request.computeSpeed
       let updateMs = compute.updateMs / request.computeSpeed
       var best: (row: Row, step: Double)?
       for algorithm in algorithms(request) {

@@ -36,3 +36,20 @@ func rejectsMalformedHostfiles(text: String, expected: String) {
   let four = launcher.arguments(ranks: 4, benchmark: "p2p", arguments: [])
   #expect(four.contains("--oversubscribe") && four.contains("mpi_yield_when_idle"))
 }
+
+@Test func launcherPassesExtraMPIRunArgumentsBeforeTheAgent() throws {
+  let options = try LaunchOptions.parse([
+    "--np", "2", "--mpirun-arg", "--mca", "--mpirun-arg", "coll_tuned_allreduce_algorithm", "--mpirun-arg", "4",
+  ])
+  #expect(options.mpirunArguments == ["--mca", "coll_tuned_allreduce_algorithm", "4"])
+  var launcher = Launcher(
+    mpirun: "/usr/bin/mpirun", agent: "/a/dlscale-agent", placement: ["--host", "localhost:2"], slots: 2)
+  launcher.extraArguments = options.mpirunArguments
+  let arguments = launcher.arguments(ranks: 2, benchmark: "allreduce", arguments: [])
+  #expect(
+    arguments == [
+      "/usr/bin/mpirun", "-np", "2", "--host", "localhost:2", "--mca", "coll_tuned_allreduce_algorithm", "4",
+      "/a/dlscale-agent", "allreduce",
+    ])
+  #expect(throws: (any Error).self) { try LaunchOptions.parse(["--mpirun-arg", ""]) }
+}

@@ -47,6 +47,15 @@ private let smallPlan = """
   #expect(plan.output == "results/sweep.jsonl")
 }
 
+@Test func trainRunsPassAloneSteps() throws {
+  let text = "runs:\n  - benchmark: train\n    np: 2\n    model: deepmnist\n    alone-steps: 2\n"
+  let plan = try SweepPlan.parse(text, path: "t.yaml")
+  #expect(plan.points.map(\.agentArguments) == [["--model", "deepmnist", "--alone-steps", "2"]])
+  #expect(throws: (any Error).self) {
+    try SweepPlan.parse(text.replacingOccurrences(of: "alone-steps: 2", with: "alone-steps: -1"), path: "t.yaml")
+  }
+}
+
 /// Unknown keys and wrong types name the line and column.
 @Test(arguments: [
   ("runs:\n  - benchmark: allreduce\n    np: 2\n    colour: red\n", "p.yaml:4:13: unknown key 'colour'"),

@@ -85,6 +85,18 @@ struct PredictionTests {
     #expect(abs(faster.computeMs - fast.computeMs / 2) < 1e-9)
   }
 
+  @Test func strongScalingComputeFollowsTheRankWithTheMostSamples() throws {
+    let prediction = TrainingTimePrediction(models: Self.models(alpha: 0, beta: 0))
+    var request = TrainingTimePrediction.Request(model: "resnet50", samples: 1e6, epochs: 1)
+    request.strongScaling = true
+    request.batch = 4
+    let rows = try prediction.predict(request, nodes: [2, 3])
+    // 4 samples on 2 ranks: 2 each, 20 + 2·10 ms; on 3 ranks the split is [2, 1, 1]: still 40 ms.
+    #expect(abs(rows[0].computeMs - 40) < 1e-9)
+    #expect(abs(rows[1].computeMs - 40) < 1e-9)
+    #expect(abs(rows[1].samplesPerS - 4 / 0.045) < 1e-9, "global batch over compute + update")
+  }
+
   @Test func missingModelsAreClearErrors() {
     let noCompute = TrainingTimePrediction(models: ModelsFile(communication: Self.models().communication))
     let request = TrainingTimePrediction.Request(model: "resnet50", samples: 1e8, epochs: 1)

@@ -1,0 +1,67 @@
+"""What the emulated-cluster benchmarks share: running dlscale, an emulated cluster that is always
+taken down, reading JSONL records, and formatting sizes and verdicts."""
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import time
+
+ENVIRONMENT = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+
+
+def log(message):
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def run(command, check=True, capture=False):
+    """Runs one command (an argument vector), its output on stderr unless captured."""
+    log("$ " + " ".join(command))
+    if capture:
+        return subprocess.run(command, env=ENVIRONMENT, check=check, capture_output=True, text=True).stdout
+    subprocess.run(command, env=ENVIRONMENT, check=check, stdout=sys.stderr)
+    return None
+
+
+@contextlib.contextmanager
+def emulated_cluster(dlscale, name, hosts, rate):
+    """An emulated cluster for the duration of a `with` block, taken down even on failure."""
+    run([dlscale, "cluster", "down", "--name", name], check=False)
+    run([dlscale, "cluster", "up", "--name", name, "--hosts", str(hosts), "--rate", rate])
+    try:
+        yield name
+    finally:
+        run([dlscale, "cluster", "down", "--name", name], check=False)
+
+
+def records(path, kind=None):
+    """The records of a JSONL results file (a torn last line is skipped), optionally of one kind."""
+    if not os.path.exists(path):
+        return []
+    result = []
+    with open(path) as file:
+        for line in file:
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if kind is None or record.get("kind") == kind:
+                result.append(record)
+    return result
+
+
+def size_text(n):
+    for unit, scale in (("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= scale and n % scale == 0:
+            return f"{n // scale}{unit}"
+    return f"{n}B"
+
+
+def verdict(label, met, detail):
+    print(f"VERDICT {label}: {'met' if met else 'NOT met'} ({detail})")
+    return met
+
+
+def mape(pairs):
+    """Mean absolute percentage error of (predicted, observed) pairs, percent."""
+    return 100 * sum(abs(p - o) / o for p, o in pairs) / len(pairs)

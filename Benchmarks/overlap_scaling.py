@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""Overlap of gradient allreduce with backward, and weak/strong scaling efficiency, on an
+emulated cluster (4 hosts, one rank each, 200 Mbit/s links), from one sweep
+(plans/bench-scaling-emulated.yaml: three models at 1, 2, 3 and 4 hosts, weak and strong).
+
+Target: with overlap on, ResNet-50's step time at 4 hosts <= 1.15 x max(compute alone,
+communication alone), both measured in the same run (`--alone-steps`).
+Efficiencies from step_ms.mean: weak E(P) = t(1)/t(P), strong E(P) = t(1)/(P t(P))."""
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_common import emulated_cluster, records, run, verdict  # noqa: E402
+
+parser = argparse.ArgumentParser(description=__doc__)
+parser.add_argument("--dlscale", default=".build/release/dlscale")
+parser.add_argument("--plan", default="plans/bench-scaling-emulated.yaml")
+parser.add_argument("--cluster", default="benchsc", help="the plan's cluster")
+parser.add_argument("--output", default="bench-results/scaling/train.jsonl", help="the sweep's records")
+parser.add_argument("--fresh", action="store_true", help="measure every point again (default: resume)")
+parser.add_argument("--model", default="resnet50", help="the model of the overlap target")
+args = parser.parse_args()
+
+os.makedirs(os.path.dirname(args.output), exist_ok=True)
+if args.fresh and os.path.exists(args.output):
+    os.remove(args.output)
+with emulated_cluster(args.dlscale, args.cluster, 4, "200mbit"):
+    run([args.dlscale, "sweep", args.plan, "--output", args.output, "--resume"])
+
+points = {}  # (model, scaling, ranks) -> the latest record
+for record in records(args.output, "train"):
+    points[(record["model"], record["scaling"], record["ranks"])] = record
+failures = records(args.output, "failure")
+
+print("# gradient allreduce overlapped with backward (ring, 25 MiB buckets), weak scaling, 1 rank per emulated host")
+print("# (4 ranks share 2 cores: compute at 3-4 hosts is slowed by contention, alone and overlapped alike)")
+print(f"{'model':<10} {'hosts':>5} {'batch':>5} {'step ms':>9} {'compute alone':>14} {'comm alone':>11} "
+      f"{'exposed ms':>10} {'step/max':>9}")
+for (model, scaling, ranks), record in sorted(points.items()):
+    if scaling != "weak" or record.get("compute_alone_ms") is None:
+        continue
+    step = record["step_ms"]["mean"]
+    bound = max(record["compute_alone_ms"], record["comm_alone_ms"])
+    print(f"{model:<10} {ranks:>5} {record['batch_per_rank']:>5} {step:9.1f} {record['compute_alone_ms']:14.1f} "
+          f"{record['comm_alone_ms']:11.1f} {record['exposed_comm_ms']:10.1f} {step / bound:9.3f}")
+
+print("\n# scaling efficiency from step_ms.mean: weak E(P) = t(1)/t(P), strong E(P) = t(1)/(P t(P))")
+print(f"{'model':<10} {'scaling':<7} {'batch':>6} " + "".join(f"{f't({p}) ms':>11}" for p in range(1, 5))
+      + "".join(f"{f'E({p})':>7}" for p in range(2, 5)))
+for model in sorted({key[0] for key in points}):
+    for scaling in ("weak", "strong"):
+        row = {p: points.get((model, scaling, p)) for p in range(1, 5)}
+        if row[1] is None:
+            continue
+        t1 = row[1]["step_ms"]["mean"]
+        batch = row[1]["global_batch"] if scaling == "strong" else row[1]["batch_per_rank"]
+        times = "".join(f"{row[p]['step_ms']['mean']:11.1f}" if row[p] else f"{'-':>11}" for p in range(1, 5))
+        efficiencies = ""
+        for p in range(2, 5):
+            if row[p] is None:
+                efficiencies += f"{'-':>7}"
+                continue
+            tp = row[p]["step_ms"]["mean"]
+            efficiencies += f"{100 * (t1 / tp if scaling == 'weak' else t1 / (p * tp)):6.0f}%"
+        print(f"{model:<10} {scaling:<7} {batch:>6} {times}{efficiencies}")
+if failures:
+    print(f"# {len(failures)} failed points: " + "; ".join(f.get("reason", "?") for f in failures))
+
+target = points.get((args.model, "weak", 4))
+if target is None or target.get("compute_alone_ms") is None:
+    verdict(f"{args.model} overlap at 4 hosts", False, "no 4-host weak record with alone times")
+else:
+    step = target["step_ms"]["mean"]
+    bound = max(target["compute_alone_ms"], target["comm_alone_ms"])
+    verdict(f"{args.model} step <= 1.15 x max(compute, comm) at 4 hosts", step <= 1.15 * bound,
+            f"step {step:.0f} ms, compute alone {target['compute_alone_ms']:.0f} ms, "
+            f"comm alone {target['comm_alone_ms']:.0f} ms, ratio {step / bound:.3f}")
