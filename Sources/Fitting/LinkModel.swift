@@ -3,7 +3,9 @@ import Measurements
 /// Point-to-point links from `p2p` records: per link (ordered rank pair) its latency (the
 /// one-way time at the smallest measured size) and bandwidth (the best measured at the largest
 /// size), and a Hockney fit t(n) = latency + n / bandwidth, weighted by 1/t, per link and over
-/// every link at once.
+/// every link at once. The overall latency and bandwidth are the medians over the links of the
+/// measured figures: a line through all sizes is pulled by messages that fit a link's burst
+/// allowance or the eager limit, so it is kept beside them (`fitted…`), not in their place.
 public struct LinkModel: Codable, Sendable, Equatable {
   /// One link's figures.
   public struct Link: Codable, Sendable, Equatable {
@@ -18,11 +20,14 @@ public struct LinkModel: Codable, Sendable, Equatable {
     public var fittedBandwidthBytesPerS: Double?
   }
 
-  /// Fitted over every link at once.
+  /// The median over the links of their latency and bandwidth.
   public var latencyS: Double
   public var bandwidthBytesPerS: Double
+  /// The line fitted over every link at once.
+  public var fittedLatencyS: Double?
+  public var fittedBandwidthBytesPerS: Double?
   public var links: [Link]
-  /// Leave-one-size-out MAPE of the overall fit, percent.
+  /// Leave-one-size-out MAPE of the overall line, percent.
   public var mape: Double?
 
   /// A p2p measurement: one-way time for `bytes`.
@@ -44,7 +49,7 @@ public struct LinkModel: Codable, Sendable, Equatable {
     }
     let name = "links (p2p latency + bytes/bandwidth)"
     guard !transfers.isEmpty else { throw FittingError.tooFewPoints(model: name, needed: 2, found: 0) }
-    let overall = try fitLine(transfers, name: name)
+    let overall = try? fitLine(transfers, name: name)
     var links: [Link] = []
     let pairs = Set(transfers.map { [$0.from, $0.to] }).sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }
     for pair in pairs {
@@ -64,7 +69,15 @@ public struct LinkModel: Codable, Sendable, Equatable {
     let mape = MeanAbsolutePercentageError.leaveOneGroupOut(
       transfers, group: \.bytes, observed: \.seconds, fit: { try fitLine($0, name: name) },
       predict: { $0.latency + Double($1.bytes) / $0.bandwidth })
-    return LinkModel(latencyS: overall.latency, bandwidthBytesPerS: overall.bandwidth, links: links, mape: mape)
+    return LinkModel(
+      latencyS: median(links.map(\.latencyS)), bandwidthBytesPerS: median(links.map(\.bandwidthBytesPerS)),
+      fittedLatencyS: overall?.latency, fittedBandwidthBytesPerS: overall?.bandwidth, links: links, mape: mape)
+  }
+
+  private static func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    let middle = sorted.count / 2
+    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
   }
 
   static func fitLine(_ transfers: [Transfer], name: String) throws -> (latency: Double, bandwidth: Double) {

@@ -116,6 +116,27 @@ struct CommunicationFitTests {
     #expect(slow.bandwidthBytesPerS < 25e6)
     #expect(model.latencyS > 0 && model.bandwidthBytesPerS > 25e6 && model.bandwidthBytesPerS < 50e6)
   }
+
+  /// A message that fits the link's burst allowance crosses faster than the link rate; the
+  /// overall bandwidth is still what the links measured at their largest size.
+  @Test func burstDoesNotPullTheOverallBandwidth() throws {
+    var records: [Record] = []
+    for (from, to) in [(0, 1), (1, 0), (0, 2)] {
+      for (n, seconds) in [(8, 60e-6), (65_536, 65_536 / 41e6), (1 << 20, 60e-6 + Double(1 << 20) / 24e6)] {
+        var record = Record(kind: .p2p, runId: "burst")
+        record.from = from
+        record.to = to
+        record.bytes = n
+        record.latencyUs = seconds * 1e6
+        record.bandwidthGbps = n == 1 << 20 ? 24e6 / 1e9 : Double(n) / seconds / 1e9
+        records.append(record)
+      }
+    }
+    let model = try LinkModel.fit(records)
+    #expect(isClose(model.bandwidthBytesPerS, 24e6, relative: 1e-9))
+    #expect(isClose(model.latencyS, 60e-6, relative: 1e-9))
+    #expect(try #require(model.fittedBandwidthBytesPerS) > 26e6, "the line through all sizes is pulled by the burst")
+  }
 }
 
 /// Hockney pieces under seeded noise.
