@@ -8,7 +8,9 @@ struct Agent: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "dlscale-agent",
     abstract: "An MPI rank of a dlscale run (started by mpirun; see `dlscale --help`).",
-    subcommands: [AllreduceCommand.self, P2PCommand.self, TrainCommand.self, VerifyCommand.self, TimeAllreduceCommand.self]
+    subcommands: [
+      AllreduceCommand.self, P2PCommand.self, TrainCommand.self, VerifyCommand.self, TimeAllreduceCommand.self,
+    ]
   )
 
   /// Parses and runs; any error is one line on stderr and a non-zero exit (help stays help).

@@ -1,6 +1,6 @@
-import Foundation
 import ArgumentParser
 import Collectives
+import Foundation
 import Measurements
 
 /// Options every agent benchmark shares: where records go and how the run is identified.

@@ -98,8 +98,10 @@ struct TrainCommand: ParsableCommand {
         let times = try trainer.step()
         // Every rank's times, averaged: the step of a synchronous data-parallel run.
         let mean = try world.allreduce(
-          [times.total, times.forward, times.backward, times.exposedCommunication, times.allreduce, times.update,
-            Double(times.loss)], op: .sum
+          [
+            times.total, times.forward, times.backward, times.exposedCommunication, times.allreduce, times.update,
+            Double(times.loss),
+          ], op: .sum
         ).map { $0 / Double(world.size) }
         if step >= warmupSteps {
           timed.append(
@@ -110,7 +112,8 @@ struct TrainCommand: ParsableCommand {
         if world.rank == 0 {
           print(
             String(
-              format: "%6d %7.4f %10.2f %9.2f %9.2f %12.2f %14.2f %11.2f%@", step, mean[6], mean[0] * 1e3, mean[1] * 1e3,
+              format: "%6d %7.4f %10.2f %9.2f %9.2f %12.2f %14.2f %11.2f%@", step, mean[6], mean[0] * 1e3,
+              mean[1] * 1e3,
               mean[2] * 1e3, mean[3] * 1e3, mean[4] * 1e3, mean[5] * 1e3, step < warmupSteps ? "  (warm-up)" : ""))
         }
       }
@@ -119,7 +122,9 @@ struct TrainCommand: ParsableCommand {
       let digest = WeightsDigest.of(network.gradientOrder.map(\.parameter.value))
       // The trained weights, before the measurements alone below change them on each rank.
       let digests = try world.gather(digest, root: 0)
-      if let saveWeights, world.rank == 0 { try WeightsFile.write(network.savedParameters, model: model, to: saveWeights) }
+      if let saveWeights, world.rank == 0 {
+        try WeightsFile.write(network.savedParameters, model: model, to: saveWeights)
+      }
 
       var computeAlone: Double?
       var communicationAlone: Double?

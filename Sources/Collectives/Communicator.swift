@@ -156,7 +156,8 @@ public final class Communicator {
   public func allgather<T: MPIElement>(_ buffer: UnsafeBufferPointer<T>, into result: UnsafeMutableBufferPointer<T>)
     throws
   {
-    precondition(result.count >= buffer.count * size, "allgather: result holds \(result.count) < \(buffer.count * size)")
+    precondition(
+      result.count >= buffer.count * size, "allgather: result holds \(result.count) < \(buffer.count * size)")
     try check(
       MPI_Allgather(
         buffer.baseAddress, mpiCount(buffer.count), T.datatype.handle, result.baseAddress,
@@ -196,7 +197,8 @@ public final class Communicator {
   ) throws {
     precondition(buffer.count == result.count, "allreduce: \(buffer.count) elements into \(result.count)")
     try check(
-      MPI_Allreduce(buffer.baseAddress, result.baseAddress, mpiCount(buffer.count), T.datatype.handle, op.handle, handle),
+      MPI_Allreduce(
+        buffer.baseAddress, result.baseAddress, mpiCount(buffer.count), T.datatype.handle, op.handle, handle),
       "MPI_Allreduce")
   }
 

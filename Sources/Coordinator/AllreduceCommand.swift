@@ -18,7 +18,10 @@ struct AllreduceCommand: ParsableCommand {
   @Option(help: "Bytes per rank: A:B doubles from A to B, A,B,C is a list; units K/KiB, M/MiB, G/GiB.")
   var sizes = "8:64MiB"
 
-  @Option(help: "Comma-separated algorithms, or all: \(AlgorithmName.all.joined(separator: ", ")) (mpi = the library's MPI_Allreduce).")
+  @Option(
+    help:
+      "Comma-separated algorithms, or all: \(AlgorithmName.all.joined(separator: ", ")) (mpi = the library's MPI_Allreduce)."
+  )
   var algorithms = "mpi"
 
   @Option(help: "Timed iterations per size (default: OSU's, 1000 up to 8 KiB, 100 above).")

@@ -12,7 +12,8 @@ struct Coordinator: ParsableCommand {
       // Measure.
       AllreduceCommand.self, P2PCommand.self, TrainCommand.self, SweepCommand.self, ClusterCommand.self,
       // Understand.
-      KernelsCommand.self, ModelsCommand.self, FitCommand.self, PredictCommand.self, OptimizeCommand.self, ReportCommand.self,
+      KernelsCommand.self, ModelsCommand.self, FitCommand.self, PredictCommand.self, OptimizeCommand.self,
+      ReportCommand.self,
       // Internal: runs mpirun so that it dies with the coordinator.
       SuperviseCommand.self,
     ]

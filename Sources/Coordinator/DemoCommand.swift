@@ -61,7 +61,10 @@ struct DemoCommand: ParsableCommand {
       print("== \(model) weak scaling, \(ranks) rank(s) ==")
       training += try launch(
         ranks, "train",
-        ["--model", model, "--batch", "16", "--scaling", "weak", "--steps", "4", "--algorithm", "ring", "--overlap", "on"],
+        [
+          "--model", model, "--batch", "16", "--scaling", "weak", "--steps", "4", "--algorithm", "ring", "--overlap",
+          "on",
+        ],
         into: files.train)
     }
 
@@ -129,7 +132,8 @@ struct DemoSummary {
       let efficiency = baseline?.stepMs.map { $0.mean / step.mean }
       lines.append(
         String(
-          format: "  train %@ %d rank(s): %.1f samples/s, step %.1f ms (exposed communication %.1f ms)%@", record.model!,
+          format: "  train %@ %d rank(s): %.1f samples/s, step %.1f ms (exposed communication %.1f ms)%@",
+          record.model!,
           ranks, throughput, step.mean, record.exposedCommMs ?? 0,
           efficiency.map { String(format: ", weak-scaling efficiency %.0f%%", $0 * 100) } ?? ""))
     }

@@ -15,7 +15,9 @@ struct KernelsCommand: ParsableCommand {
     help: "Comma-separated operations to time, from: \(KernelCase.operations.joined(separator: ",")).")
   var layers: String = KernelCase.operations.joined(separator: ",")
 
-  @Option(name: .long, help: "Take the shapes from this reference model's layers (see dlscale models) instead of the built-in table.")
+  @Option(
+    name: .long,
+    help: "Take the shapes from this reference model's layers (see dlscale models) instead of the built-in table.")
   var model: String?
 
   @Option(name: .long, help: "Threads for OpenBLAS and the layers' own loops.")
@@ -29,7 +31,9 @@ struct KernelsCommand: ParsableCommand {
 
   @Option(
     name: .long,
-    help: "Time whole training steps of a network instead: a reference model or \(BenchmarkNetworks.names.joined(separator: ", ")).")
+    help:
+      "Time whole training steps of a network instead: a reference model or \(BenchmarkNetworks.names.joined(separator: ", "))."
+  )
   var network: String?
 
   @Flag(name: .long, help: "With --network: also print each layer's forward and backward time of the last step.")
@@ -46,7 +50,8 @@ struct KernelsCommand: ParsableCommand {
     let unknown = operations.filter { !KernelCase.operations.contains($0) }
     guard unknown.isEmpty else {
       throw ValidationError(
-        "unknown operation(s) \(unknown.joined(separator: ", ")); choose from \(KernelCase.operations.joined(separator: ","))")
+        "unknown operation(s) \(unknown.joined(separator: ", ")); choose from \(KernelCase.operations.joined(separator: ","))"
+      )
     }
     guard !operations.isEmpty else { throw ValidationError("--layers names no operation") }
     guard threads > 0 else { throw ValidationError("--threads must be positive, got \(threads)") }
@@ -112,7 +117,8 @@ struct KernelsCommand: ParsableCommand {
     record.samplesPerS = Double(batch) / (stepMs.median * 1e-3)
     print(
       String(
-        format: "%@ batch %d threads %d: step %.1f ms median (forward %.1f, backward %.1f, update %.1f), %.1f samples/s, loss %.3f",
+        format:
+          "%@ batch %d threads %d: step %.1f ms median (forward %.1f, backward %.1f, update %.1f), %.1f samples/s, loss %.3f",
         spec.name, batch, threads, stepMs.median, record.forwardMs!, record.backwardMs!, record.updateMs!,
         record.samplesPerS!, Double(timings.last!.loss)))
     if layerTimes {

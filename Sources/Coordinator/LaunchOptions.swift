@@ -70,7 +70,8 @@ struct LaunchOptions: ParsableArguments {
     if let hostfile {
       let file = try Hostfile.load(path: hostfile, defaultSlots: 1)
       try file.checkHostsResolve()
-      return Launcher(mpirun: mpirunPath, agent: agentPath, placement: ["--hostfile", file.path], slots: file.totalSlots)
+      return Launcher(
+        mpirun: mpirunPath, agent: agentPath, placement: ["--hostfile", file.path], slots: file.totalSlots)
     }
     return Launcher.local(mpirun: mpirunPath, agent: agentPath)
   }

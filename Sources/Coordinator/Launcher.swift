@@ -66,7 +66,8 @@ struct Launcher {
     let ownDirectory = (executablePath() as NSString).deletingLastPathComponent
     let agent = explicitAgent ?? environment["DLSCALE_AGENT"] ?? (ownDirectory + "/dlscale-agent")
     guard FileManager.default.isExecutableFile(atPath: agent) else {
-      throw SetupError(description: "dlscale-agent not found at \(agent) (build it with swift build, or set DLSCALE_AGENT)")
+      throw SetupError(
+        description: "dlscale-agent not found at \(agent) (build it with swift build, or set DLSCALE_AGENT)")
     }
     return (mpirun, agent)
   }

@@ -83,11 +83,13 @@ struct SweepCommand: ParsableCommand {
         printError("dlscale: point failed: \(failure.description)")
       }
     }
-    print("dlscale: sweep '\(sweep.name)' finished in \(duration(Date().timeIntervalSince(started))): "
-      + "\(pending.count - failures) points ok, \(failures) failed")
+    print(
+      "dlscale: sweep '\(sweep.name)' finished in \(duration(Date().timeIntervalSince(started))): "
+        + "\(pending.count - failures) points ok, \(failures) failed")
     if failures > 0 {
-      throw CommandError("\(failures) of \(pending.count) points failed (failure records in \(results.path)); "
-        + "rerun with --resume to retry them")
+      throw CommandError(
+        "\(failures) of \(pending.count) points failed (failure records in \(results.path)); "
+          + "rerun with --resume to retry them")
     }
   }
 

@@ -41,7 +41,8 @@ struct SweepPlan {
       guard let node = try Yams.compose(yaml: text) else { throw ParseError(description: "\(path): the plan is empty") }
       root = node
     } catch let error as YamlError {
-      throw ParseError(description: "\(path): not valid YAML: \(String(describing: error).split(separator: "\n").first ?? "")")
+      throw ParseError(
+        description: "\(path): not valid YAML: \(String(describing: error).split(separator: "\n").first ?? "")")
     }
     let reader = NodeReader(path: path)
     let top = try reader.mapping(root, what: "the plan")

@@ -8,7 +8,8 @@ final class AveragePooling: Layer {
 
   init(name: String, input: Shape, kernel: Int, stride: Int, padding: Int) throws {
     inputShape = input
-    geometry = PoolingGeometry(height: input.height, width: input.width, kernel: kernel, stride: stride, padding: padding)
+    geometry = PoolingGeometry(
+      height: input.height, width: input.width, kernel: kernel, stride: stride, padding: padding)
     try geometry.validate(layer: name)
     outputShape = Shape(input.channels, geometry.outputHeight, geometry.outputWidth)
   }
@@ -17,7 +18,8 @@ final class AveragePooling: Layer {
   @inline(__always)
   private func window(_ oh: Int, _ ow: Int) -> (rows: Range<Int>, columns: Range<Int>, divisor: Float) {
     let g = geometry
-    let hStart = oh * g.stride - g.padding, wStart = ow * g.stride - g.padding
+    let hStart = oh * g.stride - g.padding
+    let wStart = ow * g.stride - g.padding
     let hEnd = Swift.min(hStart + g.kernel, g.height + g.padding)
     let wEnd = Swift.min(wStart + g.kernel, g.width + g.padding)
     let divisor = Float((hEnd - hStart) * (wEnd - wStart))
@@ -25,12 +27,18 @@ final class AveragePooling: Layer {
   }
 
   func forward(_ inputs: [Tensor], into output: Tensor, context: ComputeContext) {
-    let input = inputs[0], width = geometry.width
-    let inputPlane = geometry.height * width, outputHeight = outputShape.height, outputWidth = outputShape.width
-    let outputPlane = outputHeight * outputWidth, x = input.pointer, y = output.pointer
+    let input = inputs[0]
+    let width = geometry.width
+    let inputPlane = geometry.height * width
+    let outputHeight = outputShape.height
+    let outputWidth = outputShape.width
+    let outputPlane = outputHeight * outputWidth
+    let x = input.pointer
+    let y = output.pointer
     context.forEachRange(of: input.batch * inputShape.channels) { planes in
       for plane in planes {
-        let source = x + plane * inputPlane, target = y + plane * outputPlane
+        let source = x + plane * inputPlane
+        let target = y + plane * outputPlane
         for oh in 0..<outputHeight {
           for ow in 0..<outputWidth {
             let (rows, columns, divisor) = window(oh, ow)
@@ -49,12 +57,17 @@ final class AveragePooling: Layer {
   ) {
     guard let inputGradient = inputGradients[0] else { return }
     if !accumulate[0] { inputGradient.zero() }
-    let width = geometry.width, inputPlane = geometry.height * width
-    let outputHeight = outputShape.height, outputWidth = outputShape.width, outputPlane = outputHeight * outputWidth
-    let dx = inputGradient.pointer, dy = outputGradient.pointer
+    let width = geometry.width
+    let inputPlane = geometry.height * width
+    let outputHeight = outputShape.height
+    let outputWidth = outputShape.width
+    let outputPlane = outputHeight * outputWidth
+    let dx = inputGradient.pointer
+    let dy = outputGradient.pointer
     context.forEachRange(of: output.batch * outputShape.channels) { planes in
       for plane in planes {
-        let target = dx + plane * inputPlane, source = dy + plane * outputPlane
+        let target = dx + plane * inputPlane
+        let source = dy + plane * outputPlane
         for oh in 0..<outputHeight {
           for ow in 0..<outputWidth {
             let (rows, columns, divisor) = window(oh, ow)

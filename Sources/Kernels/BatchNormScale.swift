@@ -49,15 +49,24 @@ final class BatchNormScale: Layer {
   }
 
   func forward(_ inputs: [Tensor], into output: Tensor, context: ComputeContext) {
-    let x = inputs[0].pointer, y = output.pointer, batch = output.batch
-    let channels = outputShape.channels, plane = outputShape.height * outputShape.width
-    let stride = channels * plane, count = Float(batch * plane)
-    let gamma = gamma.pointer, beta = beta.pointer, mean = mean.pointer, inverse = inverseDeviation.pointer
-    let runningMean = runningMean.pointer, runningVariance = runningVariance.pointer
+    let x = inputs[0].pointer
+    let y = output.pointer
+    let batch = output.batch
+    let channels = outputShape.channels
+    let plane = outputShape.height * outputShape.width
+    let stride = channels * plane
+    let count = Float(batch * plane)
+    let gamma = gamma.pointer
+    let beta = beta.pointer
+    let mean = mean.pointer
+    let inverse = inverseDeviation.pointer
+    let runningMean = runningMean.pointer
+    let runningVariance = runningVariance.pointer
     let training = context.training
     context.forEachRange(of: channels) { channelRange in
       for c in channelRange {
-        var mu: Float, invSigma: Float
+        var mu: Float
+        var invSigma: Float
         if training {
           var sum: Double = 0
           for n in 0..<batch { sum += Double(VectorLoops.sum(x + n * stride + c * plane, count: plane)) }
@@ -77,9 +86,11 @@ final class BatchNormScale: Layer {
           mu = runningMean[c]
           invSigma = 1 / (runningVariance[c] + BatchNormScale.epsilon).squareRoot()
         }
-        let a = gamma[c] * invSigma, b = beta[c] - mu * a
+        let a = gamma[c] * invSigma
+        let b = beta[c] - mu * a
         for n in 0..<batch {
-          VectorLoops.scaleAndShift(x + n * stride + c * plane, by: a, plus: b, into: y + n * stride + c * plane, count: plane)
+          VectorLoops.scaleAndShift(
+            x + n * stride + c * plane, by: a, plus: b, into: y + n * stride + c * plane, count: plane)
         }
       }
     }
@@ -89,18 +100,29 @@ final class BatchNormScale: Layer {
     _ inputs: [Tensor], output: Tensor, outputGradient: Tensor,
     inputGradients: [Tensor?], accumulate: [Bool], context: ComputeContext
   ) {
-    let x = inputs[0].pointer, dy = outputGradient.pointer, batch = output.batch
-    let channels = outputShape.channels, plane = outputShape.height * outputShape.width
-    let stride = channels * plane, count = Float(batch * plane)
-    let gamma = gamma.pointer, mean = mean.pointer, inverse = inverseDeviation.pointer
-    let gammaGradient = gammaGradient.pointer, betaGradient = betaGradient.pointer
-    let dx = inputGradients[0]?.pointer, adding = accumulate[0]
+    let x = inputs[0].pointer
+    let dy = outputGradient.pointer
+    let batch = output.batch
+    let channels = outputShape.channels
+    let plane = outputShape.height * outputShape.width
+    let stride = channels * plane
+    let count = Float(batch * plane)
+    let gamma = gamma.pointer
+    let mean = mean.pointer
+    let inverse = inverseDeviation.pointer
+    let gammaGradient = gammaGradient.pointer
+    let betaGradient = betaGradient.pointer
+    let dx = inputGradients[0]?.pointer
+    let adding = accumulate[0]
     context.forEachRange(of: channels) { channelRange in
       for c in channelRange {
-        let mu = mean[c], invSigma = inverse[c]
-        var sumGradient: Float = 0, sumProduct: Float = 0
+        let mu = mean[c]
+        let invSigma = inverse[c]
+        var sumGradient: Float = 0
+        var sumProduct: Float = 0
         for n in 0..<batch {
-          let values = x + n * stride + c * plane, gradients = dy + n * stride + c * plane
+          let values = x + n * stride + c * plane
+          let gradients = dy + n * stride + c * plane
           sumGradient += VectorLoops.sum(gradients, count: plane)
           sumProduct += VectorLoops.sumOfProducts(gradients, values, count: plane, around: mu)
         }
@@ -110,7 +132,8 @@ final class BatchNormScale: Layer {
         guard let dx else { continue }
         // dx = factor·(M·dy − Σdy − x̂·Σdy·x̂), an affine combination of dy and x.
         let factor = gamma[c] * invSigma / count
-        let gradientWeight = factor * count, inputWeight = -factor * invSigma * sumProduct
+        let gradientWeight = factor * count
+        let inputWeight = -factor * invSigma * sumProduct
         let constant = -factor * sumGradient + factor * invSigma * sumProduct * mu
         for n in 0..<batch {
           let offset = n * stride + c * plane

@@ -20,7 +20,8 @@ public enum BenchmarkNetworks {
       layers.append(
         LayerSpec(
           name: name, inputs: input.isEmpty ? [] : [input],
-          kind: .convolution(outputs: outputs, kernel: Extent(k), stride: Extent(s), padding: Extent(p), groups: 1, bias: false)))
+          kind: .convolution(
+            outputs: outputs, kernel: Extent(k), stride: Extent(s), padding: Extent(p), groups: 1, bias: false)))
       layers.append(LayerSpec(name: "\(name)_bn", inputs: [name], kind: .batchNormScale))
     }
     func relu(_ name: String, _ input: String) { layers.append(LayerSpec(name: name, inputs: [input], kind: .relu)) }

@@ -34,7 +34,8 @@ final class Concat: Layer {
       for (index, shape) in inputShapes.enumerated() {
         defer { offset += shape.count }
         guard let gradient = inputGradients[index] else { continue }
-        let source = outputGradient.pointer + n * outputCount + offset, target = gradient.pointer + n * shape.count
+        let source = outputGradient.pointer + n * outputCount + offset
+        let target = gradient.pointer + n * shape.count
         if accumulate[index] {
           for element in 0..<shape.count { target[element] += source[element] }
         } else {

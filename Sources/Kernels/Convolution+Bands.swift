@@ -23,13 +23,18 @@ extension Convolution {
   var isBanded: Bool { outputRowsPerBand < geometry.outputHeight }
 
   func forwardInBands(_ input: Tensor, into output: Tensor, context: ComputeContext) {
-    let p = geometry.outputPositions, outputWidth = geometry.outputWidth
-    let m = outputShape.channels / groups, k = geometry.rows / groups, columns = context.workspace.pointer
+    let p = geometry.outputPositions
+    let outputWidth = geometry.outputWidth
+    let m = outputShape.channels / groups
+    let k = geometry.rows / groups
+    let columns = context.workspace.pointer
     for n in 0..<input.batch {
-      let image = input.pointer + n * inputShape.count, result = output.pointer + n * outputShape.count
+      let image = input.pointer + n * inputShape.count
+      let result = output.pointer + n * outputShape.count
       for first in stride(from: 0, to: geometry.outputHeight, by: outputRowsPerBand) {
         let band = first..<Swift.min(first + outputRowsPerBand, geometry.outputHeight)
-        let width = band.count * outputWidth, offset = first * outputWidth
+        let width = band.count * outputWidth
+        let offset = first * outputWidth
         geometry.im2col(image, into: columns, rowStride: width, outputRows: band, context: context)
         for g in 0..<groups {
           BLAS.gemm(
@@ -39,7 +44,8 @@ extension Convolution {
       }
       if let bias {
         for channel in 0..<outputShape.channels {
-          let value = bias.pointer[channel], plane = result + channel * p
+          let value = bias.pointer[channel]
+          let plane = result + channel * p
           for index in 0..<p { plane[index] += value }
         }
       }
@@ -49,12 +55,16 @@ extension Convolution {
   func backwardInBands(
     _ input: Tensor, outputGradient: Tensor, inputGradient: Tensor?, adding: Bool, context: ComputeContext
   ) {
-    let p = geometry.outputPositions, outputWidth = geometry.outputWidth
-    let m = outputShape.channels / groups, k = geometry.rows / groups, columns = context.workspace.pointer
+    let p = geometry.outputPositions
+    let outputWidth = geometry.outputWidth
+    let m = outputShape.channels / groups
+    let k = geometry.rows / groups
+    let columns = context.workspace.pointer
     biasGradient?.zero()
     if let inputGradient, !adding { inputGradient.zero() }
     for n in 0..<input.batch {
-      let image = input.pointer + n * inputShape.count, gradient = outputGradient.pointer + n * outputShape.count
+      let image = input.pointer + n * inputShape.count
+      let gradient = outputGradient.pointer + n * outputShape.count
       if let biasGradient {
         for channel in 0..<outputShape.channels {
           biasGradient.pointer[channel] += VectorLoops.sum(gradient + channel * p, count: p)
@@ -62,17 +72,20 @@ extension Convolution {
       }
       for first in stride(from: 0, to: geometry.outputHeight, by: outputRowsPerBand) {
         let band = first..<Swift.min(first + outputRowsPerBand, geometry.outputHeight)
-        let width = band.count * outputWidth, offset = first * outputWidth
+        let width = band.count * outputWidth
+        let offset = first * outputWidth
         geometry.im2col(image, into: columns, rowStride: width, outputRows: band, context: context)
         for g in 0..<groups {
           BLAS.gemm(
-            transposeB: true, m: m, n: k, k: width, a: gradient + g * m * p + offset, lda: p, b: columns + g * k * width,
+            transposeB: true, m: m, n: k, k: width, a: gradient + g * m * p + offset, lda: p,
+            b: columns + g * k * width,
             ldb: width, beta: n == 0 && first == 0 ? 0 : 1, c: weightGradient.pointer + g * m * k, ldc: k)
         }
         guard let inputGradient else { continue }
         for g in 0..<groups {
           BLAS.gemm(
-            transposeA: true, m: k, n: width, k: m, a: weight.pointer + g * m * k, lda: k, b: gradient + g * m * p + offset,
+            transposeA: true, m: k, n: width, k: m, a: weight.pointer + g * m * k, lda: k,
+            b: gradient + g * m * p + offset,
             ldb: p, beta: 0, c: columns + g * k * width, ldc: width)
         }
         geometry.col2im(

@@ -41,7 +41,8 @@ final class Convolution: Layer {
     generator: inout SeededGenerator
   ) throws {
     guard groups > 0, input.channels % groups == 0, outputs % groups == 0 else {
-      throw NetworkError.invalidLayer(name, "channels \(input.channels) and outputs \(outputs) must divide by groups \(groups)")
+      throw NetworkError.invalidLayer(
+        name, "channels \(input.channels) and outputs \(outputs) must divide by groups \(groups)")
     }
     guard kernel.h > 0, kernel.w > 0, stride.h > 0, stride.w > 0, padding.h >= 0, padding.w >= 0,
       input.height + 2 * padding.h >= kernel.h, input.width + 2 * padding.w >= kernel.w
@@ -84,24 +85,32 @@ final class Convolution: Layer {
   var parameters: [Parameter] {
     var list = [
       Parameter(
-        name: "\(name).weight", dimensions: [weight.batch, weight.shape.channels, weight.shape.height, weight.shape.width],
+        name: "\(name).weight",
+        dimensions: [weight.batch, weight.shape.channels, weight.shape.height, weight.shape.width],
         value: weight, gradient: weightGradient)
     ]
     if let bias, let biasGradient {
-      list.append(Parameter(name: "\(name).bias", dimensions: [outputShape.channels], value: bias, gradient: biasGradient))
+      list.append(
+        Parameter(name: "\(name).bias", dimensions: [outputShape.channels], value: bias, gradient: biasGradient))
     }
     return list
   }
 
   /// Builds the column matrix of images `first..<first + count` side by side (rows of
   /// `count`·P floats); a single pointwise image is its own column matrix.
-  private func columns(of input: Tensor, images first: Int, count: Int, context: ComputeContext) -> UnsafeMutablePointer<Float> {
-    let p = geometry.outputPositions, width = count * p, columns = context.workspace.pointer
+  private func columns(of input: Tensor, images first: Int, count: Int, context: ComputeContext)
+    -> UnsafeMutablePointer<Float>
+  {
+    let p = geometry.outputPositions
+    let width = count * p
+    let columns = context.workspace.pointer
     if isPointwise && count == 1 { return input.pointer + first * inputShape.count }
     for i in 0..<count {
       let image = input.pointer + (first + i) * inputShape.count
       if isPointwise {
-        for channel in 0..<inputShape.channels { (columns + channel * width + i * p).update(from: image + channel * p, count: p) }
+        for channel in 0..<inputShape.channels {
+          (columns + channel * width + i * p).update(from: image + channel * p, count: p)
+        }
       } else {
         geometry.im2col(image, into: columns + i * p, rowStride: width, context: context)
       }
@@ -113,11 +122,13 @@ final class Convolution: Layer {
   private func transfer(
     _ tensor: Tensor, images first: Int, count: Int, staged: UnsafeMutablePointer<Float>, toStage: Bool
   ) {
-    let p = geometry.outputPositions, width = count * p
+    let p = geometry.outputPositions
+    let width = count * p
     for i in 0..<count {
       let image = tensor.pointer + (first + i) * outputShape.count
       for channel in 0..<outputShape.channels {
-        let stage = staged + channel * width + i * p, plane = image + channel * p
+        let stage = staged + channel * width + i * p
+        let plane = image + channel * p
         if toStage { stage.update(from: plane, count: p) } else { plane.update(from: stage, count: p) }
       }
     }
@@ -125,13 +136,18 @@ final class Convolution: Layer {
 
   func forward(_ inputs: [Tensor], into output: Tensor, context: ComputeContext) {
     if isBanded { return forwardInBands(inputs[0], into: output, context: context) }
-    let input = inputs[0], p = geometry.outputPositions
-    let m = outputShape.channels / groups, k = geometry.rows / groups
+    let input = inputs[0]
+    let p = geometry.outputPositions
+    let m = outputShape.channels / groups
+    let k = geometry.rows / groups
     for first in stride(from: 0, to: input.batch, by: imagesPerGEMM) {
-      let count = Swift.min(imagesPerGEMM, input.batch - first), width = count * p
+      let count = Swift.min(imagesPerGEMM, input.batch - first)
+      let width = count * p
       let columns = columns(of: input, images: first, count: count, context: context)
       let staged = imagesPerGEMM > 1
-      let result = staged ? context.workspace.pointer + geometry.rows * imagesPerGEMM * p : output.pointer + first * outputShape.count
+      let result =
+        staged
+        ? context.workspace.pointer + geometry.rows * imagesPerGEMM * p : output.pointer + first * outputShape.count
       for g in 0..<groups {
         BLAS.gemm(
           m: m, n: width, k: k, a: weight.pointer + g * m * k, lda: k, b: columns + g * k * width, ldb: width,
@@ -142,7 +158,8 @@ final class Convolution: Layer {
       if let bias {
         for n in first..<(first + count) {
           for channel in 0..<outputShape.channels {
-            let value = bias.pointer[channel], plane = output.pointer + n * outputShape.count + channel * p
+            let value = bias.pointer[channel]
+            let plane = output.pointer + n * outputShape.count + channel * p
             for index in 0..<p { plane[index] += value }
           }
         }
@@ -156,16 +173,21 @@ final class Convolution: Layer {
   ) {
     if isBanded {
       return backwardInBands(
-        inputs[0], outputGradient: outputGradient, inputGradient: inputGradients[0], adding: accumulate[0], context: context)
+        inputs[0], outputGradient: outputGradient, inputGradient: inputGradients[0], adding: accumulate[0],
+        context: context)
     }
-    let input = inputs[0], p = geometry.outputPositions
-    let m = outputShape.channels / groups, k = geometry.rows / groups
+    let input = inputs[0]
+    let p = geometry.outputPositions
+    let m = outputShape.channels / groups
+    let k = geometry.rows / groups
     biasGradient?.zero()
-    let inputGradient = inputGradients[0], adding = accumulate[0]
+    let inputGradient = inputGradients[0]
+    let adding = accumulate[0]
     let directPointwise = isPointwise && imagesPerGEMM == 1
     if let inputGradient, !adding, !directPointwise { inputGradient.zero() }
     for first in stride(from: 0, to: input.batch, by: imagesPerGEMM) {
-      let count = Swift.min(imagesPerGEMM, input.batch - first), width = count * p
+      let count = Swift.min(imagesPerGEMM, input.batch - first)
+      let width = count * p
       let staged = imagesPerGEMM > 1
       if let biasGradient {
         for n in first..<(first + count) {
@@ -203,7 +225,8 @@ final class Convolution: Layer {
         let target = image + i * inputShape.count
         if isPointwise {
           for channel in 0..<inputShape.channels {
-            let source = columnGradient + channel * width + i * p, plane = target + channel * p
+            let source = columnGradient + channel * width + i * p
+            let plane = target + channel * p
             for index in 0..<p { plane[index] += source[index] }
           }
         } else {

@@ -36,8 +36,11 @@ struct ConvolutionGeometry {
     outputRows: Range<Int>? = nil, context: ComputeContext
   ) {
     let outputRows = outputRows ?? 0..<outputHeight
-    let kh = kernel.h, kw = kernel.w, ow = outputWidth
-    let plane = height * width, positions = rowStride
+    let kh = kernel.h
+    let kw = kernel.w
+    let ow = outputWidth
+    let plane = height * width
+    let positions = rowStride
     context.forEachRange(of: channels) { channelRange in
       for c in channelRange {
         let source = image + c * plane
@@ -76,8 +79,11 @@ struct ConvolutionGeometry {
     addingInto image: UnsafeMutablePointer<Float>, context: ComputeContext
   ) {
     let outputRows = outputRows ?? 0..<outputHeight
-    let kh = kernel.h, kw = kernel.w, ow = outputWidth
-    let plane = height * width, positions = rowStride
+    let kh = kernel.h
+    let kw = kernel.w
+    let ow = outputWidth
+    let plane = height * width
+    let positions = rowStride
     context.forEachRange(of: channels) { channelRange in
       for c in channelRange {
         let target = image + c * plane
@@ -121,7 +127,9 @@ struct ConvolutionGeometry {
   /// line[x] = source[x·stride] for x in range: the strided copy of im2col, with stride 2 and 4
   /// taking the even lanes of 16-float loads instead of one scalar load per element.
   @inline(__always)
-  static func gather(from source: UnsafePointer<Float>, stride: Int, into line: UnsafeMutablePointer<Float>, range: Range<Int>) {
+  static func gather(
+    from source: UnsafePointer<Float>, stride: Int, into line: UnsafeMutablePointer<Float>, range: Range<Int>
+  ) {
     var x = range.lowerBound
     let end = range.upperBound
     // Each 16-float load must end at or before the last element the range needs, since the

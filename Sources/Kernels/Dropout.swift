@@ -10,7 +10,9 @@ final class Dropout: Layer {
   private var maskApplied = false
 
   init(name: String, input: Shape, ratio: Double, seed: UInt64, batch: Int) throws {
-    guard ratio >= 0, ratio < 1 else { throw NetworkError.invalidLayer(name, "dropout ratio \(ratio) is not in [0, 1)") }
+    guard ratio >= 0, ratio < 1 else {
+      throw NetworkError.invalidLayer(name, "dropout ratio \(ratio) is not in [0, 1)")
+    }
     outputShape = input
     self.ratio = Float(ratio)
     self.seed = seed
@@ -18,13 +20,15 @@ final class Dropout: Layer {
   }
 
   func forward(_ inputs: [Tensor], into output: Tensor, context: ComputeContext) {
-    let x = inputs[0].pointer, y = output.pointer
+    let x = inputs[0].pointer
+    let y = output.pointer
     maskApplied = context.training
     guard context.training else {
       y.update(from: x, count: output.count)
       return
     }
-    let m = mask.pointer, keep = 1 / (1 - ratio)
+    let m = mask.pointer
+    let keep = 1 / (1 - ratio)
     let threshold = UInt64(Double(ratio) * Double(1 << 32))
     let base = SeededGenerator.mix(seed ^ UInt64(truncatingIfNeeded: context.step) &* 0x9E37_79B9_7F4A_7C15)
     context.forEachRange(of: output.count, minimumPerRange: 1 << 15) { range in
@@ -41,8 +45,11 @@ final class Dropout: Layer {
     inputGradients: [Tensor?], accumulate: [Bool], context: ComputeContext
   ) {
     guard let inputGradient = inputGradients[0] else { return }
-    let dy = outputGradient.pointer, dx = inputGradient.pointer, m = mask.pointer
-    let adding = accumulate[0], masked = maskApplied
+    let dy = outputGradient.pointer
+    let dx = inputGradient.pointer
+    let m = mask.pointer
+    let adding = accumulate[0]
+    let masked = maskApplied
     context.forEachRange(of: output.count, minimumPerRange: 1 << 15) { range in
       for index in range {
         let value = masked ? dy[index] * m[index] : dy[index]

@@ -24,16 +24,19 @@ final class FullyConnected: Layer {
 
   var parameters: [Parameter] {
     var list = [
-      Parameter(name: "\(name).weight", dimensions: [outputShape.channels, inputCount], value: weight, gradient: weightGradient)
+      Parameter(
+        name: "\(name).weight", dimensions: [outputShape.channels, inputCount], value: weight, gradient: weightGradient)
     ]
     if let bias, let biasGradient {
-      list.append(Parameter(name: "\(name).bias", dimensions: [outputShape.channels], value: bias, gradient: biasGradient))
+      list.append(
+        Parameter(name: "\(name).bias", dimensions: [outputShape.channels], value: bias, gradient: biasGradient))
     }
     return list
   }
 
   func forward(_ inputs: [Tensor], into output: Tensor, context: ComputeContext) {
-    let input = inputs[0], outputs = outputShape.channels
+    let input = inputs[0]
+    let outputs = outputShape.channels
     if let bias {
       for n in 0..<input.batch { (output.pointer + n * outputs).update(from: bias.pointer, count: outputs) }
     }
@@ -46,7 +49,8 @@ final class FullyConnected: Layer {
     _ inputs: [Tensor], output: Tensor, outputGradient: Tensor,
     inputGradients: [Tensor?], accumulate: [Bool], context: ComputeContext
   ) {
-    let input = inputs[0], outputs = outputShape.channels
+    let input = inputs[0]
+    let outputs = outputShape.channels
     BLAS.gemm(
       transposeA: true, m: outputs, n: inputCount, k: input.batch, a: outputGradient.pointer, lda: outputs,
       b: input.pointer, ldb: inputCount, beta: 0, c: weightGradient.pointer, ldc: inputCount)

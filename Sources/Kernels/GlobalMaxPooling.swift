@@ -19,11 +19,14 @@ final class GlobalMaxPooling: Layer {
 
   func forward(_ inputs: [Tensor], into output: Tensor, context: ComputeContext) {
     let plane = inputShape.height * inputShape.width
-    let x = inputs[0].pointer, y = output.pointer, argmax = argmax
+    let x = inputs[0].pointer
+    let y = output.pointer
+    let argmax = argmax
     context.forEachRange(of: output.batch * inputShape.channels) { planes in
       for index in planes {
         let source = x + index * plane
-        var best = source[0], bestIndex = 0
+        var best = source[0]
+        var bestIndex = 0
         for position in 1..<plane where source[position] > best {
           best = source[position]
           bestIndex = position
@@ -41,7 +44,9 @@ final class GlobalMaxPooling: Layer {
     guard let inputGradient = inputGradients[0] else { return }
     if !accumulate[0] { inputGradient.zero() }
     let plane = inputShape.height * inputShape.width
-    let dx = inputGradient.pointer, dy = outputGradient.pointer, argmax = argmax
+    let dx = inputGradient.pointer
+    let dy = outputGradient.pointer
+    let argmax = argmax
     context.forEachRange(of: output.batch * inputShape.channels) { planes in
       for index in planes { dx[index * plane + Int(argmax[index])] += dy[index] }
     }

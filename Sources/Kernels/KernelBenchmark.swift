@@ -114,7 +114,8 @@ public struct KernelBenchmark {
     guard case .convolution(_, let kernel, let stride, let padding, _, _) = kernelCase.kind else { return 0 }
     let input = kernelCase.inputs[0]
     let geometry = ConvolutionGeometry(
-      channels: input.channels, height: input.height, width: input.width, kernel: kernel, stride: stride, padding: padding)
+      channels: input.channels, height: input.height, width: input.width, kernel: kernel, stride: stride,
+      padding: padding)
     return 4 * Double(batch) * Double(input.count + geometry.rows * geometry.outputPositions)
   }
 
@@ -125,7 +126,8 @@ public struct KernelBenchmark {
     else { return nil }  // pointwise convolutions need no columns
     let input = kernelCase.inputs[0]
     let geometry = ConvolutionGeometry(
-      channels: input.channels, height: input.height, width: input.width, kernel: kernel, stride: stride, padding: padding)
+      channels: input.channels, height: input.height, width: input.width, kernel: kernel, stride: stride,
+      padding: padding)
     let workspace = Workspace()
     workspace.reserve(geometry.rows * geometry.outputPositions)
     let context = ComputeContext(threads: threads, workspace: workspace)
@@ -134,12 +136,16 @@ public struct KernelBenchmark {
     images.fillNormal(deviation: 1, using: &generator)
     let forward = time {
       for n in 0..<batch {
-        geometry.im2col(images.pointer + n * input.count, into: workspace.pointer, rowStride: geometry.outputPositions, context: context)
+        geometry.im2col(
+          images.pointer + n * input.count, into: workspace.pointer, rowStride: geometry.outputPositions,
+          context: context)
       }
     }
     let backward = time {
       for n in 0..<batch {
-        geometry.col2im(workspace.pointer, rowStride: geometry.outputPositions, addingInto: images.pointer + n * input.count, context: context)
+        geometry.col2im(
+          workspace.pointer, rowStride: geometry.outputPositions, addingInto: images.pointer + n * input.count,
+          context: context)
       }
     }
     return (forward, backward)
@@ -148,27 +154,38 @@ public struct KernelBenchmark {
   /// The GEMM calls a conv or fc case makes, on buffers of the same sizes, without im2col, bias
   /// or anything else; nil for other kinds.
   private func measureGEMM(_ kernelCase: KernelCase) -> (forward: [Double], backward: [Double])? {
-    let images: Int, groups: Int, m: Int, n: Int, k: Int
+    let images: Int
+    let groups: Int
+    let m: Int
+    let n: Int
+    let k: Int
     switch kernelCase.kind {
     case .convolution(let outputs, let kernel, let stride, let padding, let g, _):
       let input = kernelCase.inputs[0]
       let geometry = ConvolutionGeometry(
-        channels: input.channels, height: input.height, width: input.width, kernel: kernel, stride: stride, padding: padding)
-      (images, groups, m, n, k) = (batch, g, outputs / g, geometry.outputPositions, input.channels / g * kernel.h * kernel.w)
+        channels: input.channels, height: input.height, width: input.width, kernel: kernel, stride: stride,
+        padding: padding)
+      (images, groups, m, n, k) = (
+        batch, g, outputs / g, geometry.outputPositions, input.channels / g * kernel.h * kernel.w
+      )
     case .fullyConnected(let outputs, _):
       (images, groups, m, n, k) = (1, 1, batch, outputs, kernelCase.inputs[0].count)
     default:
       return nil
     }
-    let a = Tensor(batch: groups, shape: Shape(m * k, 1, 1)), aGradient = Tensor(batch: groups, shape: a.shape)
-    let b = Tensor(batch: groups, shape: Shape(k * n, 1, 1)), bGradient = Tensor(batch: groups, shape: b.shape)
+    let a = Tensor(batch: groups, shape: Shape(m * k, 1, 1))
+    let aGradient = Tensor(batch: groups, shape: a.shape)
+    let b = Tensor(batch: groups, shape: Shape(k * n, 1, 1))
+    let bGradient = Tensor(batch: groups, shape: b.shape)
     let c = Tensor(batch: groups, shape: Shape(m * n, 1, 1))
     var generator = SeededGenerator(seed: 2)
     for tensor in [a, b, c] { tensor.fillNormal(deviation: 1, using: &generator) }
     let forward = time {
       for _ in 0..<images {
         for g in 0..<groups {
-          BLAS.gemm(m: m, n: n, k: k, a: a.pointer + g * m * k, lda: k, b: b.pointer + g * k * n, ldb: n, beta: 0, c: c.pointer + g * m * n, ldc: n)
+          BLAS.gemm(
+            m: m, n: n, k: k, a: a.pointer + g * m * k, lda: k, b: b.pointer + g * k * n, ldb: n, beta: 0,
+            c: c.pointer + g * m * n, ldc: n)
         }
       }
     }

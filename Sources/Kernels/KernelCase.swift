@@ -59,8 +59,10 @@ public struct KernelCase: Sendable {
 
   /// Multiply-adds count two FLOPs; comparisons, exponentials and divisions count one.
   public func flops(batch: Int, backward: Bool) throws -> Double {
-    let output = try outputShape, n = Double(batch)
-    let inputCount = Double(inputs.reduce(0) { $0 + $1.count }), outputCount = Double(output.count)
+    let output = try outputShape
+    let n = Double(batch)
+    let inputCount = Double(inputs.reduce(0) { $0 + $1.count })
+    let outputCount = Double(output.count)
     switch kind {
     case .convolution(_, let kernel, _, _, let groups, _):
       let forward = 2 * n * outputCount * Double(inputs[0].channels / groups * kernel.h * kernel.w)
@@ -90,8 +92,10 @@ public struct KernelCase: Sendable {
   /// Bytes each pass must at least read and write: activations (and their gradients backward)
   /// and parameters (and their gradients backward), as float32.
   public func bytesMoved(batch: Int, backward: Bool) throws -> Double {
-    let output = try outputShape, n = Double(batch)
-    let inputCount = n * Double(inputs.reduce(0) { $0 + $1.count }), outputCount = n * Double(output.count)
+    let output = try outputShape
+    let n = Double(batch)
+    let inputCount = n * Double(inputs.reduce(0) { $0 + $1.count })
+    let outputCount = n * Double(output.count)
     var parameters = 0.0
     switch kind {
     case .convolution(let outputs, let kernel, _, _, let groups, let bias):
@@ -110,7 +114,9 @@ public struct KernelCase: Sendable {
   public static let builtIn: [KernelCase] = {
     func conv(_ input: Shape, _ outputs: Int, _ k: Int, _ s: Int, _ p: Int, groups: Int = 1) -> KernelCase {
       KernelCase(
-        op: "conv", kind: .convolution(outputs: outputs, kernel: Extent(k), stride: Extent(s), padding: Extent(p), groups: groups, bias: true),
+        op: "conv",
+        kind: .convolution(
+          outputs: outputs, kernel: Extent(k), stride: Extent(s), padding: Extent(p), groups: groups, bias: true),
         inputs: [input])
     }
     return [
@@ -134,13 +140,17 @@ public struct KernelCase: Sendable {
       KernelCase(op: "maxpool", kind: .maxPool(kernel: 3, stride: 2, padding: 1), inputs: [Shape(64, 112, 112)]),
       KernelCase(op: "avgpool", kind: .averagePool(kernel: 7, stride: 1, padding: 0), inputs: [Shape(2048, 7, 7)]),
       KernelCase(op: "avgpool", kind: .averagePool(kernel: 3, stride: 1, padding: 1), inputs: [Shape(192, 28, 28)]),
-      KernelCase(op: "lrn", kind: .localResponseNorm(size: 5, alpha: 1e-4, beta: 0.75, k: 1), inputs: [Shape(96, 55, 55)]),
-      KernelCase(op: "lrn", kind: .localResponseNorm(size: 5, alpha: 1e-4, beta: 0.75, k: 1), inputs: [Shape(256, 27, 27)]),
+      KernelCase(
+        op: "lrn", kind: .localResponseNorm(size: 5, alpha: 1e-4, beta: 0.75, k: 1), inputs: [Shape(96, 55, 55)]),
+      KernelCase(
+        op: "lrn", kind: .localResponseNorm(size: 5, alpha: 1e-4, beta: 0.75, k: 1), inputs: [Shape(256, 27, 27)]),
       KernelCase(op: "bn", kind: .batchNormScale, inputs: [Shape(64, 112, 112)]),
       KernelCase(op: "bn", kind: .batchNormScale, inputs: [Shape(256, 56, 56)]),
       KernelCase(op: "bn", kind: .batchNormScale, inputs: [Shape(2048, 7, 7)]),
       KernelCase(op: "dropout", kind: .dropout(ratio: 0.5), inputs: [Shape(4096, 1, 1)]),
-      KernelCase(op: "concat", kind: .concat, inputs: [Shape(64, 28, 28), Shape(128, 28, 28), Shape(32, 28, 28), Shape(32, 28, 28)]),
+      KernelCase(
+        op: "concat", kind: .concat,
+        inputs: [Shape(64, 28, 28), Shape(128, 28, 28), Shape(32, 28, 28), Shape(32, 28, 28)]),
       KernelCase(op: "sum", kind: .sum, inputs: [Shape(256, 56, 56), Shape(256, 56, 56)]),
       KernelCase(op: "softmax", kind: .softmaxCrossEntropy, inputs: [Shape(1000, 1, 1)]),
     ]
@@ -148,7 +158,8 @@ public struct KernelCase: Sendable {
 
   /// One case per distinct (kind, inputs) of a spec's layers, in spec order.
   public static func cases(from spec: ModelSpec) throws -> [KernelCase] {
-    var seen = Set<String>(), cases: [KernelCase] = []
+    var seen = Set<String>()
+    var cases: [KernelCase] = []
     for shaped in try spec.shapedLayers() {
       let layer = shaped.layer
       let candidate = KernelCase(op: op(of: layer.kind), kind: layer.kind, inputs: shaped.inputShapes)

@@ -22,13 +22,15 @@ enum LayerFactory {
     case .relu:
       return ReLU(input: inputs[0])
     case .maxPool(let kernel, let stride, let padding):
-      return try MaxPooling(name: name, input: inputs[0], kernel: kernel, stride: stride, padding: padding, batch: batch)
+      return try MaxPooling(
+        name: name, input: inputs[0], kernel: kernel, stride: stride, padding: padding, batch: batch)
     case .globalMaxPool:
       return GlobalMaxPooling(input: inputs[0], batch: batch)
     case .averagePool(let kernel, let stride, let padding):
       return try AveragePooling(name: name, input: inputs[0], kernel: kernel, stride: stride, padding: padding)
     case .localResponseNorm(let size, let alpha, let beta, let k):
-      return try LocalResponseNorm(name: name, input: inputs[0], size: size, alpha: alpha, beta: beta, k: k, batch: batch)
+      return try LocalResponseNorm(
+        name: name, input: inputs[0], size: size, alpha: alpha, beta: beta, k: k, batch: batch)
     case .batchNormScale:
       return BatchNormScale(name: name, input: inputs[0])
     case .dropout(let ratio):

@@ -33,19 +33,26 @@ final class LocalResponseNorm: Layer {
   }
 
   func forward(_ inputs: [Tensor], into output: Tensor, context: ComputeContext) {
-    let plane = outputShape.height * outputShape.width, channels = outputShape.channels
-    let x = inputs[0].pointer, y = output.pointer, s = scale.pointer
-    let coefficient = alpha / Float(size), k = k, beta = beta
+    let plane = outputShape.height * outputShape.width
+    let channels = outputShape.channels
+    let x = inputs[0].pointer
+    let y = output.pointer
+    let s = scale.pointer
+    let coefficient = alpha / Float(size)
+    let k = k
+    let beta = beta
     context.forEachRange(of: output.batch * channels) { items in
       for item in items {
-        let n = item / channels, c = item % channels
+        let n = item / channels
+        let c = item % channels
         let target = s + item * plane
         target.update(repeating: k, count: plane)
         for source in window(of: c) {
           let values = x + (n * channels + source) * plane
           for index in 0..<plane { target[index] += coefficient * values[index] * values[index] }
         }
-        let input = x + item * plane, result = y + item * plane
+        let input = x + item * plane
+        let result = y + item * plane
         for index in 0..<plane { result[index] = input[index] * powf(target[index], -beta) }
       }
     }
@@ -56,10 +63,18 @@ final class LocalResponseNorm: Layer {
     inputGradients: [Tensor?], accumulate: [Bool], context: ComputeContext
   ) {
     guard let inputGradient = inputGradients[0] else { return }
-    let plane = outputShape.height * outputShape.width, channels = outputShape.channels
-    let x = inputs[0].pointer, y = output.pointer, s = scale.pointer, dy = outputGradient.pointer
-    let dx = inputGradient.pointer, r = ratio.pointer, adding = accumulate[0]
-    let coefficient = 2 * alpha * beta / Float(size), beta = beta, before = (size - 1) / 2
+    let plane = outputShape.height * outputShape.width
+    let channels = outputShape.channels
+    let x = inputs[0].pointer
+    let y = output.pointer
+    let s = scale.pointer
+    let dy = outputGradient.pointer
+    let dx = inputGradient.pointer
+    let r = ratio.pointer
+    let adding = accumulate[0]
+    let coefficient = 2 * alpha * beta / Float(size)
+    let beta = beta
+    let before = (size - 1) / 2
     for n in 0..<output.batch {
       let image = n * channels * plane
       context.forEachRange(of: channels * plane, minimumPerRange: 1 << 14) { range in

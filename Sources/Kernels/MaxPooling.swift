@@ -10,7 +10,8 @@ final class MaxPooling: Layer {
 
   init(name: String, input: Shape, kernel: Int, stride: Int, padding: Int, batch: Int) throws {
     inputShape = input
-    geometry = PoolingGeometry(height: input.height, width: input.width, kernel: kernel, stride: stride, padding: padding)
+    geometry = PoolingGeometry(
+      height: input.height, width: input.width, kernel: kernel, stride: stride, padding: padding)
     try geometry.validate(layer: name)
     outputShape = Shape(input.channels, geometry.outputHeight, geometry.outputWidth)
     argmaxCount = batch * outputShape.count
@@ -21,13 +22,21 @@ final class MaxPooling: Layer {
   deinit { argmax.deallocate() }
 
   func forward(_ inputs: [Tensor], into output: Tensor, context: ComputeContext) {
-    let input = inputs[0], g = geometry
-    let height = g.height, width = g.width, outputHeight = g.outputHeight, outputWidth = g.outputWidth
-    let inputPlane = height * width, outputPlane = outputHeight * outputWidth
-    let x = input.pointer, y = output.pointer, argmax = argmax
+    let input = inputs[0]
+    let g = geometry
+    let height = g.height
+    let width = g.width
+    let outputHeight = g.outputHeight
+    let outputWidth = g.outputWidth
+    let inputPlane = height * width
+    let outputPlane = outputHeight * outputWidth
+    let x = input.pointer
+    let y = output.pointer
+    let argmax = argmax
     context.forEachRange(of: input.batch * inputShape.channels) { planes in
       for plane in planes {
-        let source = x + plane * inputPlane, target = y + plane * outputPlane
+        let source = x + plane * inputPlane
+        let target = y + plane * outputPlane
         let indices = argmax + plane * outputPlane
         for oh in 0..<outputHeight {
           let hStart = Swift.max(oh * g.stride - g.padding, 0)
@@ -35,7 +44,8 @@ final class MaxPooling: Layer {
           for ow in 0..<outputWidth {
             let wStart = Swift.max(ow * g.stride - g.padding, 0)
             let wEnd = Swift.min(ow * g.stride - g.padding + g.kernel, width)
-            var best = -Float.infinity, bestIndex = hStart * width + wStart
+            var best = -Float.infinity
+            var bestIndex = hStart * width + wStart
             for h in hStart..<hEnd {
               for w in wStart..<wEnd where source[h * width + w] > best {
                 best = source[h * width + w]
@@ -56,11 +66,15 @@ final class MaxPooling: Layer {
   ) {
     guard let inputGradient = inputGradients[0] else { return }
     if !accumulate[0] { inputGradient.zero() }
-    let inputPlane = inputShape.height * inputShape.width, outputPlane = outputShape.height * outputShape.width
-    let dx = inputGradient.pointer, dy = outputGradient.pointer, argmax = argmax
+    let inputPlane = inputShape.height * inputShape.width
+    let outputPlane = outputShape.height * outputShape.width
+    let dx = inputGradient.pointer
+    let dy = outputGradient.pointer
+    let argmax = argmax
     context.forEachRange(of: output.batch * outputShape.channels) { planes in
       for plane in planes {
-        let target = dx + plane * inputPlane, source = dy + plane * outputPlane
+        let target = dx + plane * inputPlane
+        let source = dy + plane * outputPlane
         let indices = argmax + plane * outputPlane
         for index in 0..<outputPlane { target[Int(indices[index])] += source[index] }
       }

@@ -53,7 +53,9 @@ public final class Network {
     for (index, layerSpec) in spec.layers.enumerated() {
       guard indexByName[layerSpec.name] == nil else { throw NetworkError.duplicateName(layerSpec.name) }
       let inputIndices = try layerSpec.inputs.map { name in
-        guard let source = indexByName[name] else { throw NetworkError.unknownInput(layer: layerSpec.name, input: name) }
+        guard let source = indexByName[name] else {
+          throw NetworkError.unknownInput(layer: layerSpec.name, input: name)
+        }
         return source
       }
       let readsNetworkInput = inputIndices.isEmpty

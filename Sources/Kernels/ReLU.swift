@@ -5,7 +5,8 @@ final class ReLU: Layer {
   init(input: Shape) { outputShape = input }
 
   func forward(_ inputs: [Tensor], into output: Tensor, context: ComputeContext) {
-    let x = inputs[0].pointer, y = output.pointer
+    let x = inputs[0].pointer
+    let y = output.pointer
     context.forEachRange(of: output.count, minimumPerRange: 1 << 16) { range in
       VectorLoops.rectify(x, into: y, range: range)
     }
@@ -16,7 +17,9 @@ final class ReLU: Layer {
     inputGradients: [Tensor?], accumulate: [Bool], context: ComputeContext
   ) {
     guard let inputGradient = inputGradients[0] else { return }
-    let y = output.pointer, dy = outputGradient.pointer, dx = inputGradient.pointer
+    let y = output.pointer
+    let dy = outputGradient.pointer
+    let dx = inputGradient.pointer
     let adding = accumulate[0]
     context.forEachRange(of: output.count, minimumPerRange: 1 << 16) { range in
       VectorLoops.passWherePositive(dy, y, into: dx, range: range, adding: adding)

@@ -17,9 +17,12 @@ final class SoftmaxCrossEntropy: Layer {
   }
 
   func forward(_ inputs: [Tensor], into output: Tensor, context: ComputeContext) {
-    let x = inputs[0].pointer, p = probabilities.pointer, classes = classes
+    let x = inputs[0].pointer
+    let p = probabilities.pointer
+    let classes = classes
     for n in 0..<output.batch {
-      let logits = x + n * classes, row = p + n * classes
+      let logits = x + n * classes
+      let row = p + n * classes
       var largest = -Float.infinity
       for c in 0..<classes { largest = Swift.max(largest, logits[c]) }
       var sum: Float = 0
@@ -39,8 +42,11 @@ final class SoftmaxCrossEntropy: Layer {
     inputGradients: [Tensor?], accumulate: [Bool], context: ComputeContext
   ) {
     guard let inputGradient = inputGradients[0] else { return }
-    let p = probabilities.pointer, dx = inputGradient.pointer, classes = classes
-    let scale = 1 / Float(output.batch), adding = accumulate[0]
+    let p = probabilities.pointer
+    let dx = inputGradient.pointer
+    let classes = classes
+    let scale = 1 / Float(output.batch)
+    let adding = accumulate[0]
     for n in 0..<output.batch {
       let label = Int(labels[n])
       for c in 0..<classes {

@@ -18,9 +18,13 @@ public final class StochasticGradientDescent {
 
   /// Applies one update from the parameters' current gradients.
   public func update() {
-    let rate = learningRate, mu = momentum, decay = weightDecay
+    let rate = learningRate
+    let mu = momentum
+    let decay = weightDecay
     for (parameter, velocity) in zip(parameters, velocities) {
-      let w = parameter.value.pointer, g = parameter.gradient!.pointer, v = velocity.pointer
+      let w = parameter.value.pointer
+      let g = parameter.gradient!.pointer
+      let v = velocity.pointer
       for index in 0..<velocity.count {
         v[index] = mu * v[index] + g[index] + decay * w[index]
         w[index] -= rate * v[index]

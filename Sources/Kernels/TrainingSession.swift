@@ -32,7 +32,8 @@ public final class TrainingSession {
     let classes = UInt64(network.spec.classes)
     for sample in 0..<network.batchSize {
       let global = UInt64(firstSample + sample)
-      var generator = SeededGenerator(seed: seed &+ UInt64(step) &* 0x9E37_79B9_7F4A_7C15 &+ global &* 0xBF58_476D_1CE4_E5B9)
+      var generator = SeededGenerator(
+        seed: seed &+ UInt64(step) &* 0x9E37_79B9_7F4A_7C15 &+ global &* 0xBF58_476D_1CE4_E5B9)
       let target = network.input.pointer + sample * perSample
       for index in 0..<perSample { target[index] = generator.nextNormal() }
       labels[sample] = Int32(truncatingIfNeeded: generator.next() % classes)

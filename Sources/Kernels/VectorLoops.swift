@@ -18,7 +18,8 @@ enum VectorLoops {
   /// Σ x[i].
   @inline(__always)
   static func sum(_ x: UnsafePointer<Float>, count: Int) -> Float {
-    var lanes = Lanes(), index = 0
+    var lanes = Lanes()
+    var index = 0
     while index + 16 <= count {
       lanes += load(x, index)
       index += 16
@@ -34,7 +35,8 @@ enum VectorLoops {
   /// Σ (x[i] − center)².
   @inline(__always)
   static func sumOfSquares(_ x: UnsafePointer<Float>, count: Int, around center: Float) -> Float {
-    var lanes = Lanes(), index = 0
+    var lanes = Lanes()
+    var index = 0
     let centers = Lanes(repeating: center)
     while index + 16 <= count {
       let d = load(x, index) - centers
@@ -52,8 +54,11 @@ enum VectorLoops {
 
   /// Σ a[i]·(b[i] − center).
   @inline(__always)
-  static func sumOfProducts(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int, around center: Float) -> Float {
-    var lanes = Lanes(), index = 0
+  static func sumOfProducts(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int, around center: Float)
+    -> Float
+  {
+    var lanes = Lanes()
+    var index = 0
     let centers = Lanes(repeating: center)
     while index + 16 <= count {
       lanes += load(a, index) * (load(b, index) - centers)
@@ -105,9 +110,12 @@ enum VectorLoops {
 
   /// y[i] = a·x[i] + b.
   @inline(__always)
-  static func scaleAndShift(_ x: UnsafePointer<Float>, by a: Float, plus b: Float, into y: UnsafeMutablePointer<Float>, count: Int) {
+  static func scaleAndShift(
+    _ x: UnsafePointer<Float>, by a: Float, plus b: Float, into y: UnsafeMutablePointer<Float>, count: Int
+  ) {
     var index = 0
-    let scales = Lanes(repeating: a), shifts = Lanes(repeating: b)
+    let scales = Lanes(repeating: a)
+    let shifts = Lanes(repeating: b)
     while index + 16 <= count {
       store(load(x, index) * scales + shifts, y, index)
       index += 16
@@ -125,7 +133,9 @@ enum VectorLoops {
     into z: UnsafeMutablePointer<Float>, count: Int, adding: Bool
   ) {
     var index = 0
-    let aLanes = Lanes(repeating: a), bLanes = Lanes(repeating: b), cLanes = Lanes(repeating: c)
+    let aLanes = Lanes(repeating: a)
+    let bLanes = Lanes(repeating: b)
+    let cLanes = Lanes(repeating: c)
     while index + 16 <= count {
       let value = load(x, index) * aLanes + load(y, index) * bLanes + cLanes
       store(adding ? load(z, index) + value : value, z, index)

@@ -1,7 +1,9 @@
 /// Algorithm and bus bandwidth as nccl-tests defines them: algbw = S / t with S the bytes of each
 /// rank's buffer; busbw = algbw × f, where f makes busbw comparable to the link rate.
 public enum Collective: String, Codable, Sendable, CaseIterable {
-  case allreduce, allgather, reduceScatter = "reduce_scatter", broadcast, reduce
+  case allreduce, allgather
+  case reduceScatter = "reduce_scatter"
+  case broadcast, reduce
 
   /// nccl-tests' bus factor for `ranks` ranks: 2(p−1)/p for allreduce, (p−1)/p for allgather
   /// and reduce-scatter, 1 for broadcast and reduce.

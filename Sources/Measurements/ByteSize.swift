@@ -63,7 +63,8 @@ public enum ByteSize {
 
   /// `65536` → `64KiB`; exact multiples only use a unit, otherwise bytes.
   public static func format(_ bytes: Int) -> String {
-    for (unit, scale) in [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] where bytes >= scale && bytes % scale == 0 {
+    for (unit, scale) in [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)]
+    where bytes >= scale && bytes % scale == 0 {
       return "\(bytes / scale)\(unit)"
     }
     return "\(bytes)B"

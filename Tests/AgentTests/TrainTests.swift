@@ -19,7 +19,9 @@ private func train(
   if weights {
     let data = try Data(contentsOf: URL(fileURLWithPath: weightsPath))
     values = data.withUnsafeBytes { raw in
-      (0..<data.count / 4).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+      (0..<data.count / 4).map {
+        Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)))
+      }
     }
   }
   return (record, values)
@@ -27,7 +29,8 @@ private func train(
 
 @Test(arguments: [(2, "ring"), (3, "ring"), (3, "recursive-doubling"), (4, "rabenseifner"), (3, "mpi")])
 func ranksEndWithBitwiseIdenticalWeights(ranks: Int, algorithm: String) throws {
-  let (record, _) = try train(ranks: ranks, ["--model", "textcnn", "--batch", "2", "--algorithm", algorithm, "--bucket", "64KiB"])
+  let (record, _) = try train(
+    ranks: ranks, ["--model", "textcnn", "--batch", "2", "--algorithm", algorithm, "--bucket", "64KiB"])
   #expect(record.ranksAgree == true, "weights digest differs across ranks")
   #expect(record.kind == .train && record.ranks == ranks && record.globalBatch == 2 * ranks)
   #expect(record.bucketCount! > 1, "a 64 KiB bucket splits TextCNN's 600 KB of gradients")
@@ -66,7 +69,9 @@ func ranksEndWithBitwiseIdenticalWeights(ranks: Int, algorithm: String) throws {
 }
 
 @Test func trainRejectsBadInputInOneLine() throws {
-  for arguments in [["--model", "resnet51"], ["--model", "textcnn", "--batch", "0"], ["--model", "textcnn", "--overlap", "maybe"]] {
+  for arguments in [
+    ["--model", "resnet51"], ["--model", "textcnn", "--batch", "0"], ["--model", "textcnn", "--overlap", "maybe"],
+  ] {
     let result = try Executables.run([Executables.agent, "train"] + arguments)
     #expect(result.status != 0)
     #expect(result.stderrLines.count == 1, "\(arguments): \(result.stderr)")

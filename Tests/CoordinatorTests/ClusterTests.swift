@@ -139,7 +139,8 @@ import Testing
       // in the benchmarks (make bench), not in a test that must not be timing-sensitive.
       for (host, megabytesPerSecond) in bandwidths {
         let configured = (host == "dls-tspeed-h2" ? slowRate : rate).bytesPerSecond / 1e6
-        #expect(megabytesPerSecond < 1.1 * configured, "\(host): \(megabytesPerSecond) MB/s above its \(configured) MB/s")
+        #expect(
+          megabytesPerSecond < 1.1 * configured, "\(host): \(megabytesPerSecond) MB/s above its \(configured) MB/s")
       }
       let slowest = bandwidths.min { $0.value < $1.value }
       #expect(slowest?.key == "dls-tspeed-h2")

@@ -81,7 +81,8 @@ import Testing
       #expect(result.status == 0, "\(result.stderr)")
       let fit = try dlscale(["fit", directory + "/p2p.jsonl", "-o", directory + "/models.json"])
       #expect(fit.status == 0, "\(fit.stderr)")
-      let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/models.json")))
+      let json = try JSONSerialization.jsonObject(
+        with: Data(contentsOf: URL(fileURLWithPath: directory + "/models.json")))
       let links = try #require((json as? [String: Any])?["links"] as? [String: Any])
       let bandwidth = try #require(links["bandwidth_bytes_per_s"] as? Double)
       // 200 Mbit/s is 25e6 bytes/s on the wire; TCP/IP headers leave about 95.6% for payload.

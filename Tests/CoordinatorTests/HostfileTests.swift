@@ -12,7 +12,8 @@ import Testing
     node3
     """
   let file = try Hostfile.parse(text, path: "h", defaultSlots: 2)
-  #expect(file.hosts == [.init(name: "node1", slots: 5), .init(name: "node2", slots: 2), .init(name: "node3", slots: 2)])
+  #expect(
+    file.hosts == [.init(name: "node1", slots: 5), .init(name: "node2", slots: 2), .init(name: "node3", slots: 2)])
   #expect(file.totalSlots == 9)
 }
 
@@ -32,7 +33,8 @@ func rejectsMalformedHostfiles(text: String, expected: String) {
   let launcher = Launcher(
     mpirun: "/usr/bin/mpirun", agent: "/a/dlscale-agent", placement: ["--host", "localhost:2"], slots: 2)
   let two = launcher.arguments(ranks: 2, benchmark: "allreduce", arguments: ["--sizes", "8"])
-  #expect(two == ["/usr/bin/mpirun", "-np", "2", "--host", "localhost:2", "/a/dlscale-agent", "allreduce", "--sizes", "8"])
+  #expect(
+    two == ["/usr/bin/mpirun", "-np", "2", "--host", "localhost:2", "/a/dlscale-agent", "allreduce", "--sizes", "8"])
   let four = launcher.arguments(ranks: 4, benchmark: "p2p", arguments: [])
   #expect(four.contains("--oversubscribe") && four.contains("mpi_yield_when_idle"))
 }

@@ -27,7 +27,10 @@ private let smallPlan = """
   #expect(plan.points.count == 7)
   #expect(plan.points.first?.key == "allreduce np=1 sizes=8,64 algorithms=mpi iterations=3 warmup=1")
   #expect(plan.points.last?.key == "p2p np=2 sizes=8 iterations=3")
-  #expect(plan.points.first?.agentArguments == ["--sizes", "8,64", "--algorithms", "mpi", "--iterations", "3", "--warmup", "1"])
+  #expect(
+    plan.points.first?.agentArguments == [
+      "--sizes", "8,64", "--algorithms", "mpi", "--iterations", "3", "--warmup", "1",
+    ])
   #expect(Set(plan.points.map(\.key)).count == 7)
 }
 

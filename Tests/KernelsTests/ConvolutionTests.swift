@@ -13,26 +13,45 @@ struct ConvolutionTests {
     var padding: Extent
     var groups: Int
     var bias: Bool
-    var testDescription: String { "\(input) → \(outputs) k\(kernel.h)×\(kernel.w) s\(stride.h)×\(stride.w) p\(padding.h)×\(padding.w) g\(groups)" }
+    var testDescription: String {
+      "\(input) → \(outputs) k\(kernel.h)×\(kernel.w) s\(stride.h)×\(stride.w) p\(padding.h)×\(padding.w) g\(groups)"
+    }
   }
 
   /// Small images are batched into one GEMM (staged path); 20×20 images have at least
   /// `Convolution.widthTarget` output positions, so they take the one-image-per-GEMM path.
   static let configurations = [
-    Configuration(input: Shape(2, 20, 20), outputs: 3, kernel: Extent(3), stride: Extent(1), padding: Extent(1), groups: 1, bias: true),
-    Configuration(input: Shape(2, 20, 20), outputs: 3, kernel: Extent(1), stride: Extent(1), padding: Extent(0), groups: 1, bias: true),
-    Configuration(input: Shape(3, 5, 5), outputs: 4, kernel: Extent(3), stride: Extent(1), padding: Extent(1), groups: 1, bias: true),
-    Configuration(input: Shape(4, 6, 7), outputs: 4, kernel: Extent(3, 2), stride: Extent(2, 3), padding: Extent(1, 2), groups: 2, bias: true),
-    Configuration(input: Shape(4, 4, 4), outputs: 6, kernel: Extent(1), stride: Extent(1), padding: Extent(0), groups: 1, bias: false),
-    Configuration(input: Shape(2, 7, 7), outputs: 3, kernel: Extent(5), stride: Extent(3), padding: Extent(0), groups: 1, bias: true),
+    Configuration(
+      input: Shape(2, 20, 20), outputs: 3, kernel: Extent(3), stride: Extent(1), padding: Extent(1), groups: 1,
+      bias: true),
+    Configuration(
+      input: Shape(2, 20, 20), outputs: 3, kernel: Extent(1), stride: Extent(1), padding: Extent(0), groups: 1,
+      bias: true),
+    Configuration(
+      input: Shape(3, 5, 5), outputs: 4, kernel: Extent(3), stride: Extent(1), padding: Extent(1), groups: 1, bias: true
+    ),
+    Configuration(
+      input: Shape(4, 6, 7), outputs: 4, kernel: Extent(3, 2), stride: Extent(2, 3), padding: Extent(1, 2), groups: 2,
+      bias: true),
+    Configuration(
+      input: Shape(4, 4, 4), outputs: 6, kernel: Extent(1), stride: Extent(1), padding: Extent(0), groups: 1,
+      bias: false),
+    Configuration(
+      input: Shape(2, 7, 7), outputs: 3, kernel: Extent(5), stride: Extent(3), padding: Extent(0), groups: 1, bias: true
+    ),
     // Strides 2 and 4 over rows long enough for the vector gathers.
-    Configuration(input: Shape(2, 5, 41), outputs: 2, kernel: Extent(3), stride: Extent(2), padding: Extent(1), groups: 1, bias: false),
-    Configuration(input: Shape(1, 4, 75), outputs: 2, kernel: Extent(3, 5), stride: Extent(1, 4), padding: Extent(0, 2), groups: 1, bias: true),
+    Configuration(
+      input: Shape(2, 5, 41), outputs: 2, kernel: Extent(3), stride: Extent(2), padding: Extent(1), groups: 1,
+      bias: false),
+    Configuration(
+      input: Shape(1, 4, 75), outputs: 2, kernel: Extent(3, 5), stride: Extent(1, 4), padding: Extent(0, 2), groups: 1,
+      bias: true),
   ]
 
   @Test(arguments: configurations)
   func gradientsMatchFiniteDifferences(_ c: Configuration) throws {
-    let kind = LayerKind.convolution(outputs: c.outputs, kernel: c.kernel, stride: c.stride, padding: c.padding, groups: c.groups, bias: c.bias)
+    let kind = LayerKind.convolution(
+      outputs: c.outputs, kernel: c.kernel, stride: c.stride, padding: c.padding, groups: c.groups, bias: c.bias)
     GradientChecker().check(try GradientChecker.make(kind, inputs: [c.input]))
   }
 
@@ -76,7 +95,8 @@ struct ConvolutionTests {
       groups: 1, bias: true, generator: &generator)
     #expect(alexNetFirst.outputShape == Shape(96, 55, 55))
     let asymmetric = try Convolution(
-      name: "conv", input: Shape(4, 6, 7), outputs: 4, kernel: Extent(3, 2), stride: Extent(2, 3), padding: Extent(1, 2),
+      name: "conv", input: Shape(4, 6, 7), outputs: 4, kernel: Extent(3, 2), stride: Extent(2, 3),
+      padding: Extent(1, 2),
       groups: 2, bias: true, generator: &generator)
     // Height (6 + 2 − 3)/2 + 1 = 3, width (7 + 4 − 2)/3 + 1 = 4.
     #expect(asymmetric.outputShape == Shape(4, 3, 4))

@@ -22,7 +22,8 @@ struct ElementwiseLayerTests {
 
   @Test func dropoutKeepsAboutOneMinusPAndScalesByItsInverse() throws {
     let ratio = 0.3
-    let testCase = try GradientChecker.make(.dropout(ratio: ratio), inputs: [Shape(16, 32, 32)], batch: 4) { tensor, _ in
+    let testCase = try GradientChecker.make(.dropout(ratio: ratio), inputs: [Shape(16, 32, 32)], batch: 4) {
+      tensor, _ in
       tensor.fill(with: 1)
     }
     testCase.layer.forward(testCase.inputs, into: testCase.output, context: testCase.context)

@@ -6,12 +6,14 @@ import Testing
 struct FullyConnectedTests {
   @Test(arguments: [true, false])
   func gradientsMatchFiniteDifferences(bias: Bool) throws {
-    GradientChecker().check(try GradientChecker.make(.fullyConnected(outputs: 5, bias: bias), inputs: [Shape(3, 2, 2)], batch: 3))
+    GradientChecker().check(
+      try GradientChecker.make(.fullyConnected(outputs: 5, bias: bias), inputs: [Shape(3, 2, 2)], batch: 3))
   }
 
   @Test func outputIsWeightsTimesFlattenedInputPlusBias() throws {
     let testCase = try GradientChecker.make(.fullyConnected(outputs: 3, bias: true), inputs: [Shape(2, 2, 1)], batch: 2)
-    let weight = testCase.layer.parameters[0].value, bias = testCase.layer.parameters[1].value
+    let weight = testCase.layer.parameters[0].value
+    let bias = testCase.layer.parameters[1].value
     testCase.layer.forward(testCase.inputs, into: testCase.output, context: testCase.context)
     for n in 0..<2 {
       for o in 0..<3 {

@@ -28,7 +28,8 @@ struct GradientChecker {
     fill: (Tensor, inout SeededGenerator) -> Void = { $0.fillUniform(in: -1...1, using: &$1) }
   ) throws -> Case {
     var generator = SeededGenerator(seed: seed)
-    let layer = try LayerFactory.make(LayerSpec(name: "layer", inputs: [], kind: kind), inputs: shapes, batch: batch, generator: &generator)
+    let layer = try LayerFactory.make(
+      LayerSpec(name: "layer", inputs: [], kind: kind), inputs: shapes, batch: batch, generator: &generator)
     return make(layer, inputs: shapes, batch: batch, generator: &generator, fill: fill)
   }
 
@@ -42,14 +43,21 @@ struct GradientChecker {
     let inputs = shapes.map { Tensor(batch: batch, shape: $0) }
     for input in inputs { fill(input, &generator) }
     // Parameters away from their defaults, so that gamma ≠ 1, biases ≠ 0 are exercised.
-    for parameter in layer.parameters where parameter.trainable { parameter.value.fillUniform(in: -1...1, using: &generator) }
-    return Case(layer: layer, inputs: inputs, output: Tensor(batch: batch, shape: layer.outputShape), context: ComputeContext(workspace: workspace))
+    for parameter in layer.parameters where parameter.trainable {
+      parameter.value.fillUniform(in: -1...1, using: &generator)
+    }
+    return Case(
+      layer: layer, inputs: inputs, output: Tensor(batch: batch, shape: layer.outputShape),
+      context: ComputeContext(workspace: workspace))
   }
 
   /// Compares every input and trainable-parameter gradient element with finite differences,
   /// and checks that backward with `accumulate` adds to what the gradients held.
   func check(_ testCase: Case, sourceLocation: SourceLocation = #_sourceLocation) {
-    let layer = testCase.layer, inputs = testCase.inputs, output = testCase.output, context = testCase.context
+    let layer = testCase.layer
+    let inputs = testCase.inputs
+    let output = testCase.output
+    let context = testCase.context
     var generator = SeededGenerator(seed: 99)
     let weights = Tensor(batch: output.batch, shape: output.shape)
     if layer is SoftmaxCrossEntropy {
@@ -59,7 +67,8 @@ struct GradientChecker {
     }
     func objective() -> (value: Double, noise: Double) {
       layer.forward(inputs, into: output, context: context)
-      var value = 0.0, magnitude = 0.0
+      var value = 0.0
+      var magnitude = 0.0
       for index in 0..<output.count {
         value += Double(weights[index]) * Double(output[index])
         magnitude += Double(abs(weights[index])) * (Double(abs(output[index])) + 1)
@@ -90,11 +99,15 @@ struct GradientChecker {
         if abs(numeric - exact) > bound {
           failures += 1
           if failures <= 3 {
-            Issue.record("\(label)[\(index)]: analytic \(exact), finite difference \(numeric), bound \(bound)", sourceLocation: sourceLocation)
+            Issue.record(
+              "\(label)[\(index)]: analytic \(exact), finite difference \(numeric), bound \(bound)",
+              sourceLocation: sourceLocation)
           }
         }
       }
-      #expect(failures == 0, "\(label): \(failures) of \(tensor.count) elements outside the bound", sourceLocation: sourceLocation)
+      #expect(
+        failures == 0, "\(label): \(failures) of \(tensor.count) elements outside the bound",
+        sourceLocation: sourceLocation)
     }
     for (index, input) in inputs.enumerated() { compare(input, analyticInputs[index], label: "input \(index)") }
     for (index, parameter) in parameters.enumerated() {
@@ -109,8 +122,10 @@ struct GradientChecker {
       accumulate: inputs.map { _ in true }, context: context)
     for (index, gradient) in inputGradients.enumerated() {
       let largest = zip(gradient.values, analyticInputs[index]).map { abs(Double($0) - 0.5 - Double($1)) }.max() ?? 0
-      #expect(largest <= 1e-5 * (1 + (analyticInputs[index].map { abs(Double($0)) }.max() ?? 0)),
-        "input \(index): accumulating backward differs from 0.5 + gradient by \(largest)", sourceLocation: sourceLocation)
+      #expect(
+        largest <= 1e-5 * (1 + (analyticInputs[index].map { abs(Double($0)) }.max() ?? 0)),
+        "input \(index): accumulating backward differs from 0.5 + gradient by \(largest)",
+        sourceLocation: sourceLocation)
     }
   }
 }

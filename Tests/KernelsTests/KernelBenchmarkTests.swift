@@ -7,7 +7,8 @@ struct KernelBenchmarkTests {
   @Test func convolutionFLOPsCountTwoPerMultiplyAdd() throws {
     // AlexNet conv2 per image: 256 outputs × 27·27 positions × (96/2)·5·5 multiply-adds.
     let conv = KernelCase(
-      op: "conv", kind: .convolution(outputs: 256, kernel: Extent(5), stride: Extent(1), padding: Extent(2), groups: 2, bias: true),
+      op: "conv",
+      kind: .convolution(outputs: 256, kernel: Extent(5), stride: Extent(1), padding: Extent(2), groups: 2, bias: true),
       inputs: [Shape(96, 27, 27)])
     let forward = 2.0 * 256 * 27 * 27 * 48 * 25
     #expect(try conv.flops(batch: 1, backward: false) == forward)
@@ -20,7 +21,8 @@ struct KernelBenchmarkTests {
   @Test func recordsCarryEveryKernelField() throws {
     let cases = [
       KernelCase(
-        op: "conv", kind: .convolution(outputs: 4, kernel: Extent(3), stride: Extent(1), padding: Extent(1), groups: 1, bias: true),
+        op: "conv",
+        kind: .convolution(outputs: 4, kernel: Extent(3), stride: Extent(1), padding: Extent(1), groups: 1, bias: true),
         inputs: [Shape(3, 8, 8)]),
       KernelCase(op: "relu", kind: .relu, inputs: [Shape(3, 8, 8)]),
     ]
@@ -34,7 +36,8 @@ struct KernelBenchmarkTests {
     for record in records {
       #expect(record.kind == .kernel && record.runId == "test")
       #expect(record.pass == "forward" || record.pass == "backward")
-      let fastest: Double = record.timeUs?.min ?? -1, bytes: Double = record.bytesMoved ?? 0
+      let fastest: Double = record.timeUs?.min ?? -1
+      let bytes: Double = record.bytesMoved ?? 0
       #expect(fastest >= 0 && bytes > 0)
       let expectedShape = record.op == "relu" ? "2×[3×8×8] → 3×8×8" : "2×[3×8×8] k3×3 s1×1 p1×1 g1 → 4×8×8"
       #expect(record.shape == expectedShape)

@@ -9,19 +9,22 @@ struct NetworkTests {
     let network = try Network(spec: SmallModels.convolutional, batchSize: 4)
     let shapes = network.layers.map(\.outputShape)
     // conv pad 1 keeps 12×12; pool k3 s2: ceil(9/2) + 1 = 6.
-    #expect(shapes == [Shape(8, 12, 12), Shape(8, 12, 12), Shape(8, 12, 12), Shape(8, 6, 6), Shape(5, 1, 1), Shape(1, 1, 1)])
+    #expect(
+      shapes == [Shape(8, 12, 12), Shape(8, 12, 12), Shape(8, 12, 12), Shape(8, 6, 6), Shape(5, 1, 1), Shape(1, 1, 1)])
     #expect(network.outputs.map(\.batch).allSatisfy { $0 == 4 })
     #expect(network.input.dimensions == [4, 3, 12, 12])
   }
 
   @Test func parameterOrdersAndGradientHookFollowBackward() throws {
     let network = try Network(spec: SmallModels.convolutional, batchSize: 2)
-    #expect(network.savedParameters.map(\.name) == [
-      "conv.weight", "bn.gamma", "bn.beta", "bn.running_mean", "bn.running_var", "fc.weight", "fc.bias",
-    ])
+    #expect(
+      network.savedParameters.map(\.name) == [
+        "conv.weight", "bn.gamma", "bn.beta", "bn.running_mean", "bn.running_var", "fc.weight", "fc.bias",
+      ])
     #expect(network.savedParameters[0].dimensions == [8, 3, 3, 3])
     #expect(network.savedParameters[5].dimensions == [5, 8 * 6 * 6])
-    #expect(network.gradientOrder.map(\.parameter.name) == ["fc.weight", "fc.bias", "bn.gamma", "bn.beta", "conv.weight"])
+    #expect(
+      network.gradientOrder.map(\.parameter.name) == ["fc.weight", "fc.bias", "bn.gamma", "bn.beta", "conv.weight"])
     #expect(network.trainableCount == 8 * 27 + 8 + 8 + 5 * 288 + 5)
     let session = TrainingSession(network: network)
     session.loadSyntheticBatch(seed: 3)
@@ -41,7 +44,8 @@ struct NetworkTests {
     network.backward()
     let step: Float = 1e-2
     for trainable in network.gradientOrder {
-      let value = trainable.parameter.value, analytic = trainable.parameter.gradient!.values
+      let value = trainable.parameter.value
+      let analytic = trainable.parameter.gradient!.values
       var failures = 0
       for index in 0..<value.count {
         let original = value[index]
@@ -54,7 +58,9 @@ struct NetworkTests {
         let noise = 256 * Double(Float.ulpOfOne) * (abs(plus) + 1) / Double(step)
         if abs(numeric - Double(analytic[index])) > 1e-2 * max(abs(numeric), abs(Double(analytic[index]))) + noise {
           failures += 1
-          if failures <= 3 { Issue.record("\(trainable.parameter.name)[\(index)]: analytic \(analytic[index]), numeric \(numeric)") }
+          if failures <= 3 {
+            Issue.record("\(trainable.parameter.name)[\(index)]: analytic \(analytic[index]), numeric \(numeric)")
+          }
         }
       }
       #expect(failures == 0, "\(trainable.parameter.name): \(failures) of \(value.count) outside the bound")
@@ -82,7 +88,9 @@ struct NetworkTests {
   @Test func inconsistentSpecsAreRejected() {
     var unknown = SmallModels.perceptron
     unknown.layers[1].inputs = ["nowhere"]
-    #expect(throws: NetworkError.unknownInput(layer: "relu1", input: "nowhere")) { try Network(spec: unknown, batchSize: 1) }
+    #expect(throws: NetworkError.unknownInput(layer: "relu1", input: "nowhere")) {
+      try Network(spec: unknown, batchSize: 1)
+    }
     var lossless = SmallModels.perceptron
     lossless.layers.removeLast()
     #expect(throws: NetworkError.missingLoss("mlp")) { try Network(spec: lossless, batchSize: 1) }

@@ -13,7 +13,8 @@ struct NormalisationTests {
   }
 
   @Test func localResponseNormMatchesCaffeFormula() throws {
-    let testCase = try GradientChecker.make(.localResponseNorm(size: 3, alpha: 0.3, beta: 0.75, k: 1), inputs: [Shape(4, 1, 1)], batch: 1)
+    let testCase = try GradientChecker.make(
+      .localResponseNorm(size: 3, alpha: 0.3, beta: 0.75, k: 1), inputs: [Shape(4, 1, 1)], batch: 1)
     testCase.layer.forward(testCase.inputs, into: testCase.output, context: testCase.context)
     let x = testCase.inputs[0].values.map(Double.init)
     for c in 0..<4 {
@@ -36,7 +37,8 @@ struct NormalisationTests {
     layer.gamma.fill(with: 1)
     layer.beta.fill(with: 0)
     layer.forward(testCase.inputs, into: testCase.output, context: testCase.context)
-    let plane = 16, channels = 2
+    let plane = 16
+    let channels = 2
     for c in 0..<channels {
       var values: [Double] = []
       var inputs: [Double] = []

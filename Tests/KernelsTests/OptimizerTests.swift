@@ -10,7 +10,8 @@ struct OptimizerTests {
     let optimizer = StochasticGradientDescent(
       parameters: [Parameter(name: "w", dimensions: [2], value: value, gradient: gradient)],
       learningRate: 0.1, momentum: 0.9, weightDecay: 0.01)
-    var w: [Double] = [1, -2], v: [Double] = [0, 0]
+    var w: [Double] = [1, -2]
+    var v: [Double] = [0, 0]
     for _ in 0..<3 {
       optimizer.update()
       for i in 0..<2 {
@@ -19,6 +20,8 @@ struct OptimizerTests {
       }
     }
     // Three float32 steps of a few operations each on values of order one.
-    for i in 0..<2 { #expect(abs(Double(value[i]) - w[i]) <= 64 * Double(Float.ulpOfOne), "w[\(i)]: \(value[i]) vs \(w[i])") }
+    for i in 0..<2 {
+      #expect(abs(Double(value[i]) - w[i]) <= 64 * Double(Float.ulpOfOne), "w[\(i)]: \(value[i]) vs \(w[i])")
+    }
   }
 }

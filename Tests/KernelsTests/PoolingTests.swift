@@ -25,19 +25,23 @@ struct PoolingTests {
   @Test(arguments: [(3, 2, 0), (3, 2, 1), (2, 2, 1), (3, 1, 1)])
   func maxPoolingGradientMatchesFiniteDifferences(kernel: Int, stride: Int, padding: Int) throws {
     GradientChecker().check(
-      try GradientChecker.make(.maxPool(kernel: kernel, stride: stride, padding: padding), inputs: [Shape(2, 6, 5)], fill: Self.distinct))
+      try GradientChecker.make(
+        .maxPool(kernel: kernel, stride: stride, padding: padding), inputs: [Shape(2, 6, 5)], fill: Self.distinct))
   }
 
   @Test(arguments: [(3, 2, 0), (3, 2, 1), (2, 2, 1), (3, 1, 1)])
   func averagePoolingGradientMatchesFiniteDifferences(kernel: Int, stride: Int, padding: Int) throws {
     GradientChecker().check(
-      try GradientChecker.make(.averagePool(kernel: kernel, stride: stride, padding: padding), inputs: [Shape(2, 6, 5)]))
+      try GradientChecker.make(.averagePool(kernel: kernel, stride: stride, padding: padding), inputs: [Shape(2, 6, 5)])
+    )
   }
 
   @Test func averageDividesByTheWindowClippedToThePaddedInput() throws {
     // 3×3 ones, kernel 2, stride 2, padding 1: 2×2 windows over rows/columns {−1,0} and {1,2};
     // every divisor is 4 (padding counts), sums are 1, 2, 2, 4 (exact in binary).
-    let testCase = try GradientChecker.make(.averagePool(kernel: 2, stride: 2, padding: 1), inputs: [Shape(1, 3, 3)], batch: 1) { tensor, _ in
+    let testCase = try GradientChecker.make(
+      .averagePool(kernel: 2, stride: 2, padding: 1), inputs: [Shape(1, 3, 3)], batch: 1
+    ) { tensor, _ in
       tensor.fill(with: 1)
     }
     testCase.layer.forward(testCase.inputs, into: testCase.output, context: testCase.context)
@@ -46,7 +50,9 @@ struct PoolingTests {
   }
 
   @Test func maxPoolingPicksTheWindowMaximum() throws {
-    let testCase = try GradientChecker.make(.maxPool(kernel: 2, stride: 2, padding: 0), inputs: [Shape(1, 2, 4)], batch: 1) { tensor, _ in
+    let testCase = try GradientChecker.make(
+      .maxPool(kernel: 2, stride: 2, padding: 0), inputs: [Shape(1, 2, 4)], batch: 1
+    ) { tensor, _ in
       for (index, value) in [1, 5, 2, 0, 3, 4, 8, 7].enumerated() { tensor[index] = Float(value) }
     }
     testCase.layer.forward(testCase.inputs, into: testCase.output, context: testCase.context)

@@ -6,7 +6,10 @@ enum SmallModels {
   static let convolutional = ModelSpec(
     name: "small-conv", input: Shape(3, 12, 12), classes: 5,
     layers: [
-      LayerSpec(name: "conv", inputs: [], kind: .convolution(outputs: 8, kernel: Extent(3), stride: Extent(1), padding: Extent(1), groups: 1, bias: false)),
+      LayerSpec(
+        name: "conv", inputs: [],
+        kind: .convolution(outputs: 8, kernel: Extent(3), stride: Extent(1), padding: Extent(1), groups: 1, bias: false)
+      ),
       LayerSpec(name: "bn", inputs: ["conv"], kind: .batchNormScale),
       LayerSpec(name: "relu", inputs: ["bn"], kind: .relu),
       LayerSpec(name: "pool", inputs: ["relu"], kind: .maxPool(kernel: 3, stride: 2, padding: 0)),
@@ -31,9 +34,16 @@ enum SmallModels {
   static let branching = ModelSpec(
     name: "branching", input: Shape(2, 5, 5), classes: 3,
     layers: [
-      LayerSpec(name: "stem", inputs: [], kind: .convolution(outputs: 3, kernel: Extent(3), stride: Extent(1), padding: Extent(1), groups: 1, bias: true)),
-      LayerSpec(name: "left", inputs: ["stem"], kind: .convolution(outputs: 3, kernel: Extent(1), stride: Extent(1), padding: Extent(0), groups: 1, bias: false)),
-      LayerSpec(name: "right", inputs: ["stem"], kind: .convolution(outputs: 3, kernel: Extent(3), stride: Extent(1), padding: Extent(1), groups: 3, bias: true)),
+      LayerSpec(
+        name: "stem", inputs: [],
+        kind: .convolution(outputs: 3, kernel: Extent(3), stride: Extent(1), padding: Extent(1), groups: 1, bias: true)),
+      LayerSpec(
+        name: "left", inputs: ["stem"],
+        kind: .convolution(outputs: 3, kernel: Extent(1), stride: Extent(1), padding: Extent(0), groups: 1, bias: false)
+      ),
+      LayerSpec(
+        name: "right", inputs: ["stem"],
+        kind: .convolution(outputs: 3, kernel: Extent(3), stride: Extent(1), padding: Extent(1), groups: 3, bias: true)),
       LayerSpec(name: "join", inputs: ["left", "right", "stem"], kind: .sum),
       LayerSpec(name: "stack", inputs: ["join", "stem"], kind: .concat),
       LayerSpec(name: "pool", inputs: ["stack"], kind: .averagePool(kernel: 2, stride: 2, padding: 0)),

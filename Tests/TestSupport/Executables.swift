@@ -8,7 +8,8 @@ import Foundation
 public enum Executables {
   /// The build's products directory: where the test bundle itself lives.
   public static var productsDirectory: String {
-    let bundle = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    let bundle =
+      (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     return (bundle as NSString).deletingLastPathComponent
   }
 
