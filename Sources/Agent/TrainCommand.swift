@@ -49,20 +49,11 @@ struct TrainCommand: ParsableCommand {
   @OptionGroup var outputOptions: OutputOptions
 
   func validate() throws {
-    guard Zoo.names.contains(model) else {
-      throw ValidationError("unknown model '\(model)' (known: \(Zoo.names.joined(separator: ", ")))")
-    }
-    guard batch > 0 else { throw ValidationError("--batch must be positive, got \(batch)") }
-    guard ["weak", "strong"].contains(scaling) else { throw ValidationError("--scaling must be weak or strong") }
-    guard steps > 0, warmupSteps >= 0, aloneSteps >= 0 else {
-      throw ValidationError("--steps must be positive and --warmup-steps, --alone-steps not negative")
-    }
-    guard ["on", "off"].contains(overlap) else { throw ValidationError("--overlap must be on or off") }
-    guard threads > 0 else { throw ValidationError("--threads must be positive, got \(threads)") }
-    do { _ = try AlgorithmName.parseList(algorithm) } catch { throw ValidationError(error.description) }
-    do {
-      guard try ByteSize.parse(bucket) > 0 else { throw ValidationError("--bucket must be positive") }
-    } catch let error as ByteSize.ParseError { throw ValidationError(error.description) }
+    let settings = TrainingSettings(
+      model: model, batch: batch, scaling: scaling, steps: steps, aloneSteps: aloneSteps, algorithm: algorithm,
+      bucket: bucket, overlap: overlap, threads: threads)
+    if let problem = settings.problem { throw ValidationError(problem) }
+    guard warmupSteps >= 0 else { throw ValidationError("--warmup-steps must not be negative") }
   }
 
   func run() throws {

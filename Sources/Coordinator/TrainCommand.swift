@@ -52,22 +52,13 @@ struct TrainCommand: ParsableCommand {
   var output = "dlscale-results/train.jsonl"
 
   func validate() throws {
-    guard Zoo.names.contains(model) else {
-      throw ValidationError("unknown model '\(model)' (known: \(Zoo.names.joined(separator: ", ")))")
-    }
-    guard batch > 0 else { throw ValidationError("--batch must be positive, got \(batch)") }
-    guard ["weak", "strong"].contains(scaling) else { throw ValidationError("--scaling must be weak or strong") }
+    let settings = TrainingSettings(
+      model: model, batch: batch, scaling: scaling, steps: steps, aloneSteps: aloneSteps, algorithm: algorithm,
+      bucket: bucket, overlap: overlap, threads: threads)
+    if let problem = settings.problem { throw ValidationError(problem) }
     guard scaling == "weak" || batch >= launch.np else {
       throw ValidationError("strong scaling needs a global --batch of at least --np (\(launch.np))")
     }
-    guard steps > 0 else { throw ValidationError("--steps must be positive, got \(steps)") }
-    guard aloneSteps >= 0 else { throw ValidationError("--alone-steps must not be negative") }
-    guard ["on", "off"].contains(overlap) else { throw ValidationError("--overlap must be on or off") }
-    guard threads > 0 else { throw ValidationError("--threads must be positive, got \(threads)") }
-    do { _ = try AlgorithmName.parseList(algorithm) } catch { throw ValidationError(error.description) }
-    do {
-      guard try ByteSize.parse(bucket) > 0 else { throw ValidationError("--bucket must be positive") }
-    } catch let error as ByteSize.ParseError { throw ValidationError("--bucket: \(error.description)") }
   }
 
   /// The agent's arguments for these options.

@@ -1,0 +1,48 @@
+import Measurements
+
+/// The settings of a data-parallel training run, as `dlscale train` and the agent both take
+/// them, checked in one place so that both refuse the same input with the same line.
+public struct TrainingSettings: Sendable {
+  public var model: String
+  public var batch: Int
+  public var scaling: String
+  public var steps: Int
+  public var aloneSteps: Int
+  public var algorithm: String
+  public var bucket: String
+  public var overlap: String
+  public var threads: Int
+
+  public init(
+    model: String, batch: Int, scaling: String, steps: Int, aloneSteps: Int, algorithm: String, bucket: String,
+    overlap: String, threads: Int
+  ) {
+    self.model = model
+    self.batch = batch
+    self.scaling = scaling
+    self.steps = steps
+    self.aloneSteps = aloneSteps
+    self.algorithm = algorithm
+    self.bucket = bucket
+    self.overlap = overlap
+    self.threads = threads
+  }
+
+  /// The first thing wrong with the settings, as one line for the user, or nil.
+  public var problem: String? {
+    guard Zoo.names.contains(model) else {
+      return "unknown model '\(model)' (known: \(Zoo.names.joined(separator: ", ")))"
+    }
+    guard batch > 0 else { return "--batch must be positive, got \(batch)" }
+    guard ["weak", "strong"].contains(scaling) else { return "--scaling must be weak or strong" }
+    guard steps > 0 else { return "--steps must be positive, got \(steps)" }
+    guard aloneSteps >= 0 else { return "--alone-steps must not be negative" }
+    guard ["on", "off"].contains(overlap) else { return "--overlap must be on or off" }
+    guard threads > 0 else { return "--threads must be positive, got \(threads)" }
+    do { _ = try AlgorithmName.parseList(algorithm) } catch { return error.description }
+    do {
+      guard try ByteSize.parse(bucket) > 0 else { return "--bucket must be positive" }
+    } catch { return "--bucket: \(error.description)" }
+    return nil
+  }
+}
