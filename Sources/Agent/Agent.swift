@@ -9,7 +9,7 @@ struct Agent: ParsableCommand {
     commandName: "dlscale-agent",
     abstract: "An MPI rank of a dlscale run (started by mpirun; see `dlscale --help`).",
     subcommands: [
-      AllreduceCommand.self, P2PCommand.self, TrainCommand.self, VerifyCommand.self, TimeAllreduceCommand.self,
+      AllreduceCommand.self, P2PCommand.self, TrainCommand.self, VerifyCommand.self,
     ]
   )
 

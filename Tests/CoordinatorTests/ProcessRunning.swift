@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Running commands from tests: the package's own paths, and a child process's exit status and
 /// combined output.
@@ -24,28 +25,13 @@ enum ProcessRunning {
   }
 
   /// Runs `arguments` through /usr/bin/env (so the first is looked up on PATH) with `extra`
-  /// added to the environment; stops it after `seconds` with `timeout`.
+  /// added to the environment, through the shared test support, which stops it after `seconds`.
   static func run(_ arguments: [String], environment extra: [String: String] = [:], seconds: Int = 60)
     throws -> Outcome
   {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["timeout", String(seconds)] + arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
-    // Standard error goes to a file so that neither stream can fill its pipe and stall the other.
-    let errorsFile = FileManager.default.temporaryDirectory.appendingPathComponent("dlscale-stderr-\(UUID())")
-    _ = FileManager.default.createFile(atPath: errorsFile.path, contents: nil)
-    defer { try? FileManager.default.removeItem(at: errorsFile) }
-    let errorsHandle = try FileHandle(forWritingTo: errorsFile)
-    defer { try? errorsHandle.close() }
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = errorsHandle
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let errors = (try? String(contentsOf: errorsFile, encoding: .utf8)) ?? ""
-    return Outcome(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self), errors: errors)
+    let result = try Executables.run(["/usr/bin/env"] + arguments, environment: extra, timeout: Double(seconds))
+    // A run the watchdog stopped reads as `timeout`'s exit status 124.
+    return Outcome(status: result.timedOut ? 124 : result.status, output: result.stdout, errors: result.stderr)
   }
 
   /// True when `command` is on PATH.

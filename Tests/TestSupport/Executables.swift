@@ -26,6 +26,8 @@ public enum Executables {
     public var status: Int32
     public var stdout: String
     public var stderr: String
+    /// Whether the watchdog stopped the run.
+    public var timedOut = false
     /// Non-empty stderr lines.
     public var stderrLines: [String] { stderr.split(separator: "\n").map(String.init).filter { !$0.isEmpty } }
   }
@@ -70,7 +72,8 @@ public enum Executables {
     while !errorData.isSet { usleep(1000) }
     return Result(
       status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
-      stderr: String(decoding: errorData.value, as: UTF8.self) + (timedOut ? "\n(killed after \(Int(timeout)) s)" : ""))
+      stderr: String(decoding: errorData.value, as: UTF8.self) + (timedOut ? "\n(killed after \(Int(timeout)) s)" : ""),
+      timedOut: timedOut)
   }
 
   /// `mpirun -np ranks` of the agent with `arguments`, oversubscribing when ranks exceed cores.
