@@ -4,7 +4,7 @@
 # machine, and a `tbf` qdisc on both ends of every veth so each host's link has a set rate.
 #
 #   cluster.sh up     --name NAME [--hosts N] [--rate RATE] [--rate-of HOST=RATE]...
-#                     [--slots K] [--subnet A.B.C.0/24]
+#                     [--slots K] [--subnet A.B.C.0/24] [--mtu BYTES] [--cpus C]
 #   cluster.sh down   --name NAME
 #   cluster.sh status [--name NAME]
 #
@@ -12,6 +12,9 @@
 # ($DLSCALE_CLUSTER_STATE, else /run/dlscale/clusters, else /tmp/dlscale/clusters)/NAME holds
 # `hostfile` (for mpirun), `launcher` (for --mca plm_rsh_agent), `cidr` and `config`.
 # The namespaces get no default route: nothing they send can leave the cluster's /24.
+# --mtu sets every link's MTU (default 9000, jumbo frames as HPC Ethernet fabrics run them).
+# --cpus C caps each host at C cores of CPU time (a cgroup per host, CFS quota over a 10 ms
+# period), so that a host computes as fast whether 1 or N hosts are busy on this machine.
 set -euo pipefail
 
 readonly program="cluster.sh"
@@ -120,7 +123,9 @@ choose_prefix() {
 }
 
 write_launcher() {
-  local path=$1
+  local path=$1 cgroup_base=$2 join=""
+  # With --cpus, the command first joins its host's cgroup (its CPU limit).
+  [[ -n "$cgroup_base" ]] && join="echo \$\$ > $cgroup_base/h\${host##*-h}/cgroup.procs || exit 255"
   cat >"$path" <<LAUNCHER
 #!/bin/sh
 # Remote-shell agent for mpirun (--mca plm_rsh_agent) on the emulated cluster '$name'.
@@ -141,6 +146,7 @@ case "\$host" in
   dls-$name-h[0-9]*) ;;
   *) echo "launcher: '\$host' is not a host of the emulated cluster '$name'" >&2; exit 255 ;;
 esac
+$join
 exec ip netns exec "\$host" unshare --uts sh -c 'hostname "\$0" && exec sh -c "\$1"' "\$host" "\$*"
 LAUNCHER
   chmod 755 "$path"
@@ -155,12 +161,63 @@ add_rate_limit() {
     burst "$(burst_bytes "$bits")" limit "$(limit_bytes "$bits")"
 }
 
+# The cgroup folder of the cluster's host CPU limits: cgroup v2 when its cpu controller is
+# enabled at the root, else the v1 cpu hierarchy. Empty when neither is writable.
+cpu_cgroup_base() {
+  if [[ -f /sys/fs/cgroup/cgroup.subtree_control ]] && grep -qw cpu /sys/fs/cgroup/cgroup.subtree_control; then
+    echo "/sys/fs/cgroup/dlscale-$name"
+  elif [[ -d /sys/fs/cgroup/cpu && -w /sys/fs/cgroup/cpu ]]; then
+    echo "/sys/fs/cgroup/cpu/dlscale-$name"
+  elif [[ -d /sys/fs/cgroup/cpu,cpuacct && -w /sys/fs/cgroup/cpu,cpuacct ]]; then
+    echo "/sys/fs/cgroup/cpu,cpuacct/dlscale-$name"
+  fi
+}
+
+# Makes the cgroup of host I with a quota of CPUS cores per 10 ms period.
+add_cpu_limit() {
+  local folder=$1 cpus=$2 quota
+  quota=$(awk -v c="$cpus" 'BEGIN { printf "%d", c * 10000 }')
+  mkdir -p "$(dirname "$folder")"
+  # cgroup v2 hands the cpu controller down only when the parent enables it for its children.
+  if [[ -f "$(dirname "$folder")/cgroup.subtree_control" ]]; then
+    echo +cpu >"$(dirname "$folder")/cgroup.subtree_control"
+  fi
+  mkdir -p "$folder"
+  if [[ -f "$folder/cpu.max" ]]; then
+    echo "$quota 10000" >"$folder/cpu.max"
+  else
+    echo 10000 >"$folder/cpu.cfs_period_us"
+    echo "$quota" >"$folder/cpu.cfs_quota_us"
+  fi
+}
+
+remove_cpu_limits() {
+  local base folder
+  base=$(cpu_cgroup_base)
+  [[ -n "$base" && -d "$base" ]] || return 0
+  for folder in "$base"/h*/; do
+    [[ -d "$folder" ]] || continue
+    # A cgroup with processes left cannot be removed; move them to the parent's root first.
+    while read -r pid; do echo "$pid" >"$(dirname "$base")/cgroup.procs" 2>/dev/null || true; done <"$folder/cgroup.procs"
+    rmdir "$folder" 2>/dev/null || true
+  done
+  rmdir "$base" 2>/dev/null || true
+}
+
 cluster_up() {
   require_tools
   check_name
   [[ "$hosts" =~ ^[0-9]+$ ]] && ((hosts >= 1 && hosts <= 32)) ||
     fail "bad --hosts '$hosts': expected 1 to 32"
   rate_in_bits "$rate" >/dev/null
+  [[ "$mtu" =~ ^[0-9]+$ ]] && ((mtu >= 576 && mtu <= 65000)) || fail "bad --mtu '$mtu': expected 576 to 65000 bytes"
+  local cgroup_base=""
+  if [[ -n "$cpus" ]]; then
+    [[ "$cpus" =~ ^[0-9]*\.?[0-9]+$ ]] && awk -v c="$cpus" 'BEGIN { exit !(c >= 0.1 && c <= 1024) }' ||
+      fail "bad --cpus '$cpus': expected a number of cores, at least 0.1, e.g. 0.45"
+    cgroup_base=$(cpu_cgroup_base)
+    [[ -n "$cgroup_base" ]] || fail "--cpus needs a writable cgroup cpu controller (/sys/fs/cgroup)"
+  fi
   local dir
   dir="$(state_base)/$name"
   if [[ -f "$dir/config" ]]; then
@@ -206,6 +263,7 @@ cluster_up() {
   local bridge
   bridge=$(bridge_name)
   ip link add "$bridge" type bridge
+  ip link set "$bridge" mtu "$mtu"
   ip addr add "$prefix.254/24" dev "$bridge"
   ip link set "$bridge" up
 
@@ -218,6 +276,8 @@ cluster_up() {
     echo "rate=$rate"
     echo "slots=$slots"
     echo "cidr=$prefix.0/24"
+    echo "mtu=$mtu"
+    echo "cpus=$cpus"
     echo "bridge=$bridge $prefix.254"
     echo "# host namespace address rate bridge-side-veth"
   } >"$dir/config.tmp"
@@ -226,6 +286,8 @@ cluster_up() {
     outer=$(outer_veth_of "$i")
     ip netns add "$namespace"
     ip link add "$outer" type veth peer name eth0 netns "$namespace"
+    ip link set "$outer" mtu "$mtu"
+    ip -n "$namespace" link set eth0 mtu "$mtu"
     ip link set "$outer" master "$bridge"
     ip link set "$outer" up
     ip -n "$namespace" link set lo up
@@ -233,10 +295,11 @@ cluster_up() {
     ip -n "$namespace" link set eth0 up
     add_rate_limit eth0 "${host_rate[i]}" ip netns exec "$namespace"
     add_rate_limit "$outer" "${host_rate[i]}"
+    [[ -n "$cpus" ]] && add_cpu_limit "$cgroup_base/h$i" "$cpus"
     echo "$namespace slots=$slots" >>"$dir/hostfile.tmp"
     echo "host $namespace $prefix.$i ${host_rate[i]} $outer" >>"$dir/config.tmp"
   done
-  write_launcher "$dir/launcher"
+  write_launcher "$dir/launcher" "$cgroup_base"
   echo "$prefix.0/24" >"$dir/cidr"
   mv "$dir/hostfile.tmp" "$dir/hostfile"
   mv "$dir/config.tmp" "$dir/config"
@@ -260,6 +323,7 @@ cluster_down() {
   if ip link show "$(bridge_name)" >/dev/null 2>&1; then
     ip link delete "$(bridge_name)"
   fi
+  remove_cpu_limits
   rm -rf "${state_base:?}/$name"
   rmdir "$state_base" 2>/dev/null || true
   echo "cluster '$name' is down"
@@ -270,7 +334,7 @@ cluster_status_one() {
   dir="$(state_base)/$1"
   config="$dir/config"
   [[ -f "$config" ]] || fail "no cluster named '$1' (no $config)"
-  echo "cluster $(sed -n 's/^name=//p' "$config"): $(sed -n 's/^cidr=//p' "$config"), slots=$(sed -n 's/^slots=//p' "$config") per host, state in $dir"
+  echo "cluster $(sed -n 's/^name=//p' "$config"): $(sed -n 's/^cidr=//p' "$config"), slots=$(sed -n 's/^slots=//p' "$config") per host, mtu $(sed -n 's/^mtu=//p' "$config"), cpus per host $(sed -n 's/^cpus=//p' "$config" | sed 's/^$/unlimited/'), state in $dir"
   printf '  %-16s %-16s %-10s %s\n' HOST ADDRESS RATE NAMESPACE
   while read -r _ namespace address host_rate outer; do
     present=missing
@@ -299,7 +363,7 @@ main() {
   [[ $# -ge 1 ]] || fail "missing command: expected up, down or status (see --help)"
   local command=$1
   shift
-  name="" hosts=4 rate=200mbit slots="" subnet=""
+  name="" hosts=4 rate=200mbit slots="" subnet="" mtu=9000 cpus=""
   rate_overrides=()
   while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -309,6 +373,8 @@ main() {
       --rate-of) rate_overrides+=("${2:-}"); shift 2 || fail "--rate-of needs a value" ;;
       --slots) slots=${2:-}; shift 2 || fail "--slots needs a value" ;;
       --subnet) subnet=${2:-}; shift 2 || fail "--subnet needs a value" ;;
+      --mtu) mtu=${2:-}; shift 2 || fail "--mtu needs a value" ;;
+      --cpus) cpus=${2:-}; shift 2 || fail "--cpus needs a value" ;;
       -h | --help) usage; exit 0 ;;
       *) fail "unknown option '$1' (see --help)" ;;
     esac

@@ -34,7 +34,7 @@ final class DataParallelTrainer {
 
   init(
     session: TrainingSession, communicator: Communicator, algorithm: any AllreduceAlgorithm, bucketBytes: Int,
-    overlap: Bool, share: Double
+    overlap: Bool, share: Double, waitPolicy: WaitPolicy
   ) throws {
     self.session = session
     self.overlap = overlap
@@ -48,7 +48,7 @@ final class DataParallelTrainer {
       buffer.initialize(repeating: 0)
       return UnsafeMutableBufferPointer(rebasing: buffer[0..<bucket.count])
     }
-    allreducer = try AsyncAllreducer(algorithm: algorithm, communicator: communicator)
+    allreducer = try AsyncAllreducer(algorithm: algorithm, communicator: communicator, waitPolicy: waitPolicy)
   }
 
   deinit {

@@ -40,6 +40,12 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Also time the step's compute alone and its communication alone, this many steps each.")
   var aloneSteps: Int = 0
 
+  @Option(
+    help:
+      "Microseconds the communication thread sleeps between tests of a transfer (0: MPI's blocking wait, which polls a core)."
+  )
+  var pollInterval: Double = TrainingSettings.defaultPollInterval
+
   @Option(help: "Rank 0 writes the final weights here (raw little-endian float32) and FILE.json naming the tensors.")
   var saveWeights: String?
 
@@ -51,7 +57,7 @@ struct TrainCommand: ParsableCommand {
   func validate() throws {
     let settings = TrainingSettings(
       model: model, batch: batch, scaling: scaling, steps: steps, aloneSteps: aloneSteps, algorithm: algorithm,
-      bucket: bucket, overlap: overlap, threads: threads)
+      bucket: bucket, overlap: overlap, threads: threads, pollInterval: pollInterval)
     if let problem = settings.problem { throw ValidationError(problem) }
     guard warmupSteps >= 0 else { throw ValidationError("--warmup-steps must not be negative") }
   }
@@ -75,7 +81,8 @@ struct TrainCommand: ParsableCommand {
       let session = TrainingSession(network: network)
       let trainer = try DataParallelTrainer(
         session: session, communicator: world, algorithm: algorithmImplementation, bucketBytes: bucketBytes,
-        overlap: overlap == "on", share: Double(localBatch) / Double(split.global))
+        overlap: overlap == "on", share: Double(localBatch) / Double(split.global),
+        waitPolicy: pollInterval > 0 ? .polling(interval: pollInterval * 1e-6) : .library)
       if world.rank == 0 {
         print(
           "# dlscale train: \(model), \(context.ranks) ranks on \(context.hosts) host(s), batch \(split.describe), "
@@ -146,6 +153,7 @@ struct TrainCommand: ParsableCommand {
       record.bucketBytes = bucketBytes
       record.bucketCount = trainer.plan.buckets.count
       record.overlap = overlap == "on"
+      record.pollIntervalUs = pollInterval
       record.steps = steps
       record.warmupSteps = warmupSteps
       record.threads = threads

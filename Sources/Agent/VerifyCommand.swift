@@ -25,8 +25,13 @@ struct VerifyCommand: ParsableCommand {
   @Flag(help: "Also sum every count as a bucket of one AsyncAllreducer per algorithm and type.")
   var async = false
 
+  @Option(help: "Microseconds between tests of a pending transfer (WaitPolicy.polling); 0: MPI's blocking waits.")
+  var pollInterval: Double = 0
+
   @Flag(help: .hidden)
   var injectFault = false
+
+  var waitPolicy: WaitPolicy { pollInterval > 0 ? .polling(interval: pollInterval * 1e-6) : .library }
 
   enum ElementType: String, CaseIterable { case float, double }
 
@@ -34,6 +39,9 @@ struct VerifyCommand: ParsableCommand {
     _ = try subjects()
     _ = try elementCounts()
     _ = try elementTypes()
+    guard pollInterval >= 0 && pollInterval <= 1e6 else {
+      throw ValidationError("invalid --poll-interval \(pollInterval): expected 0 to 1000000 microseconds")
+    }
   }
 
   /// The algorithm instances to check, each with the label its lines carry.
@@ -77,6 +85,7 @@ struct VerifyCommand: ParsableCommand {
   func run() throws {
     try MPI.initialize(threadLevel: async ? .multiple : .funneled)
     let world = try Communicator.world()
+    world.waitPolicy = waitPolicy
     var failures = 0
     do {
       // One instance per algorithm for the whole run, so that scratch storage is reused
@@ -149,7 +158,7 @@ struct VerifyCommand: ParsableCommand {
       return bucket
     }
     defer { for bucket in buckets { bucket.deallocate() } }
-    let allreducer = try AsyncAllreducer(algorithm: subject.make(), communicator: world)
+    let allreducer = try AsyncAllreducer(algorithm: subject.make(), communicator: world, waitPolicy: waitPolicy)
     let tickets = buckets.map { allreducer.submit($0) }
     // The caller's own work while the buckets are summed (no MPI calls here).
     var checksum = 0.0

@@ -27,8 +27,12 @@ public final class AsyncAllreducer {
   private var nextTicket = 0
   private var closed = false
 
-  /// Starts the communication thread for `algorithm` on a duplicate of `communicator`.
-  public init(algorithm: any AllreduceAlgorithm, communicator: Communicator) throws {
+  /// Starts the communication thread for `algorithm` on a duplicate of `communicator`, which
+  /// waits for its operations as `waitPolicy` says (polling with sleeps leaves the cores to
+  /// compute; see `WaitPolicy`).
+  public init(
+    algorithm: any AllreduceAlgorithm, communicator: Communicator, waitPolicy: WaitPolicy = .library
+  ) throws {
     var provided: Int32 = 0
     try check(MPI_Query_thread(&provided), "MPI_Query_thread")
     let level = MPI.ThreadLevel(raw: provided)
@@ -38,6 +42,7 @@ public final class AsyncAllreducer {
         message: "needs MPI initialised at SERIALIZED or MULTIPLE, it provides \(level)")
     }
     let duplicate = try communicator.split(color: 0, key: communicator.rank)
+    duplicate.waitPolicy = waitPolicy
     state = AsyncAllreducerState(algorithm: algorithm, communicator: duplicate)
     let thread = Thread { [state] in state.serve() }
     thread.name = "dlscale-allreduce"

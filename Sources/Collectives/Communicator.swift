@@ -10,6 +10,9 @@ public final class Communicator {
   private let owned: Bool
   public let rank: Int
   public let size: Int
+  /// How this rank waits for the communicator's operations; communicators split from this one
+  /// inherit it.
+  public var waitPolicy: WaitPolicy = .library
 
   init(handle: MPI_Comm, owned: Bool) throws {
     self.handle = handle
@@ -50,7 +53,9 @@ public final class Communicator {
       "MPI_Comm_split_type")
     guard let result else { throw MPIError(call: "MPI_Comm_split_type", code: -1, message: "no communicator") }
     try check(MPI_Comm_set_errhandler(result, cmpi_errors_return()), "MPI_Comm_set_errhandler")
-    return try Communicator(handle: result, owned: true)
+    let communicator = try Communicator(handle: result, owned: true)
+    communicator.waitPolicy = waitPolicy
+    return communicator
   }
 
   /// `MPI_Comm_split`: ranks with the same `color` form a communicator, ordered by `key`.
@@ -59,7 +64,9 @@ public final class Communicator {
     try check(MPI_Comm_split(handle, Int32(color), Int32(key), &result), "MPI_Comm_split")
     guard let result else { throw MPIError(call: "MPI_Comm_split", code: -1, message: "no communicator") }
     try check(MPI_Comm_set_errhandler(result, cmpi_errors_return()), "MPI_Comm_set_errhandler")
-    return try Communicator(handle: result, owned: true)
+    let communicator = try Communicator(handle: result, owned: true)
+    communicator.waitPolicy = waitPolicy
+    return communicator
   }
 
   public func barrier() throws {
@@ -70,6 +77,7 @@ public final class Communicator {
 
   public func send<T: MPIElement>(_ buffer: UnsafeBufferPointer<T>, to destination: Int, tag: Int = 0) throws {
     precondition(destination >= 0 && destination < size, "send: rank \(destination) out of 0..<\(size)")
+    if waitPolicy != .library { return try isend(buffer, to: destination, tag: tag).wait() }
     try check(
       MPI_Send(buffer.baseAddress, mpiCount(buffer.count), T.datatype.handle, Int32(destination), Int32(tag), handle),
       "MPI_Send")
@@ -79,6 +87,7 @@ public final class Communicator {
     into buffer: UnsafeMutableBufferPointer<T>, from source: Int, tag: Int = 0
   ) throws {
     precondition(source >= 0 && source < size, "receive: rank \(source) out of 0..<\(size)")
+    if waitPolicy != .library { return try irecv(into: buffer, from: source, tag: tag).wait() }
     try check(
       MPI_Recv(
         buffer.baseAddress, mpiCount(buffer.count), T.datatype.handle, Int32(source), Int32(tag), handle,
@@ -93,6 +102,12 @@ public final class Communicator {
   ) throws {
     precondition(destination >= 0 && destination < size, "sendReceive: rank \(destination) out of 0..<\(size)")
     precondition(source >= 0 && source < size, "sendReceive: rank \(source) out of 0..<\(size)")
+    if waitPolicy != .library {
+      let receive = try irecv(into: incoming, from: source, tag: tag)
+      let send = try isend(outgoing, to: destination, tag: tag)
+      try receive.wait()
+      return try send.wait()
+    }
     try check(
       MPI_Sendrecv(
         outgoing.baseAddress, mpiCount(outgoing.count), T.datatype.handle, Int32(destination), Int32(tag),
@@ -112,7 +127,7 @@ public final class Communicator {
         buffer.baseAddress, mpiCount(buffer.count), T.datatype.handle, Int32(destination), Int32(tag), handle,
         &request),
       "MPI_Isend")
-    return Request(handle: request, call: "MPI_Isend")
+    return Request(handle: request, call: "MPI_Isend", policy: waitPolicy)
   }
 
   /// `MPI_Irecv`. The buffer must stay valid until the request completes.
@@ -125,7 +140,7 @@ public final class Communicator {
       MPI_Irecv(
         buffer.baseAddress, mpiCount(buffer.count), T.datatype.handle, Int32(source), Int32(tag), handle, &request),
       "MPI_Irecv")
-    return Request(handle: request, call: "MPI_Irecv")
+    return Request(handle: request, call: "MPI_Irecv", policy: waitPolicy)
   }
 
   // MARK: Collectives
@@ -204,6 +219,7 @@ public final class Communicator {
 
   /// The library's `MPI_Allreduce` with `MPI_IN_PLACE`.
   public func allreduce<T: MPIElement>(inPlace buffer: UnsafeMutableBufferPointer<T>, op: ReductionOp = .sum) throws {
+    if waitPolicy != .library { return try iallreduce(inPlace: buffer, op: op).wait() }
     try check(
       MPI_Allreduce(cmpi_in_place(), buffer.baseAddress, mpiCount(buffer.count), T.datatype.handle, op.handle, handle),
       "MPI_Allreduce")
@@ -218,7 +234,7 @@ public final class Communicator {
       MPI_Iallreduce(
         cmpi_in_place(), buffer.baseAddress, mpiCount(buffer.count), T.datatype.handle, op.handle, handle, &request),
       "MPI_Iallreduce")
-    return Request(handle: request, call: "MPI_Iallreduce")
+    return Request(handle: request, call: "MPI_Iallreduce", policy: waitPolicy)
   }
 }
 

@@ -5,10 +5,12 @@ import CMPI
 public final class Request {
   private var handle: MPI_Request?
   private let call: String
+  private let policy: WaitPolicy
 
-  init(handle: MPI_Request?, call: String) {
+  init(handle: MPI_Request?, call: String, policy: WaitPolicy = .library) {
     self.handle = handle
     self.call = call
+    self.policy = policy
   }
 
   /// Whether the operation has completed; does not block.
@@ -19,10 +21,15 @@ public final class Request {
     return flag != 0
   }
 
-  /// Blocks until the operation has completed.
+  /// Blocks until the operation has completed, as the communicator's `WaitPolicy` says.
   public func wait() throws {
     guard handle != nil, handle != cmpi_request_null() else { return }
-    try check(MPI_Wait(&handle, cmpi_status_ignore()), "MPI_Wait (\(call))")
+    switch policy {
+    case .library:
+      try check(MPI_Wait(&handle, cmpi_status_ignore()), "MPI_Wait (\(call))")
+    case .polling:
+      while try !test() { policy.pause() }
+    }
   }
 
   /// Waits for every request in `requests`.

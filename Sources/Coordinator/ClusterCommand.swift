@@ -10,7 +10,7 @@ struct ClusterCommand: ParsableCommand {
     discussion: """
       Each host is a network namespace dls-NAME-hI with one veth link into a bridge; addresses \
       are in a private /24 that exists only inside this machine, and each link is rate-limited \
-      in both directions. The hostfile and mpirun launcher are written to the cluster's state \
+      in both directions (jumbo frames by default, --mtu). --cpus caps each host's CPU time. The hostfile and mpirun launcher are written to the cluster's state \
       folder (/run/dlscale/clusters/NAME).
       """,
     subcommands: [Up.self, Down.self, Status.self]
@@ -59,6 +59,16 @@ struct ClusterCommand: ParsableCommand {
     @Option(help: "Use this private A.B.C.0/24 instead of one chosen from the name.")
     var subnet: String?
 
+    @Option(help: "MTU of every link, in bytes (jumbo frames by default, as HPC Ethernet fabrics run them).")
+    var mtu: Int = 9000
+
+    @Option(
+      help: """
+        Cap each host at this many cores of CPU time (a cgroup per host), so that a host computes \
+        as fast whether one or all hosts are busy on this machine; e.g. 0.45 for 4 hosts on 2 cores.
+        """)
+    var cpus: Double?
+
     func validate() throws {
       try ClusterCommand.validate(name: name)
       guard (1...32).contains(hosts) else {
@@ -67,6 +77,12 @@ struct ClusterCommand: ParsableCommand {
       do { _ = try LinkRate(parsing: rate) } catch { throw ValidationError(error.description) }
       for override in rateOverrides { _ = try hostNumber(of: override) }
       if let slots, slots < 1 { throw ValidationError("invalid --slots \(slots): expected at least 1") }
+      guard (576...65000).contains(mtu) else {
+        throw ValidationError("invalid --mtu \(mtu): expected 576 to 65000 bytes")
+      }
+      if let cpus, !(cpus >= 0.1 && cpus <= 1024) {
+        throw ValidationError("invalid --cpus \(cpus): expected a number of cores, at least 0.1, e.g. 0.45")
+      }
     }
 
     /// The host number of `HOST=RATE`, checking both parts; HOST is hI or dls-NAME-hI.
@@ -92,6 +108,8 @@ struct ClusterCommand: ParsableCommand {
       }
       if let slots { arguments += ["--slots", String(slots)] }
       if let subnet { arguments += ["--subnet", subnet] }
+      arguments += ["--mtu", String(mtu)]
+      if let cpus { arguments += ["--cpus", String(cpus)] }
       try ClusterCommand.runScript(arguments)
     }
   }

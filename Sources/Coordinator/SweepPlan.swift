@@ -24,7 +24,7 @@ struct SweepPlan {
     "p2p": ["np", "sizes", "iterations"],
     "train": [
       "np", "model", "batch", "scaling", "algorithm", "bucket", "overlap", "steps", "threads",
-      "alone-steps",
+      "alone-steps", "poll-interval",
     ],
   ]
 
@@ -184,6 +184,10 @@ private struct NodeReader {
       guard let value = Int(text), value >= 0 else { throw fail("a non-negative integer") }
     case "sizes":
       do { _ = try ByteSize.parseList(text) } catch { throw fail("a size list such as 8:64MiB") }
+    case "poll-interval":
+      guard let value = Double(text), value >= 0, value <= 1e6 else {
+        throw fail("microseconds from 0 (MPI's blocking wait) to 1000000")
+      }
     case "bucket":
       do { _ = try ByteSize.parse(text) } catch { throw fail("a size such as 25MiB") }
     case "algorithms", "algorithm":

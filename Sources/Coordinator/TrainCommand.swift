@@ -45,6 +45,12 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Also time compute alone and communication alone, this many steps each.")
   var aloneSteps: Int = 0
 
+  @Option(
+    help:
+      "Microseconds the communication thread sleeps between tests of a transfer (0: MPI's blocking wait, which polls a core)."
+  )
+  var pollInterval: Double = TrainingSettings.defaultPollInterval
+
   @Option(help: "Write the final weights here (rank 0; raw float32 and FILE.json).")
   var saveWeights: String?
 
@@ -54,7 +60,7 @@ struct TrainCommand: ParsableCommand {
   func validate() throws {
     let settings = TrainingSettings(
       model: model, batch: batch, scaling: scaling, steps: steps, aloneSteps: aloneSteps, algorithm: algorithm,
-      bucket: bucket, overlap: overlap, threads: threads)
+      bucket: bucket, overlap: overlap, threads: threads, pollInterval: pollInterval)
     if let problem = settings.problem { throw ValidationError(problem) }
     guard scaling == "weak" || batch >= launch.np else {
       throw ValidationError("strong scaling needs a global --batch of at least --np (\(launch.np))")
@@ -66,6 +72,7 @@ struct TrainCommand: ParsableCommand {
     var arguments = [
       "--model", model, "--batch", "\(batch)", "--scaling", scaling, "--steps", "\(steps)", "--algorithm", algorithm,
       "--bucket", bucket, "--overlap", overlap, "--threads", "\(threads)", "--alone-steps", "\(aloneSteps)",
+      "--poll-interval", "\(pollInterval)",
     ]
     if let saveWeights {
       arguments += ["--save-weights", URL(fileURLWithPath: saveWeights).standardizedFileURL.path]

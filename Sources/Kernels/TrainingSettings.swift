@@ -12,10 +12,17 @@ public struct TrainingSettings: Sendable {
   public var bucket: String
   public var overlap: String
   public var threads: Int
+  /// Microseconds the communication thread sleeps between tests of a pending transfer; 0 waits
+  /// in MPI's own blocking calls (see `WaitPolicy` in Collectives).
+  public var pollInterval: Double
+
+  /// The communication thread's default: short against any transfer of a gradient bucket, long
+  /// enough that the thread takes almost no CPU from backward.
+  public static let defaultPollInterval = 100.0
 
   public init(
     model: String, batch: Int, scaling: String, steps: Int, aloneSteps: Int, algorithm: String, bucket: String,
-    overlap: String, threads: Int
+    overlap: String, threads: Int, pollInterval: Double = TrainingSettings.defaultPollInterval
   ) {
     self.model = model
     self.batch = batch
@@ -26,6 +33,7 @@ public struct TrainingSettings: Sendable {
     self.bucket = bucket
     self.overlap = overlap
     self.threads = threads
+    self.pollInterval = pollInterval
   }
 
   /// The first thing wrong with the settings, as one line for the user, or nil.
@@ -39,6 +47,9 @@ public struct TrainingSettings: Sendable {
     guard aloneSteps >= 0 else { return "--alone-steps must not be negative" }
     guard ["on", "off"].contains(overlap) else { return "--overlap must be on or off" }
     guard threads > 0 else { return "--threads must be positive, got \(threads)" }
+    guard pollInterval >= 0, pollInterval <= 1e6 else {
+      return "--poll-interval must be 0 (MPI's blocking wait) to 1000000 microseconds, got \(pollInterval)"
+    }
     do { _ = try AlgorithmName.parseList(algorithm) } catch { return error.description }
     do {
       guard try ByteSize.parse(bucket) > 0 else { return "--bucket must be positive" }

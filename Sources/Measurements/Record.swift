@@ -65,6 +65,8 @@ public struct Record: Codable, Equatable, Sendable {
   /// Each rank's share of the global batch (strong scaling may split it unevenly).
   public var rankBatches: [Int]?
   public var bucketCount: Int?
+  /// Microseconds the communication thread slept between tests of a transfer (0: MPI's wait).
+  public var pollIntervalUs: Double?
   /// Mean training loss over the ranks at the last step.
   public var loss: Double?
   /// FNV-1a digest of the trainable weights after the last step, and whether every rank's agreed.

@@ -70,6 +70,20 @@ struct AlgorithmTests {
     expectPassed(outcome, labels: Self.labels, types: ["float"], counts: [-1], prefix: "async ")
   }
 
+  /// Waiting by polling with sleeps (what the training communication thread does) sums the
+  /// same: every algorithm, called directly and on the communication thread.
+  @Test func pollingWaitsGiveTheSameSums() throws {
+    let outcome = try AgentLauncher.run(
+      ranks: 3,
+      [
+        "verify", "--algorithms", "all", "--counts", "0,7,65537", "--types", "float", "--async", "--poll-interval",
+        "50",
+      ])
+    guard let outcome else { return }
+    expectPassed(outcome, labels: Self.labels, types: ["float"], counts: [0, 7, 65537])
+    expectPassed(outcome, labels: Self.labels, types: ["float"], counts: [-1], prefix: "async ")
+  }
+
   /// The checks are not vacuous: one wrong element on the last rank fails every case with a
   /// non-empty vector, naming the wrong sum and, with more than one rank, the differing rank.
   @Test(arguments: [1, 3])

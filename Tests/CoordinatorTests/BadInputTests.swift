@@ -50,6 +50,11 @@ enum BadInputCatalogue {
     (["train", "--model", "resnet50", "--batch", "-3"], "--batch"),
     (["train", "--model", "resnet50", "--batch", "0"], "--batch must be positive"),
     (["train", "--model", "resnet50", "--threads", "0"], "--threads must be positive"),
+    (["train", "--model", "resnet50", "--poll-interval", "-1"], "--poll-interval"),
+    (["train", "--model", "resnet50", "--poll-interval", "2e6"], "--poll-interval must be 0"),
+    (["train", "--model", "resnet50", "--poll-interval", "nan"], "--poll-interval"),
+    (["cluster", "up", "--name", "bad", "--mtu", "100"], "invalid --mtu 100"),
+    (["cluster", "up", "--name", "bad", "--cpus", "0.01"], "invalid --cpus"),
     (["train", "--model", "resnet50", "--scaling", "strong", "--batch", "1", "--np", "2"], "at least --np"),
     (["p2p", "--np", "1"], "at least 2 ranks"),
     // Launchers.

@@ -25,6 +25,10 @@ import Testing
   static var environment: [String: String] { ["DLSCALE_CLUSTER_STATE": stateFolder] }
 
   static func script(_ arguments: String...) throws -> ProcessRunning.Outcome {
+    try script(arguments)
+  }
+
+  static func script(_ arguments: [String]) throws -> ProcessRunning.Outcome {
     try ProcessRunning.run(["bash", ProcessRunning.clusterScript] + arguments, environment: environment)
   }
 
@@ -92,6 +96,51 @@ import Testing
     }
     let bridge = try ProcessRunning.run(["ip", "link", "show", "dlsbr-tlife"])
     #expect(bridge.status != 0)
+  }
+
+  /// The cgroup folder cluster.sh uses for per-host CPU limits here, or nil without a writable
+  /// cpu controller.
+  static let cpuCgroupRoot: String? = {
+    let unified = "/sys/fs/cgroup/cgroup.subtree_control"
+    if let controllers = try? String(contentsOfFile: unified, encoding: .utf8),
+      controllers.split(separator: " ").contains(where: { $0.trimmingCharacters(in: .whitespacesAndNewlines) == "cpu" })
+    {
+      return "/sys/fs/cgroup"
+    }
+    for folder in ["/sys/fs/cgroup/cpu", "/sys/fs/cgroup/cpu,cpuacct"] where access(folder, W_OK) == 0 {
+      return folder
+    }
+    return nil
+  }()
+
+  @Test(.enabled(if: missingForClusters == nil, "emulated clusters need root, ip, tc and unshare"))
+  func linksTakeTheMTUAndHostsTheirCPULimit() throws {
+    guard let root = Self.cpuCgroupRoot else {
+      print("SKIPPED: --cpus: no writable cgroup cpu controller here")
+      let refused = try Self.script("up", "--name", "tcpu", "--hosts", "1", "--cpus", "0.5")
+      defer { _ = try? Self.script("down", "--name", "tcpu") }
+      #expect(refused.status != 0 && refused.errors.contains("cgroup"), "\(refused)")
+      return
+    }
+    let folder = "\(root)/dlscale-tcpu"
+    try Self.withCluster("tcpu", ["--hosts", "2", "--mtu", "4000", "--cpus", "0.5"]) { cluster in
+      let link = try ProcessRunning.run(["ip", "netns", "exec", "dls-tcpu-h2", "ip", "link", "show", "eth0"])
+      #expect(link.output.contains("mtu 4000"), "\(link)")
+      // Half a core: 5 ms of CPU time in every 10 ms period (v1) or "5000 10000" (v2).
+      let limitFile = FileManager.default.fileExists(atPath: "\(folder)/h2/cpu.max") ? "cpu.max" : "cpu.cfs_quota_us"
+      let limit = try String(contentsOfFile: "\(folder)/h2/\(limitFile)", encoding: .utf8)
+      #expect(limit.hasPrefix("5000"), "\(limit)")
+      // What the launcher runs on h2 is in h2's cgroup.
+      let remote = try ProcessRunning.run([cluster.launcher, "dls-tcpu-h2", "cat", "/proc/self/cgroup"])
+      #expect(remote.output.contains("/dlscale-tcpu/h2"), "\(remote)")
+      let status = try Self.script("status", "--name", "tcpu")
+      #expect(status.output.contains("mtu 4000") && status.output.contains("cpus per host 0.5"), "\(status)")
+    }
+    #expect(!FileManager.default.fileExists(atPath: folder), "cgroup \(folder) left after down")
+    for bad in [["--mtu", "100"], ["--cpus", "0.01"], ["--cpus", "many"]] {
+      let refused = try Self.script(["up", "--name", "tbad", "--hosts", "1"] + bad)
+      #expect(refused.status != 0 && refused.errors.split(separator: "\n").count == 1, "\(bad): \(refused)")
+    }
   }
 
   @Test(.enabled(if: missingForClusters == nil, "emulated clusters need root, ip, tc and unshare"))
