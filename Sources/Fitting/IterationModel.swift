@@ -2,10 +2,11 @@
 /// update (DESIGN.md "Models the coordinator fits").
 ///
 /// The gradient (trainable parameters × 4 bytes) is split into buckets of `bucketBytes` (the
-/// last one smaller). Backward produces them in reverse layer order, modelled as spread evenly:
-/// bucket i of k is ready at i/k of the backward time. Allreduces run one at a time, each
-/// starting when its bucket is ready and the previous allreduce is done; what runs past the end
-/// of backward is exposed — at least the last bucket's whole allreduce.
+/// last one smaller). Backward produces them in reverse layer order: bucket i is ready at the
+/// fraction of the backward time the model's `BackwardProfile` gives, or, without a profile,
+/// at (i+1)/k of it (spread evenly). Allreduces run one at a time, each starting when its
+/// bucket is ready and the previous allreduce is done; what runs past the end of backward is
+/// exposed — at least the last bucket's whole allreduce.
 public struct IterationModel: Sendable {
   public var computeMs: Double
   /// The part of `computeMs` that is backward (overlappable).
@@ -16,6 +17,8 @@ public struct IterationModel: Sendable {
   /// Seconds to allreduce one bucket of the given size at this rank count.
   public var allreduceSeconds: @Sendable (Int) -> Double
   public var ranks: Int
+  /// When each bucket is complete, as a fraction of backward; nil spreads them evenly.
+  public var profile: BackwardProfile?
 
   public init(
     computeMs: Double, backwardMs: Double, updateMs: Double, gradientBytes: Int, bucketBytes: Int,
@@ -49,9 +52,11 @@ public struct IterationModel: Sendable {
     guard ranks > 1 else { return 0 }
     let sizes = buckets
     guard !sizes.isEmpty else { return 0 }
+    let fractions =
+      profile?.readyFractions(bucketSizes: sizes) ?? sizes.indices.map { Double($0 + 1) / Double(sizes.count) }
     var networkFree = 0.0
     for (i, bytes) in sizes.enumerated() {
-      let ready = backwardMs * Double(i + 1) / Double(sizes.count)
+      let ready = backwardMs * fractions[i]
       networkFree = max(ready, networkFree) + allreduceSeconds(bytes) * 1e3
     }
     return max(networkFree - backwardMs, 0)

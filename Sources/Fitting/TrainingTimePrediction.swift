@@ -143,7 +143,9 @@ public struct TrainingTimePrediction: Sendable {
     guard request.batch > 0, request.ranksPerNode > 0, request.bucketBytes > 0, request.computeSpeed > 0 else {
       throw FittingError.notCovered("batch, ranks per node, bucket size and compute speed must be positive")
     }
-    let gradientBytes = try Zoo.spec(named: request.model).summary().gradientBytes
+    let spec = try Zoo.spec(named: request.model)
+    let gradientBytes = try spec.summary().gradientBytes
+    let profile = try BackwardProfile(spec: spec)
     let compute = try computeSource(request)
     return try nodes.map { count in
       guard count > 0 else { throw FittingError.notCovered("node counts must be positive (got \(count))") }
@@ -160,10 +162,11 @@ public struct TrainingTimePrediction: Sendable {
       var best: (row: Row, step: Double)?
       for algorithm in algorithms(request) {
         let allreduce = try allreduceModel(algorithm, request)
-        let iteration = IterationModel(
+        var iteration = IterationModel(
           computeMs: computeMs, backwardMs: computeMs * compute.backwardShare, updateMs: updateMs,
           gradientBytes: gradientBytes, bucketBytes: request.bucketBytes, ranks: ranks,
           allreduceSeconds: { allreduce.seconds(ranks: ranks, bytes: $0) })
+        iteration.profile = profile
         let step = iteration.stepMs
         let throughput = Double(ranks) * perRank / (step / 1e3)
         let hours = request.samples * request.epochs / throughput / 3600
