@@ -43,6 +43,12 @@ enum ModelsSummary {
         )
       }
     }
+    if let interference = models.interference {
+      lines.append(
+        "Compute slowed by hidden communication: +\(format(interference.slowdownPerHiddenMs, 3)) ms per ms hidden "
+          + "(\(interference.points) overlapped records at \(interference.rankCounts.map(String.init).joined(separator: ", ")) ranks; "
+          + "MAPE leave-one-rank-count-out \(percent(interference.mape)))")
+    }
     if let kernels = models.compute.kernels {
       lines.append("Compute per kernel (\(kernels.samples) samples; MAPE leave-one-model-out)")
       lines.append("  SVR (RBF, log time)  MAPE \(percent(kernels.regressionMape))")

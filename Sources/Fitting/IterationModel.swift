@@ -7,6 +7,10 @@
 /// at (i+1)/k of it (spread evenly). Allreduces run one at a time, each starting when its
 /// bucket is ready and the previous allreduce is done; what runs past the end of backward is
 /// exposed — at least the last bucket's whole allreduce.
+///
+/// With `interference` κ (`CommunicationInterference`), the communication hidden behind
+/// backward h slows it by κh: backward is stretched by that much (its buckets become ready
+/// later) and the step grows by κh plus the change in exposure.
 public struct IterationModel: Sendable {
   public var computeMs: Double
   /// The part of `computeMs` that is backward (overlappable).
@@ -19,6 +23,8 @@ public struct IterationModel: Sendable {
   public var ranks: Int
   /// When each bucket is complete, as a fraction of backward; nil spreads them evenly.
   public var profile: BackwardProfile?
+  /// κ: compute milliseconds added per millisecond of communication hidden behind backward.
+  public var interference = 0.0
 
   public init(
     computeMs: Double, backwardMs: Double, updateMs: Double, gradientBytes: Int, bucketBytes: Int,
@@ -47,8 +53,17 @@ public struct IterationModel: Sendable {
     ranks > 1 ? buckets.map { allreduceSeconds($0) * 1e3 }.reduce(0, +) : 0
   }
 
-  /// The allreduce time not hidden behind backward, milliseconds.
-  public var exposedCommunicationMs: Double {
+  /// The compute added by the communication hidden behind backward (κh), milliseconds.
+  public var interferenceMs: Double {
+    guard ranks > 1, interference > 0 else { return 0 }
+    return interference * max(allreduceMs - exposure(backwardMs: backwardMs), 0)
+  }
+
+  /// The allreduce time not hidden behind (the stretched) backward, milliseconds.
+  public var exposedCommunicationMs: Double { exposure(backwardMs: backwardMs + interferenceMs) }
+
+  /// The allreduce time that runs past the end of a backward of `backwardMs`.
+  func exposure(backwardMs: Double) -> Double {
     guard ranks > 1 else { return 0 }
     let sizes = buckets
     guard !sizes.isEmpty else { return 0 }
@@ -62,5 +77,5 @@ public struct IterationModel: Sendable {
     return max(networkFree - backwardMs, 0)
   }
 
-  public var stepMs: Double { computeMs + exposedCommunicationMs + updateMs }
+  public var stepMs: Double { computeMs + interferenceMs + exposedCommunicationMs + updateMs }
 }

@@ -31,6 +31,9 @@ public enum ModelFitter {
       let (steps, errors) = StepComputeModel.fitAll(records)
       file.compute.steps = steps
       file.problems += errors.map(\.description)
+      do { file.interference = try CommunicationInterference.fit(records, steps: steps) } catch {
+        file.problems.append("\(error)")
+      }
       for curve in ScalingPoint.curves(from: records) {
         do { file.scaling.append(try ScalingFit.fit(curve)) } catch { file.problems.append("\(error)") }
       }

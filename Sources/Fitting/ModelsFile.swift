@@ -24,6 +24,8 @@ public struct ModelsFile: Codable, Sendable, Equatable {
   public var links: LinkModel?
   public var compute: Compute
   public var scaling: [ScalingFit]
+  /// How much compute slows while allreduces run beside it (nil: not fitted; counts as 0).
+  public var interference: CommunicationInterference?
   /// The models that could not be fitted, one line each.
   public var problems: [String]
 

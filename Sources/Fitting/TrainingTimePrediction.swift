@@ -167,6 +167,7 @@ public struct TrainingTimePrediction: Sendable {
           gradientBytes: gradientBytes, bucketBytes: request.bucketBytes, ranks: ranks,
           allreduceSeconds: { allreduce.seconds(ranks: ranks, bytes: $0) })
         iteration.profile = profile
+        iteration.interference = models.interference?.slowdownPerHiddenMs ?? 0
         let step = iteration.stepMs
         let throughput = Double(ranks) * perRank / (step / 1e3)
         let hours = request.samples * request.epochs / throughput / 3600
@@ -176,7 +177,8 @@ public struct TrainingTimePrediction: Sendable {
         let row = Row(
           nodes: count, ranks: ranks, algorithm: ranks > 1 ? algorithm : "none", batchPerRank: perRank,
           globalBatch: perRank * Double(ranks), bucketBytes: request.bucketBytes, hours: hours,
-          samplesPerS: throughput, stepMs: step, computeMs: computeMs, allreduceMs: iteration.allreduceMs,
+          samplesPerS: throughput, stepMs: step, computeMs: computeMs + iteration.interferenceMs,
+          allreduceMs: iteration.allreduceMs,
           exposedCommMs: exposed, updateMs: updateMs,
           bound: iteration.allreduceMs > iteration.backwardMs ? "communication" : "compute", errorPct: errorPct)
         if best == nil || step < best!.step { best = (row, step) }
