@@ -24,10 +24,12 @@ def run(command, check=True, capture=False):
 
 
 @contextlib.contextmanager
-def emulated_cluster(dlscale, name, hosts, rate):
-    """An emulated cluster for the duration of a `with` block, taken down even on failure."""
+def emulated_cluster(dlscale, name, hosts, rate, cpus=None):
+    """An emulated cluster for the duration of a `with` block, taken down even on failure; with
+    `cpus`, each host is capped at that many cores (so it computes as fast alone as beside the others)."""
     run([dlscale, "cluster", "down", "--name", name], check=False)
-    run([dlscale, "cluster", "up", "--name", name, "--hosts", str(hosts), "--rate", rate])
+    run([dlscale, "cluster", "up", "--name", name, "--hosts", str(hosts), "--rate", rate]
+        + (["--cpus", str(cpus)] if cpus else []))
     try:
         yield name
     finally:
