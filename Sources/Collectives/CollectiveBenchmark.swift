@@ -64,12 +64,15 @@ public struct CollectiveBenchmark {
       warmupsDone = done + max(0, remainingWarmup)
       let iterations = plan.iterations(planned: planned, secondsPerIteration: slowest)
       samples = [Double](repeating: 0, count: iterations)
+      let call = algorithm.prepared(buffer, on: communicator)
       try communicator.barrier()
-      for index in 0..<iterations {
-        let start = MPI.wtime()
-        try algorithm.allreduce(buffer, on: communicator)
-        samples[index] = MPI.wtime() - start
-        try communicator.barrier()
+      try samples.withUnsafeMutableBufferPointer { samples in
+        for index in 0..<iterations {
+          let start = MPI.wtime()
+          try call()
+          samples[index] = MPI.wtime() - start
+          try communicator.barrier()
+        }
       }
     }
 

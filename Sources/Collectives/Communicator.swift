@@ -225,6 +225,14 @@ public final class Communicator {
       "MPI_Allreduce")
   }
 
+  /// `MPI_Allreduce` of `buffer` in place with `MPI_SUM`, every argument resolved now: a call
+  /// returning MPI's error code, for the harness to time.
+  func inPlaceSum<T: MPIElement>(_ buffer: UnsafeMutableBufferPointer<T>) -> () -> Int32 {
+    let (inPlace, base, count) = (cmpi_in_place(), buffer.baseAddress, mpiCount(buffer.count))
+    let (datatype, op, handle) = (T.datatype.handle, ReductionOp.sum.handle, handle)
+    return { MPI_Allreduce(inPlace, base, count, datatype, op, handle) }
+  }
+
   /// `MPI_Iallreduce` in place. The buffer must stay valid until the request completes.
   public func iallreduce<T: MPIElement>(inPlace buffer: UnsafeMutableBufferPointer<T>, op: ReductionOp = .sum) throws
     -> Request
