@@ -39,7 +39,14 @@ struct IterationOptions: ParsableArguments {
   @Option(help: "Shrink timed iterations so one size takes about this many seconds (at least 5 iterations).")
   var secondsPerSize: Double?
 
+  @Option(help: "Wait by testing every this many microseconds, sleeping in between (0: MPI's own blocking waits).")
+  var pollInterval: Double = 0
+
   func validate() throws {
+    guard pollInterval >= 0 && pollInterval <= 1e6 else {
+      throw ValidationError(
+        "--poll-interval must be 0 (MPI's blocking wait) to 1000000 microseconds, got \(pollInterval)")
+    }
     if let iterations, iterations <= 0 { throw ValidationError("--iterations must be positive, got \(iterations)") }
     if let warmup, warmup < 0 { throw ValidationError("--warmup must not be negative, got \(warmup)") }
     if let secondsPerSize, !(secondsPerSize > 0) {
@@ -48,6 +55,8 @@ struct IterationOptions: ParsableArguments {
   }
 
   var plan: IterationPlan { IterationPlan(iterations: iterations, warmup: warmup, secondsPerSize: secondsPerSize) }
+
+  var waitPolicy: WaitPolicy { pollInterval > 0 ? .polling(interval: pollInterval * 1e-6) : .library }
 }
 
 /// Where rank 0's records go: a file, stdout lines for the coordinator, or both.

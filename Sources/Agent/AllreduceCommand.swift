@@ -34,6 +34,7 @@ struct AllreduceCommand: ParsableCommand {
     try withMPI { world in
       let context = try RunContext.gather(
         on: world, runId: outputOptions.runId, command: outputOptions.command)
+      world.waitPolicy = iterationOptions.waitPolicy
       let harness = CollectiveBenchmark(communicator: world, context: context, plan: iterationOptions.plan)
       let table = Table(columns: [
         ("algorithm", 20), ("size", 10), ("count", 11), ("iters", 6), ("min(us)", 11), ("mean(us)", 11),

@@ -26,6 +26,7 @@ struct P2PCommand: ParsableCommand {
       guard world.size >= 2 else {
         throw AgentError("p2p needs at least 2 ranks, got \(world.size)")
       }
+      world.waitPolicy = iterationOptions.waitPolicy
       let benchmark = PointToPointBenchmark(communicator: world, context: context, plan: iterationOptions.plan)
       let table = Table(columns: [
         ("from", 6), ("to", 6), ("from host", 16), ("to host", 16), ("size", 10), ("latency(us)", 12),

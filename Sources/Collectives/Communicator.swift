@@ -70,6 +70,11 @@ public final class Communicator {
   }
 
   public func barrier() throws {
+    guard waitPolicy == .library else {
+      var request: MPI_Request?
+      try check(MPI_Ibarrier(handle, &request), "MPI_Ibarrier")
+      return try Request(handle: request, call: "MPI_Ibarrier", policy: waitPolicy).wait()
+    }
     try check(MPI_Barrier(handle), "MPI_Barrier")
   }
 

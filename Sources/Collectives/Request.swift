@@ -27,8 +27,13 @@ public final class Request {
     switch policy {
     case .library:
       try check(MPI_Wait(&handle, cmpi_status_ignore()), "MPI_Wait (\(call))")
-    case .polling:
-      while try !test() { policy.pause() }
+    case .polling(let interval):
+      // Test without pause for one interval (a transfer about to finish costs no sleep), then
+      // sleep between tests.
+      let spinEnd = MPI.wtime() + interval
+      while try !test() {
+        if MPI.wtime() >= spinEnd { policy.pause() }
+      }
     }
   }
 

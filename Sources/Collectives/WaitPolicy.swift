@@ -8,15 +8,17 @@ import Foundation
 /// trade for a benchmark of the collective alone, and the wrong one for a communication thread
 /// that runs beside backward on the same cores, where every poll is taken from compute.
 ///
-/// `.polling(interval:)` tests the request, and sleeps `interval` between tests, as Horovod's
-/// background loop sleeps its cycle time. The kernel's socket buffers keep the link busy
+/// `.polling(interval:)` tests the request without pause for one interval (a transfer about to
+/// finish costs no sleep), then sleeps `interval` between tests, as Horovod's background loop
+/// sleeps its cycle time. The kernel's socket buffers keep the link busy
 /// between tests (a 4 MB send buffer holds 160 ms of a 200 Mbit/s link), so a sleep far shorter
 /// than that costs no bandwidth, while the sleeping thread leaves its core to compute and, being
 /// mostly asleep, is scheduled at once when it wakes.
 public enum WaitPolicy: Sendable, Equatable, CustomStringConvertible {
   /// `MPI_Wait`, and the blocking calls themselves (`MPI_Send`, `MPI_Sendrecv`, `MPI_Allreduce`).
   case library
-  /// `MPI_Test` every `interval` seconds, sleeping in between; the blocking calls the
+  /// `MPI_Test` without pause for `interval` seconds, then every `interval`, sleeping in
+  /// between; the blocking calls the
   /// allreduce algorithms use (send, receive, send-receive, in-place allreduce) become their
   /// nonblocking forms followed by this wait.
   case polling(interval: Double)

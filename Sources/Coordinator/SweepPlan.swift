@@ -20,8 +20,8 @@ struct SweepPlan {
 
   /// The keys a run of each benchmark accepts, in the order a point's key lists them.
   static let runKeys: [String: [String]] = [
-    "allreduce": ["np", "sizes", "algorithms", "iterations", "warmup"],
-    "p2p": ["np", "sizes", "iterations"],
+    "allreduce": ["np", "sizes", "algorithms", "iterations", "warmup", "poll-interval"],
+    "p2p": ["np", "sizes", "iterations", "poll-interval"],
     "train": [
       "np", "model", "batch", "scaling", "algorithm", "bucket", "overlap", "steps", "threads",
       "alone-steps", "poll-interval",

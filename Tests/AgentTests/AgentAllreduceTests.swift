@@ -51,3 +51,26 @@ func agentValidatesAllreduce(ranks: Int) throws {
   #expect(result.stderrLines.count == 1, "stderr: \(result.stderr)")
   #expect(result.stderr.contains("unknown algorithm 'bogus'"))
 }
+
+/// Waiting by polling with sleeps (`--poll-interval`) measures and validates the same way, for
+/// the collective harness (every algorithm, barriers included) and the p2p matrix.
+@Test func pollingWaitsMeasureAndValidate() throws {
+  let directory = try Executables.temporaryDirectory()
+  let output = directory + "/polling.jsonl"
+  let allreduce = try Executables.mpirunAgent(
+    ranks: 3,
+    [
+      "allreduce", "--sizes", "4,4100,1048576", "--algorithms", "mpi,ring,rabenseifner", "--iterations", "3",
+      "--warmup", "1", "--poll-interval", "50", "--output", output,
+    ])
+  #expect(allreduce.status == 0, "agent failed: \(allreduce.stderr)")
+  let p2p = try Executables.mpirunAgent(
+    ranks: 2,
+    ["p2p", "--sizes", "8,64KiB", "--iterations", "5", "--warmup", "1", "--poll-interval", "50", "--output", output])
+  #expect(p2p.status == 0, "agent failed: \(p2p.stderr)")
+  let records = try ResultsFile(path: output).read().records
+  let collectives = records.filter { $0.kind == .allreduce }
+  #expect(collectives.count == 9)
+  #expect(collectives.allSatisfy { $0.wrong == 0 && ($0.timeUs?.mean ?? 0) > 0 })
+  #expect(records.filter { $0.kind == .p2p }.count == 4)
+}
