@@ -124,7 +124,7 @@ all_met &= verdict("allreduce at 4 hosts from 2-3 hosts, MAPE <= 10%", mape(pair
 train_held_in = filtered(args.train, "train-1-3.jsonl", lambda r: r.get("kind") == "train" and r["ranks"] <= 3)
 models_path = os.path.join(args.results, "models-train-1-3.json")
 fit("models-train-1-3.json", train_held_in, held_in, p2p_path)
-print("\n# 3. training step at 4 hosts predicted from 1-3 hosts (ring, 25 MiB buckets, overlap on)")
+print("\n# 3. training step at 4 hosts predicted from 1-3 hosts (ring, the records' buckets, overlap on)")
 print("# (compute model from the 1-host runs, each host capped at the same cores; the slowdown of compute by")
 print("#  hidden communication fitted on the 2-3-host runs)")
 print(f"{'model':<10} {'scaling':<7} {'batch':>5} {'measured ms':>12} {'predicted ms':>13} {'compute':>8} "
@@ -137,7 +137,7 @@ for record in records(args.train, "train"):
     batch = record["batch_per_rank"] if scaling == "weak" else record["global_batch"]
     output = run([args.dlscale, "predict", "--models", models_path, "--model", record["model"], "--samples", "1e6",
                   "--epochs", "1", "--nodes", "4", "--batch", str(batch), "--scaling", scaling, "--algorithm",
-                  "ring", "--bucket", "25MiB", "--format", "json"], capture=True)
+                  "ring", "--bucket", str(record["bucket_bytes"]), "--format", "json"], capture=True)
     row = json.loads(output)[0]
     observed = record["step_ms"]["mean"]
     errors[scaling].append((row["step_ms"], observed))

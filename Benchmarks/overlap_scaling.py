@@ -37,7 +37,7 @@ for record in records(args.output, "train"):
     points[(record["model"], record["scaling"], batch, record["ranks"])] = record
 failures = records(args.output, "failure")
 
-print("# gradient allreduce overlapped with backward (ring, 25 MiB buckets), weak scaling, 1 rank per emulated host")
+print("# gradient allreduce overlapped with backward (ring, 8 MiB buckets), weak scaling, 1 rank per emulated host")
 print(f"# (each host capped at {args.cpus} cores; packet processing is charged to whichever rank it interrupts)")
 print(f"{'model':<10} {'hosts':>5} {'batch':>5} {'step ms':>9} {'compute alone':>14} {'comm alone':>11} "
       f"{'exposed ms':>10} {'step/max':>9}")
