@@ -67,6 +67,8 @@ import Testing
     #expect(arguments.starts(with: ["--hostfile", cluster.hostfile, "--mca", "plm_rsh_agent", cluster.launcher]))
     #expect(arguments.contains("btl_tcp_if_include") && arguments.contains("oob_tcp_if_include"))
     #expect(arguments.filter { $0 == "10.213.9.0/24" }.count == 2)
+    // Two TCP connections per pair of ranks (one stalls when both send at once).
+    #expect(arguments.firstIndex(of: "btl_tcp_links").map { arguments[$0 + 1] } == "2")
 
     #expect(throws: EmulatedCluster.LoadError.self) {
       try EmulatedCluster.load(name: "other", environment: ["DLSCALE_CLUSTER_STATE": folder.path])
