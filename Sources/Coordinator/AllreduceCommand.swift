@@ -8,8 +8,8 @@ struct AllreduceCommand: ParsableCommand {
     commandName: "allreduce",
     abstract: "Measure allreduce latency and bus bandwidth across ranks.",
     discussion: """
-      Each size is timed OSU-style (warm-up, then each iteration alone between barriers) and
-      validated with integer-valued inputs. busbw = algbw × 2(p−1)/p is comparable to the link
+      Each size is timed OSU-style (warm-up, then each iteration alone between barriers) and \
+      validated with integer-valued inputs. busbw = algbw × 2(p−1)/p is comparable to the link \
       rate: a ring allreduce at full link speed shows busbw ≈ link bandwidth.
       """)
 

@@ -8,7 +8,7 @@ struct P2PCommand: ParsableCommand {
     commandName: "p2p",
     abstract: "Measure point-to-point latency and bandwidth between every pair of ranks.",
     discussion: """
-      Latency is half a ping-pong round trip (osu_latency); bandwidth streams a window of
+      Latency is half a ping-pong round trip (osu_latency); bandwidth streams a window of \
       messages (osu_bw). The matrices show a slow host as a slow row and column.
       """)
 

@@ -10,8 +10,8 @@ struct SweepCommand: ParsableCommand {
     commandName: "sweep",
     abstract: "Run a sweep plan (YAML): the Cartesian product of its runs' settings.",
     discussion: """
-      Each point's records are appended to the plan's output when the point finishes, tagged with
-      the point's key, so an interrupted sweep can be completed with --resume and ends with each
+      Each point's records are appended to the plan's output when the point finishes, tagged with \
+      the point's key, so an interrupted sweep can be completed with --resume and ends with each \
       point exactly once. Only one sweep may write a results file at a time.
       """)
 

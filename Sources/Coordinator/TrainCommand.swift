@@ -9,10 +9,10 @@ struct TrainCommand: ParsableCommand {
     commandName: "train",
     abstract: "Run data-parallel training steps of a reference model and time compute and communication.",
     discussion: """
-      Every rank trains the same model on its own seeded synthetic shard; gradients go into
-      buckets in the order backward produces them, and each bucket's allreduce starts as soon as
-      it is full (--overlap on) or after backward (off). The record splits the step into forward,
-      backward, exposed (not overlapped) communication and update; samples/s is the global batch
+      Every rank trains the same model on its own seeded synthetic shard; gradients go into \
+      buckets in the order backward produces them, and each bucket's allreduce starts as soon as \
+      it is full (--overlap on) or after backward (off). The record splits the step into forward, \
+      backward, exposed (not overlapped) communication and update; samples/s is the global batch \
       over the mean step time of all ranks.
       """)
 
