@@ -17,7 +17,9 @@ struct KernelsCommand: ParsableCommand {
 
   @Option(
     name: .long,
-    help: "Take the shapes from this reference model's layers (see dlscale models) instead of the built-in table.")
+    help:
+      "Time this reference model's layers (see dlscale models) instead of the built-in table; records carry the model and layer names."
+  )
   var model: String?
 
   @Option(name: .long, help: "Threads for OpenBLAS and the layers' own loops.")
@@ -77,7 +79,7 @@ struct KernelsCommand: ParsableCommand {
       try results?.append(record)
       return
     }
-    let benchmark = KernelBenchmark(batch: batch, threads: threads, repeats: `repeat`)
+    let benchmark = KernelBenchmark(batch: batch, threads: threads, repeats: `repeat`, model: model)
     print("OpenBLAS kernels: \(BLAS.coreName), \(threads) thread(s), batch \(batch)")
     print(Self.row("op", "pass", "median µs", "GFLOP/s", "shape"))
     let cases = try model.map { try KernelCase.cases(from: Zoo.spec(named: $0)) } ?? KernelCase.builtIn

@@ -82,8 +82,11 @@ public struct TrainingTimePrediction: Sendable {
       // Kernel time is close to linear in batch: price batch 1 and 8 and interpolate.
       func total(_ batch: Int) throws -> (Double, Double) {
         let samples = try LayerWorkload.samples(of: spec, batch: batch)
-        let forward = samples.filter { $0.pass == "forward" }.map { kernels.seconds($0) * 1e3 }.reduce(0, +)
-        let backward = samples.filter { $0.pass == "backward" }.map { kernels.seconds($0) * 1e3 }.reduce(0, +)
+        func milliseconds(_ pass: String) -> Double {
+          samples.filter { $0.pass == pass }.map { kernels.seconds($0) * Double($0.layerCount) * 1e3 }.reduce(0, +)
+        }
+        let forward = milliseconds("forward")
+        let backward = milliseconds("backward")
         return (forward, backward)
       }
       let one = try total(1)
