@@ -35,7 +35,8 @@ public struct HeldOutModelError: Codable, Sendable, Equatable {
         covered.map { values($0) * Double(samples[$0].layerCount) }.reduce(0, +) * 1e3
       }
       func mape(_ predicted: [Double?]) -> Double? {
-        MeanAbsolutePercentageError.of(predicted: covered.map { predicted[$0]! }, observed: covered.map { samples[$0].seconds })
+        MeanAbsolutePercentageError.of(
+          predicted: covered.map { predicted[$0]! }, observed: covered.map { samples[$0].seconds })
       }
       rows.append(
         HeldOutModelError(

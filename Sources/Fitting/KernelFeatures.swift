@@ -1,9 +1,9 @@
 import Foundation
 
 /// The features the compute regression reads from a kernel: log FLOPs and log bytes moved; the
-/// log of the shape's dimensions (batch n, input channels c, input positions h·w, kernel k,
+/// log of the shape's dimensions (batch n, input channels c, input positions h·w, kernel area k·kw,
 /// stride s, output channels o, output positions oh·ow, groups g); the log of the GEMM the layer
-/// runs (m × n × k: for a convolution o/g × oh·ow × c/g·k², per image; for a fully connected
+/// runs (m × n × k: for a convolution o/g × oh·ow × c/g·k·kw, per image; for a fully connected
 /// layer batch × o × c·h·w; 1 otherwise); then one-hot op and pass. The numeric columns are
 /// standardised with the training set's mean and standard deviation; the one-hot columns stay 0
 /// or 1, so that an op never measured is no closer to one op than to another.
@@ -36,7 +36,9 @@ public struct KernelFeatures: Codable, Sendable, Equatable {
     switch sample.op {
     case "conv", "convolution":
       let groups = value("g")
-      return [value("o") / groups, value("oh") * value("ow"), value("c") / groups * value("k") * value("k")]
+      return [
+        value("o") / groups, value("oh") * value("ow"), value("c") / groups * value("k") * kernelWidth(dimensions),
+      ]
     case "fc", "fully_connected":
       return [value("n"), value("o"), value("c") * value("h") * value("w")]
     default:
@@ -44,13 +46,15 @@ public struct KernelFeatures: Codable, Sendable, Equatable {
     }
   }
 
+  /// The kernel's width: `kw`, else square (`k`).
+  static func kernelWidth(_ dimensions: [String: Double]) -> Double { dimensions["kw"] ?? dimensions["k"] ?? 1 }
+
   func numericFeatures(_ sample: KernelSample) -> [Double] {
     let dimensions = sample.dimensions
     func value(_ key: String) -> Double { dimensions[key] ?? 1 }
-    let shape = [
-      value("n"), value("c"), value("h") * value("w"), value("k"), value("s"), value("o"), value("oh") * value("ow"),
-      value("g"),
-    ]
+    let kernelArea = value("k") * Self.kernelWidth(dimensions)
+    let input = [value("n"), value("c"), value("h") * value("w")]
+    let shape = input + [kernelArea, value("s"), value("o"), value("oh") * value("ow"), value("g")]
     let work = [sample.flops + 1, sample.bytesMoved + 1]
     return (work + (shape + Self.gemm(sample, dimensions)).map { max($0, 1) }).map(Foundation.log)
   }

@@ -6,8 +6,9 @@ import Foundation
 ///   lower-cased, malformed items skipped;
 /// - the description `dlscale kernels` writes (`KernelCase.shapeDescription`):
 ///   `8×[64×56×56 + 32×56×56] k3×3 s1×1 p1×1 g1 → 96×56×56`, read as n (batch), c (input
-///   channels, summed over the inputs), h and w (first input), `inputs`, k (kernel height, or
-///   the window of a local response norm), s (stride), p (padding), g (groups), and o, oh, ow
+///   channels, summed over the inputs), h and w (first input), `inputs`, k and kw (kernel height
+///   and width, or the window of a pooling or local response norm), s (stride), p (padding), g
+///   (groups), and o, oh, ow
 ///   (output channels, height and width).
 ///
 /// Only positive finite values are kept; missing keys are for the reader to default.
@@ -55,8 +56,11 @@ public enum KernelShape {
     }
     for item in rest[..<(arrow?.lowerBound ?? rest.endIndex)].split(separator: " ") {
       guard let letter = item.first, let value = Double(item.dropFirst().prefix { $0 != "×" }) else { continue }
+      let second = item.split(separator: "×").dropFirst().first.flatMap { Double($0) }
       switch letter {
-      case "k", "n": keep("k", value)
+      case "k", "n":
+        keep("k", value)
+        keep("kw", second ?? value)
       case "s": keep("s", value)
       case "p": keep("p", value)
       case "g": keep("g", value)

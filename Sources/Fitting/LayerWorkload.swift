@@ -12,7 +12,8 @@ public enum LayerWorkload {
       for backward in [false, true] {
         result.append(
           KernelSample(
-            op: kernelCase.op, shape: kernelCase.shapeDescription(batch: batch), pass: backward ? "backward" : "forward",
+            op: kernelCase.op, shape: kernelCase.shapeDescription(batch: batch),
+            pass: backward ? "backward" : "forward",
             flops: try kernelCase.flops(batch: batch, backward: backward),
             bytesMoved: try kernelCase.bytesMoved(batch: batch, backward: backward), seconds: 0, model: spec.name,
             layerCount: max(kernelCase.layers.count, 1)))

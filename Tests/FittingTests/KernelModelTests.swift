@@ -50,14 +50,25 @@ struct KernelModelTests {
     return result
   }
 
+  /// Two grid points: tuning still runs inside every fold, at a fraction of the full grid's cost.
+  static let smallGrid = [0.05, 0.1].map { epsilon in
+    var parameters = SupportVectorRegression.Parameters()
+    parameters.cost = 3
+    parameters.gamma = 0.05
+    parameters.epsilon = epsilon
+    return parameters
+  }
+
   @Test func describedShapesGiveTheirDimensions() {
     let dimensions = KernelShape.dimensions("8×[64×56×56 + 32×56×56] k3×3 s2×2 p1×1 g2 → 96×28×28")
     let expected: [String: Double] = [
-      "n": 8, "c": 96, "h": 56, "w": 56, "inputs": 2, "k": 3, "s": 2, "p": 1, "g": 2, "o": 96, "oh": 28, "ow": 28,
+      "n": 8, "c": 96, "h": 56, "w": 56, "inputs": 2, "k": 3, "kw": 3, "s": 2, "p": 1, "g": 2, "o": 96, "oh": 28,
+      "ow": 28,
     ]
     #expect(dimensions == expected)
     #expect(KernelShape.dimensions("n=8 c=64, h=56 bad=x") == ["n": 8, "c": 64, "h": 56])
     #expect(KernelShape.dimensions("2×[96×55×55] n5 → 96×55×55")["k"] == 5)
+    #expect(KernelShape.dimensions("2×[1×59×128] k3×128 s1×1 p1×0 g1 → 128×59×1")["kw"] == 128)
   }
 
   @Test func recordsGiveSamplesWithTheirModelAndLayers() throws {
@@ -70,7 +81,8 @@ struct KernelModelTests {
       record.bytesMoved = 2048
       record.model = model
       record.layers = layers
-      record.timeUs = Summary(min: fastest, mean: 2 * fastest, median: 1.5 * fastest, p95: 3 * fastest, max: 4 * fastest)
+      record.timeUs = Summary(
+        min: fastest, mean: 2 * fastest, median: 1.5 * fastest, p95: 3 * fastest, max: 4 * fastest)
       return record
     }
     let samples = KernelSample.from([
@@ -116,19 +128,22 @@ struct KernelModelTests {
   }
 
   @Test func heldOutModelsArePricedByTheirOpsEfficiency() throws {
-    let model = try KernelTimeModel.fit(Self.layers())
-    // The truth is one roofline per op, which every training fold recovers exactly: the
-    // regression's correction is 0 inside its ε-tube, so held-out errors are rounding only.
+    let model = try KernelTimeModel.fit(Self.layers(), grid: Self.smallGrid)
+    // The truth is one roofline per op, which every training fold recovers: the regression's
+    // correction is 0 inside its ε-tube. Only a roof no training kernel of the op reaches (conv's
+    // bandwidth, the others' peak) is estimated at the best rate attained, which can price a
+    // held-out kernel beyond it a little slow: well under 1 %.
     let regression = try #require(model.regressionMape)
     let roofline = try #require(model.rooflineMape)
-    #expect(regression < 1e-6, "SVR held-out MAPE \(regression) %")
-    #expect(try #require(model.stepMape) < 1e-6)
+    #expect(regression < 1, "SVR held-out MAPE \(regression) %")
+    #expect(try #require(model.stepMape) < 1)
     // One roofline for all ops cannot price ops of different efficiency.
     #expect(roofline > 20, "roofline held-out MAPE \(roofline) %")
     #expect(model.heldOut.count == 10)
     for row in model.heldOut {
-      #expect(abs(row.stepError) < 1e-8, "\(row.model) batch \(row.batch)")
-      let measured = Self.layers().filter { $0.model == row.model && $0.batch == row.batch }
+      #expect(abs(row.stepError) < 0.01, "\(row.model) batch \(row.batch)")
+      let measured =
+        Self.layers().filter { $0.model == row.model && $0.batch == row.batch }
         .map { $0.seconds * Double($0.layerCount) }.reduce(0, +) * 1e3
       #expect(isClose(row.measuredMs, measured, relative: 1e-12))
     }
@@ -142,7 +157,7 @@ struct KernelModelTests {
       if sample.model == "gamma" { slow.seconds *= 3 }
       return slow
     }
-    let model = try KernelTimeModel.fit(samples)
+    let model = try KernelTimeModel.fit(samples, grid: Self.smallGrid)
     let gamma = model.heldOut.filter { $0.model == "gamma" }
     #expect(gamma.count == 2)
     for row in gamma {
@@ -153,7 +168,8 @@ struct KernelModelTests {
   @Test func layerWorkloadDescribesLayersAsTheBenchmarkRecordsThem() throws {
     let spec = try Zoo.spec(named: "sensornet")
     let benchmark = KernelBenchmark(batch: 2, threads: 1, repeats: 1, warmup: 0, runId: "t", model: spec.name)
-    let measured = KernelSample.from(try benchmark.run(KernelCase.cases(from: spec)))
+    let layerOperations = Set(KernelCase.operations).subtracting(["sgemm", "im2col"])
+    let measured = KernelSample.from(try benchmark.run(KernelCase.cases(from: spec), operations: layerOperations))
     let described = try LayerWorkload.samples(of: spec, batch: 2)
     #expect(measured.count == described.count)
     for (record, layer) in zip(measured, described) {
