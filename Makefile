@@ -67,8 +67,8 @@ bench-overlap: release
 bench-accuracy: release
 	python3 Benchmarks/model_accuracy.py --dlscale $(RELEASE_DIR)/dlscale
 
-## The per-layer compute model on held-out zoo models: kernels of eight models at batch 1, 2 and 4,
-## two rounds, then `dlscale fit` (about 8 min; no root, no emulated cluster; also part of
+## The per-layer compute model on held-out models: the layers of nine models at batch 1, 2 and 4,
+## two rounds, then `dlscale fit` (about 7 min; no root, no emulated cluster; also part of
 ## bench-accuracy).
 bench-compute-model: release
 	python3 Benchmarks/compute_model.py --dlscale $(RELEASE_DIR)/dlscale

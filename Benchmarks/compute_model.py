@@ -18,7 +18,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_common import log, run, verdict  # noqa: E402
 
-MODELS = "sensornet,deepmnist,textcnn,acoustic,alexnet,googlenet,resnet50,vgg16"
+MODELS = "sensornet,deepmnist,textcnn,acoustic,alexnet,googlenet,resnet50,vgg16,small-residual"
 LAYERS = "conv,fc,relu,maxpool,avgpool,lrn,bn,dropout,concat,sum,softmax"
 
 

@@ -11,9 +11,9 @@
    plans/bench-scaling-emulated.yaml, shared with bench-overlap) and the allreduce records at
    2-3 hosts, `dlscale predict --nodes 4 --format json` against the measured 4-host step,
    MAPE <= 10% over three models (weak scaling; strong printed beside);
-4. compute model: `dlscale kernels --model` records of eight zoo models on this machine, the
-   kernel regression's MAPE on each held-out model's layers <= 15% (compute_model.py, also
-   `make bench-compute-model` on its own)."""
+4. compute model: `dlscale kernels --model` records of eight zoo models and small-residual on
+   this machine, the kernel regression's MAPE on each held-out model's layers <= 15%
+   (compute_model.py, also `make bench-compute-model` on its own)."""
 import argparse
 import json
 import os
