@@ -96,7 +96,7 @@ public struct TrainingTimePrediction: Sendable {
       let share = eight.1 / max(eight.0 + eight.1, 1e-12)
       return ComputeSource(
         milliseconds: { intercept + slope * $0 }, backwardShare: share, updateMs: 0,
-        mape: kernels.regressionMape ?? 0)
+        mape: kernels.stepMape ?? kernels.regressionMape ?? 0)
     }
     throw FittingError.notCovered(
       "no compute model for \(request.model) in models.json (fit train or kernel records, or give --sample-time-ms)")
