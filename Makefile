@@ -7,7 +7,7 @@ export OMPI_ALLOW_RUN_AS_ROOT = 1
 export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM = 1
 
 .PHONY: deps build release demo test lint format bench bench-harness bench-kernels bench-algorithms \
-  bench-overlap bench-accuracy clean
+  bench-overlap bench-accuracy bench-compute-model clean
 
 deps:
 	@scripts/install-deps.sh
@@ -63,9 +63,15 @@ bench-algorithms: release
 bench-overlap: release
 	python3 Benchmarks/overlap_scaling.py --dlscale $(RELEASE_DIR)/dlscale
 
-## Fitted models against held-out measurements on the emulated cluster (about 10 min).
+## Fitted models against held-out measurements on the emulated cluster (about 16 min).
 bench-accuracy: release
 	python3 Benchmarks/model_accuracy.py --dlscale $(RELEASE_DIR)/dlscale
+
+## The per-layer compute model on held-out models: the layers of nine models at batch 1, 2 and 4,
+## two rounds, then `dlscale fit` (about 6 min; no root, no emulated cluster; also part of
+## bench-accuracy).
+bench-compute-model: release
+	python3 Benchmarks/compute_model.py --dlscale $(RELEASE_DIR)/dlscale
 
 clean:
 	rm -rf .build

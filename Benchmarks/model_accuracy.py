@@ -11,15 +11,17 @@
    plans/bench-scaling-emulated.yaml, shared with bench-overlap) and the allreduce records at
    2-3 hosts, `dlscale predict --nodes 4 --format json` against the measured 4-host step,
    MAPE <= 10% over three models (weak scaling; strong printed beside);
-4. compute model: `dlscale kernels` records on this machine, the kernel regression's
-   leave-one-model-out MAPE from `dlscale fit` <= 15%."""
+4. compute model: `dlscale kernels --model` records of eight zoo models and small-residual on
+   this machine, the kernel regression's MAPE on each held-out model's layers <= 15%
+   (compute_model.py, also `make bench-compute-model` on its own)."""
 import argparse
 import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_common import emulated_cluster, log, mape, records, run, size_text, verdict  # noqa: E402
+from bench_common import emulated_cluster, mape, records, run, size_text, verdict  # noqa: E402
+import compute_model  # noqa: E402
 
 WIRE = 25e6
 PAYLOAD = WIRE * 8948 / 9014  # TCP payload per Ethernet frame of the cluster's 9000-byte MTU, with timestamps
@@ -40,8 +42,7 @@ os.makedirs(args.results, exist_ok=True)
 os.makedirs(os.path.dirname(args.train), exist_ok=True)
 allreduce_path = os.path.join(args.results, "allreduce.jsonl")
 p2p_path = os.path.join(args.results, "p2p.jsonl")
-kernels_path = os.path.join(args.results, "kernels.jsonl")
-for path in (allreduce_path, p2p_path, kernels_path) + ((args.train,) if args.fresh else ()):
+for path in (allreduce_path, p2p_path) + ((args.train,) if args.fresh else ()):
     if os.path.exists(path):
         os.remove(path)
 
@@ -57,7 +58,6 @@ with emulated_cluster(args.dlscale, args.cluster, 4, "200mbit") as cluster:
          "--output", p2p_path])
 with emulated_cluster(args.dlscale, args.cluster, 4, "200mbit", cpus=args.cpus) as cluster:
     run([args.dlscale, "sweep", args.plan, "--output", args.train, "--resume"])
-run([args.dlscale, "kernels", "--output", kernels_path], capture=True)
 
 
 def filtered(path, name, keep):
@@ -152,14 +152,6 @@ else:
     all_met &= verdict("step time at 4 hosts from 1-3 hosts (weak), MAPE <= 10%", False, "no 4-host records")
 
 # 4. Compute model on held-out models' layers.
-kernels = fit("models-kernels.json", kernels_path)["compute"].get("kernels")
-print("\n# 4. per-layer compute model from `dlscale kernels` on this machine (1 thread), leave one model out")
-if kernels is None:
-    all_met &= verdict("kernel regression MAPE <= 15%", False, "not fitted")
-else:
-    log(f"kernel samples {kernels['samples']}")
-    print(f"# {kernels['samples']} samples; regression MAPE {kernels['regression_mape']:.1f}%, "
-          f"roofline MAPE {kernels['roofline_mape']:.1f}%")
-    all_met &= verdict("kernel regression on held-out models' layers, MAPE <= 15%",
-                       kernels["regression_mape"] <= 15, f"MAPE {kernels['regression_mape']:.1f}%")
+print()
+all_met &= compute_model.check(args.dlscale, os.path.join(args.results, "compute-model"))
 print(f"# bench-accuracy: {'all targets met' if all_met else 'some targets NOT met'}")

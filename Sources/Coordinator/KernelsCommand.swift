@@ -17,7 +17,9 @@ struct KernelsCommand: ParsableCommand {
 
   @Option(
     name: .long,
-    help: "Take the shapes from this reference model's layers (see dlscale models) instead of the built-in table.")
+    help:
+      "Time the layers of this reference model (see dlscale models) or of \(BenchmarkNetworks.names.joined(separator: ", ")) instead of the built-in table; records carry the model and layer names."
+  )
   var model: String?
 
   @Option(name: .long, help: "Threads for OpenBLAS and the layers' own loops.")
@@ -61,8 +63,9 @@ struct KernelsCommand: ParsableCommand {
       throw ValidationError(
         "unknown network \(network); choose from \((Zoo.names + BenchmarkNetworks.names).joined(separator: ", "))")
     }
-    if let model, !Zoo.names.contains(model) {
-      throw ValidationError("unknown model '\(model)' (known: \(Zoo.names.joined(separator: ", ")))")
+    if let model, !Zoo.names.contains(model), BenchmarkNetworks.named(model) == nil {
+      throw ValidationError(
+        "unknown model '\(model)' (known: \((Zoo.names + BenchmarkNetworks.names).joined(separator: ", ")))")
     }
   }
 
@@ -77,10 +80,12 @@ struct KernelsCommand: ParsableCommand {
       try results?.append(record)
       return
     }
-    let benchmark = KernelBenchmark(batch: batch, threads: threads, repeats: `repeat`)
+    let benchmark = KernelBenchmark(batch: batch, threads: threads, repeats: `repeat`, model: model)
     print("OpenBLAS kernels: \(BLAS.coreName), \(threads) thread(s), batch \(batch)")
     print(Self.row("op", "pass", "median µs", "GFLOP/s", "shape"))
-    let cases = try model.map { try KernelCase.cases(from: Zoo.spec(named: $0)) } ?? KernelCase.builtIn
+    let cases =
+      try model.map { try KernelCase.cases(from: BenchmarkNetworks.named($0) ?? Zoo.spec(named: $0)) }
+      ?? KernelCase.builtIn
     let records = try benchmark.run(cases, operations: Set(operations)) { record in
       print(
         Self.row(

@@ -7,6 +7,7 @@ enum ModelsSummary {
   static func text(_ models: ModelsFile) -> String {
     var lines: [String] = []
     func percent(_ value: Double?) -> String { value.map { format($0, 1) + " %" } ?? "n/a" }
+    func signedPercent(_ fraction: Double) -> String { (fraction >= 0 ? "+" : "") + format(100 * fraction, 1) + " %" }
     if !models.communication.isEmpty {
       lines.append("Allreduce (structural α, β, γ over all rank counts; MAPE leave-one-rank-count-out)")
       for model in models.communication {
@@ -50,11 +51,18 @@ enum ModelsSummary {
           + "MAPE leave-one-rank-count-out \(percent(interference.mape)))")
     }
     if let kernels = models.compute.kernels {
-      lines.append("Compute per kernel (\(kernels.samples) samples; MAPE leave-one-model-out)")
-      lines.append("  SVR (RBF, log time)  MAPE \(percent(kernels.regressionMape))")
+      lines.append("Compute per kernel (\(kernels.samples) kernels; MAPE leave-one-model-out)")
       lines.append(
-        "  roofline peak \(format(kernels.roofline.peakFlopsPerS / 1e9, 2)) GFLOP/s, bandwidth \(format(kernels.roofline.bandwidthBytesPerS / 1e9, 2)) GB/s  MAPE \(percent(kernels.rooflineMape))"
+        "  SVR (RBF on log time ÷ op roofline, C \(format(kernels.cost, 2)), γ \(format(kernels.regression.gamma, 3)), ε \(format(kernels.epsilon, 2)))  per layer MAPE \(percent(kernels.regressionMape)), summed step MAPE \(percent(kernels.stepMape))"
       )
+      lines.append(
+        "  roofline peak \(format(kernels.roofline.peakFlopsPerS / 1e9, 2)) GFLOP/s, bandwidth \(format(kernels.roofline.bandwidthBytesPerS / 1e9, 2)) GB/s  per layer MAPE \(percent(kernels.rooflineMape)), summed step MAPE \(percent(kernels.rooflineStepMape))"
+      )
+      for row in kernels.heldOut {
+        lines.append(
+          "    held out \(row.model.padded(to: 11))batch \(String(row.batch).padded(to: 3))\(String(row.kernels).padded(to: 4))kernels  per layer SVR \(percent(row.regressionMape)), roofline \(percent(row.rooflineMape));  step \(format(row.measuredMs, 2)) ms, SVR \(signedPercent(row.stepError)), roofline \(signedPercent(row.rooflineStepError))"
+        )
+      }
     }
     if !models.scaling.isEmpty {
       lines.append("Scaling (throughput vs ranks; MAPE leave-one-rank-count-out)")

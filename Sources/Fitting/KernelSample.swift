@@ -2,12 +2,11 @@ import Measurements
 
 /// One timed kernel: an operation on a shape, its work and its time.
 ///
-/// `shape` is a loose list of `key=value` integers separated by spaces (or commas), e.g.
-/// `n=8 c=64 h=56 w=56 k=3 s=1 o=64`: n batch, c input channels, h and w input height and
-/// width, k kernel size, s stride, o output channels (or outputs of a fully connected layer), g
-/// groups. Unknown keys are ignored; missing keys count as 1. `op` is a free name
-/// (`convolution`, `fully_connected`, `relu`, `max_pool`, …) and `pass` is `forward` or
-/// `backward`. `LayerWorkload` writes the same format for the layers of a zoo model.
+/// `shape` is either a loose list of `key=value` integers (`n=8 c=64 h=56 w=56 k=3 s=1 o=64`)
+/// or the description `dlscale kernels` writes (`8×[64×56×56] k3×3 s1×1 p1×1 g1 → 64×56×56`);
+/// `KernelShape` reads both. `op` is a free name (`conv`, `fc`, `relu`, `maxpool`, …) and `pass`
+/// is `forward` or `backward`. `LayerWorkload` writes the same ops and shapes for the layers of a
+/// zoo model, so that a model fitted on measured layers prices a model's step.
 public struct KernelSample: Sendable, Equatable {
   public var op: String
   public var shape: String
@@ -17,10 +16,14 @@ public struct KernelSample: Sendable, Equatable {
   public var seconds: Double
   /// What leave-one-out holds out together: the record's model, else its shape.
   public var group: String
+  /// The model whose layers the kernel is, if the record says.
+  public var model: String?
+  /// How many of the model's layers the kernel stands for (weights the sum over a step).
+  public var layerCount: Int
 
   public init(
     op: String, shape: String, pass: String = "forward", flops: Double, bytesMoved: Double,
-    seconds: Double, group: String? = nil
+    seconds: Double, group: String? = nil, model: String? = nil, layerCount: Int = 1
   ) {
     self.op = op
     self.shape = shape
@@ -28,31 +31,41 @@ public struct KernelSample: Sendable, Equatable {
     self.flops = flops
     self.bytesMoved = bytesMoved
     self.seconds = seconds
-    self.group = group ?? shape
+    self.model = model
+    self.group = group ?? model ?? shape
+    self.layerCount = layerCount
   }
 
-  /// The usable kernel records (positive time, work not negative); time is `time_us.mean`.
+  /// The usable kernel records (positive time, work not negative). A kernel's time is its
+  /// fastest timed repetition (`time_us.min`, else the mean): on a shared machine other work only
+  /// ever adds time. The same kernel (model, op, pass, shape) measured in several records is one
+  /// sample with the fastest of their times.
   public static func from(_ records: [Record]) -> [KernelSample] {
-    records.compactMap { record in
-      guard record.kind == .kernel, let op = record.op, let time = record.timeUs?.mean, time > 0,
-        time.isFinite, let flops = record.flops, flops >= 0, flops.isFinite
-      else { return nil }
+    var samples: [KernelSample] = []
+    var positions: [String: Int] = [:]
+    for record in records {
+      guard record.kind == .kernel, let op = record.op, let time = record.timeUs.map({ $0.min > 0 ? $0.min : $0.mean }),
+        time > 0, time.isFinite, let flops = record.flops, flops >= 0, flops.isFinite
+      else { continue }
       let bytes = record.bytesMoved ?? 0
-      guard bytes >= 0, bytes.isFinite else { return nil }
-      return KernelSample(
-        op: op, shape: record.shape ?? "", pass: record.pass ?? "forward", flops: flops,
-        bytesMoved: bytes, seconds: time * 1e-6, group: record.model)
+      guard bytes >= 0, bytes.isFinite else { continue }
+      let sample = KernelSample(
+        op: op, shape: record.shape ?? "", pass: record.pass ?? "forward", flops: flops, bytesMoved: bytes,
+        seconds: time * 1e-6, model: record.model, layerCount: max(record.layers?.count ?? 1, 1))
+      let key = [sample.model ?? "", op, sample.pass, sample.shape].joined(separator: "|")
+      if let position = positions[key] {
+        samples[position].seconds = min(samples[position].seconds, sample.seconds)
+      } else {
+        positions[key] = samples.count
+        samples.append(sample)
+      }
     }
+    return samples
   }
 
-  /// The shape's keys and values; malformed items are skipped.
-  public var dimensions: [String: Double] {
-    var result: [String: Double] = [:]
-    for item in shape.split(whereSeparator: { $0 == " " || $0 == "," }) {
-      let parts = item.split(separator: "=", maxSplits: 1)
-      guard parts.count == 2, let value = Double(parts[1]), value.isFinite, value > 0 else { continue }
-      result[parts[0].lowercased()] = value
-    }
-    return result
-  }
+  /// The shape's dimensions (see `KernelShape`).
+  public var dimensions: [String: Double] { KernelShape.dimensions(shape) }
+
+  /// The batch size from the shape (`n`), 1 when it does not say.
+  public var batch: Int { Int(dimensions["n"] ?? 1) }
 }

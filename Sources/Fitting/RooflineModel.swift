@@ -20,10 +20,13 @@ public struct RooflineModel: Codable, Sendable, Equatable {
   public static func fit(_ samples: [KernelSample]) throws -> RooflineModel {
     let name = "roofline"
     guard samples.count >= 2 else { throw FittingError.tooFewPoints(model: name, needed: 2, found: samples.count) }
-    guard let bestFlops = samples.map({ $0.flops / $0.seconds }).max(), bestFlops > 0,
-      let bestBytes = samples.map({ $0.bytesMoved / $0.seconds }).max(), bestBytes > 0
-    else { throw FittingError.invalidPoint(model: name, detail: "needs samples with FLOPs and bytes moved") }
-    var model = RooflineModel(peakFlopsPerS: bestFlops, bandwidthBytesPerS: bestBytes)
+    guard let bestFlops = samples.map({ $0.flops / $0.seconds }).max(),
+      let bestBytes = samples.map({ $0.bytesMoved / $0.seconds }).max(), bestFlops > 0 || bestBytes > 0
+    else { throw FittingError.invalidPoint(model: name, detail: "needs samples with FLOPs or bytes moved") }
+    // Kernels that do no arithmetic (a concatenation) or move nothing have no roof of that kind.
+    var model = RooflineModel(
+      peakFlopsPerS: bestFlops > 0 ? bestFlops : .greatestFiniteMagnitude,
+      bandwidthBytesPerS: bestBytes > 0 ? bestBytes : .greatestFiniteMagnitude)
     for _ in 0..<20 {
       let computeBound = samples.filter { $0.flops / model.peakFlopsPerS >= $0.bytesMoved / model.bandwidthBytesPerS }
       let memoryBound = samples.filter { $0.flops / model.peakFlopsPerS < $0.bytesMoved / model.bandwidthBytesPerS }

@@ -82,8 +82,11 @@ public struct TrainingTimePrediction: Sendable {
       // Kernel time is close to linear in batch: price batch 1 and 8 and interpolate.
       func total(_ batch: Int) throws -> (Double, Double) {
         let samples = try LayerWorkload.samples(of: spec, batch: batch)
-        let forward = samples.filter { $0.pass == "forward" }.map { kernels.seconds($0) * 1e3 }.reduce(0, +)
-        let backward = samples.filter { $0.pass == "backward" }.map { kernels.seconds($0) * 1e3 }.reduce(0, +)
+        func milliseconds(_ pass: String) -> Double {
+          samples.filter { $0.pass == pass }.map { kernels.seconds($0) * Double($0.layerCount) * 1e3 }.reduce(0, +)
+        }
+        let forward = milliseconds("forward")
+        let backward = milliseconds("backward")
         return (forward, backward)
       }
       let one = try total(1)
@@ -93,7 +96,7 @@ public struct TrainingTimePrediction: Sendable {
       let share = eight.1 / max(eight.0 + eight.1, 1e-12)
       return ComputeSource(
         milliseconds: { intercept + slope * $0 }, backwardShare: share, updateMs: 0,
-        mape: kernels.regressionMape ?? 0)
+        mape: kernels.stepMape ?? kernels.regressionMape ?? 0)
     }
     throw FittingError.notCovered(
       "no compute model for \(request.model) in models.json (fit train or kernel records, or give --sample-time-ms)")

@@ -9,14 +9,21 @@ public struct KernelBenchmark {
   public var repeats: Int
   public var warmup: Int
   public var runId: String
+  /// The model whose layers the cases are, written into every record (with each case's layer
+  /// names) so that a fit can hold out whole models.
+  public var model: String?
 
-  public init(batch: Int = 8, threads: Int = 1, repeats: Int = 5, warmup: Int = 1, runId: String = Record.newRunId()) {
+  public init(
+    batch: Int = 8, threads: Int = 1, repeats: Int = 5, warmup: Int = 1, runId: String = Record.newRunId(),
+    model: String? = nil
+  ) {
     precondition(batch > 0 && threads > 0 && repeats > 0 && warmup >= 0, "batch, threads and repeats must be positive")
     self.batch = batch
     self.threads = threads
     self.repeats = repeats
     self.warmup = warmup
     self.runId = runId
+    self.model = model
   }
 
   /// Runs every case whose op is in `operations` (and the `sgemm` twin of conv and fc cases when
@@ -69,6 +76,8 @@ public struct KernelBenchmark {
     record.batchPerRank = batch
     record.iterations = repeats
     record.warmup = warmup
+    record.model = model
+    record.layers = kernelCase.layers.isEmpty || op != kernelCase.op ? nil : kernelCase.layers
     return record
   }
 

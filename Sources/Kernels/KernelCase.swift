@@ -6,11 +6,14 @@ public struct KernelCase: Sendable {
   public var op: String
   public var kind: LayerKind
   public var inputs: [Shape]
+  /// The names of the model's layers this case stands for (empty for the built-in table).
+  public var layers: [String]
 
-  public init(op: String, kind: LayerKind, inputs: [Shape]) {
+  public init(op: String, kind: LayerKind, inputs: [Shape], layers: [String] = []) {
     self.op = op
     self.kind = kind
     self.inputs = inputs
+    self.layers = layers
   }
 
   /// Every operation name, in table order; `sgemm` is the raw GEMM of each conv and fc case,
@@ -156,14 +159,21 @@ public struct KernelCase: Sendable {
     ]
   }()
 
-  /// One case per distinct (kind, inputs) of a spec's layers, in spec order.
+  /// One case per distinct (kind, inputs) of a spec's layers, in spec order, each naming the
+  /// layers it stands for.
   public static func cases(from spec: ModelSpec) throws -> [KernelCase] {
-    var seen = Set<String>()
+    var positions: [String: Int] = [:]
     var cases: [KernelCase] = []
     for shaped in try spec.shapedLayers() {
       let layer = shaped.layer
-      let candidate = KernelCase(op: op(of: layer.kind), kind: layer.kind, inputs: shaped.inputShapes)
-      if seen.insert("\(layer.kind)|\(shaped.inputShapes)").inserted { cases.append(candidate) }
+      let key = "\(layer.kind)|\(shaped.inputShapes)"
+      if let position = positions[key] {
+        cases[position].layers.append(layer.name)
+      } else {
+        positions[key] = cases.count
+        cases.append(
+          KernelCase(op: op(of: layer.kind), kind: layer.kind, inputs: shaped.inputShapes, layers: [layer.name]))
+      }
     }
     return cases
   }

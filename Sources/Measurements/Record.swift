@@ -84,6 +84,9 @@ public struct Record: Codable, Equatable, Sendable {
   public var bytesMoved: Double?
   public var gflops: Double?
   public var pass: String?
+  /// With `model`: the names of the model's layers this kernel case stands for (layers of the
+  /// same kind on the same input shapes are timed once).
+  public var layers: [String]?
 
   // failure
   public var reason: String?

@@ -22,6 +22,7 @@ enum BadInputCatalogue {
     (["allreduce", "--hostfile", "FIXTURES/hosts-huge-slots"], "slots must be a positive integer"),
     // Models and algorithms.
     (["train", "--model", "resnet51"], "unknown model 'resnet51'"),
+    (["kernels", "--model", "resnet51"], "unknown model 'resnet51'"),
     (["train", "--model", "resnet50", "--algorithm", "bogus"], "unknown algorithm"),
     (["train", "--model", "resnet50", "--scaling", "sideways"], "weak or strong"),
     (["train", "--model", "resnet50", "--overlap", "maybe"], "on or off"),

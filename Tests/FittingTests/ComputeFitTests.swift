@@ -23,7 +23,7 @@ struct ComputeFitTests {
           let convolutionFlops = 2 * elements * Double(c) * 9
           let kernels = [
             (
-              "convolution", "n=\(n) c=\(c) h=\(h) w=\(h) k=3 s=1 o=\(c)", convolutionFlops,
+              "conv", "n=\(n) c=\(c) h=\(h) w=\(h) k=3 s=1 o=\(c)", convolutionFlops,
               4 * (2 * elements + Double(c * c * 9))
             ),
             ("relu", "n=\(n) c=\(c) h=\(h) w=\(h)", elements, 8 * elements),
@@ -60,7 +60,12 @@ struct ComputeFitTests {
 
   @Test func regressionBeatsTheRooflineWhenKernelsHaveALaunchCost() throws {
     // A fixed 20 us per kernel, which no roofline has: the small kernels are far off the roof.
-    let model = try KernelTimeModel.fit(Self.samples(noise: 0.02, launchOverhead: 20e-6))
+    // Fixed hyperparameters: with four groups, tuning inside each fold's three is itself noisy.
+    var parameters = SupportVectorRegression.Parameters()
+    parameters.cost = 10
+    parameters.gamma = 0.05
+    parameters.epsilon = 0.05
+    let model = try KernelTimeModel.fit(Self.samples(noise: 0.02, launchOverhead: 20e-6), grid: [parameters])
     let regression = try #require(model.regressionMape)
     let roofline = try #require(model.rooflineMape)
     #expect(regression < roofline / 2, "SVR \(regression) % against roofline \(roofline) %")
@@ -122,11 +127,11 @@ struct ComputeFitTests {
   @Test func zooLayersBecomeKernelSamples() throws {
     let samples = try LayerWorkload.samples(of: try Zoo.spec(named: "resnet50"), batch: 2)
     let summary = try Zoo.spec(named: "resnet50").summary()
-    let forwardFlops = samples.filter { $0.pass == "forward" }.map(\.flops).reduce(0, +)
+    let forwardFlops = samples.filter { $0.pass == "forward" }.map { $0.flops * Double($0.layerCount) }.reduce(0, +)
     #expect(forwardFlops >= 2 * Double(summary.forwardMACs) * 2)
     let first = try #require(samples.first)
     #expect(first.dimensions["n"] == 2)
-    #expect(first.op == "convolution")
+    #expect(first.op == "conv")
   }
 
   @Test func tooFewKernelSamplesIsAClearError() {

@@ -55,6 +55,35 @@ struct KernelBenchmarkTests {
     #expect(try cases[4].outputShape == Shape(5, 1, 1))
   }
 
+  @Test func casesNameTheLayersTheyStandFor() throws {
+    // relu1 and relu2 both read 32×1×1: one case for the two layers.
+    let cases = try KernelCase.cases(from: SmallModels.perceptron)
+    #expect(cases.map(\.op) == ["fc", "relu", "fc", "fc", "softmax"])
+    #expect(cases.map(\.layers) == [["fc1"], ["relu1", "relu2"], ["fc2"], ["fc3"], ["loss"]])
+    #expect(KernelCase.builtIn.allSatisfy { $0.layers.isEmpty })
+  }
+
+  @Test func recordsOfAModelsLayersCarryTheModelAndLayerNames() throws {
+    let cases = try KernelCase.cases(from: SmallModels.perceptron)
+    let benchmark = KernelBenchmark(batch: 2, threads: 1, repeats: 1, warmup: 0, runId: "test", model: "mlp")
+    let records = try benchmark.run(cases, operations: ["fc", "relu", "softmax", "sgemm"])
+    #expect(records.count == 2 * (cases.count + 3))
+    for record in records {
+      #expect(record.model == "mlp")
+      if record.op == "sgemm" {
+        #expect(record.layers == nil, "a bare GEMM is no layer")
+      } else {
+        let own = try #require(record.layers)
+        #expect(cases.contains { $0.layers == own && $0.op == record.op })
+      }
+    }
+    #expect(records.filter { $0.op == "relu" }.map(\.layers) == [["relu1", "relu2"], ["relu1", "relu2"]])
+    // The built-in table belongs to no model.
+    let plain = try KernelBenchmark(batch: 1, threads: 1, repeats: 1, warmup: 0).run(
+      [KernelCase(op: "relu", kind: .relu, inputs: [Shape(2, 2, 2)])])
+    #expect(plain.allSatisfy { $0.model == nil && $0.layers == nil })
+  }
+
   @Test func builtInCasesAreConsistent() throws {
     for kernelCase in KernelCase.builtIn {
       #expect(KernelCase.operations.contains(kernelCase.op))
