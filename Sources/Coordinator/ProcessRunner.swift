@@ -61,14 +61,18 @@ struct ProcessRunner {
     defer {
       for pointer in argv + envp { free(pointer) }
     }
+    // The supervisor is this very program: started through /proc/self/exe, it runs even when
+    // the file it was started from has been replaced since (a rebuild during a long sweep).
+    let path = supervised && FileManager.default.fileExists(atPath: "/proc/self/exe") ? "/proc/self/exe" : command[0]
     var pid: pid_t = 0
-    let spawned = posix_spawnp(&pid, command[0], &actions, &attributes, argv, envp)
+    let spawned = posix_spawnp(&pid, path, &actions, &attributes, argv, envp)
     close(stdoutPipe[1])
     close(stderrPipe[1])
     guard spawned == 0 else {
       close(stdoutPipe[0])
       close(stderrPipe[0])
-      throw LaunchError(description: "cannot run \(arguments[0]): \(String(cString: strerror(spawned)))")
+      let what = supervised ? "\(command[0]) supervise (to run \(arguments[0]))" : arguments[0]
+      throw LaunchError(description: "cannot run \(what): \(String(cString: strerror(spawned)))")
     }
     ChildGroup.register(pid)
     defer { ChildGroup.register(0) }

@@ -6,7 +6,9 @@ import Foundation
 /// hockney:[{ranks, pieces:[…]}]…}], "links":{latency_s, bandwidth_bytes_per_s, links:[…]},
 /// "compute":{"steps":[…], "kernels":{…}}, "scaling":[…], "problems":[…]}`.
 public struct ModelsFile: Codable, Sendable, Equatable {
-  public static let currentSchema = 1
+  /// 2: the kernel model's per-op roofline and held-out step errors; the compute slowdown by
+  /// hidden communication (`interference`).
+  public static let currentSchema = 2
 
   /// The compute models: per zoo model from train records, and per kernel from kernel records.
   public struct Compute: Codable, Sendable, Equatable {
@@ -75,6 +77,11 @@ public struct ModelsFile: Codable, Sendable, Equatable {
     do {
       return try decoder.decode(ModelsFile.self, from: data)
     } catch let error as DecodingError {
+      if version.schema < currentSchema {
+        throw ReadError(
+          description:
+            "\(path): models schema \(version.schema) was written by an older dlscale; fit the results again with dlscale fit")
+      }
       throw ReadError(description: "\(path) is not a valid models file: \(Self.explain(error))")
     } catch {
       throw ReadError(description: "\(path) is not a valid models file: \(error.localizedDescription)")

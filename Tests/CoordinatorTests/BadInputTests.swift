@@ -96,6 +96,7 @@ enum BadInputCatalogue {
   static let models: [([String], String)] = [
     (["predict", "--models", "FIXTURES/models-missing-fields.json"] + predictArguments, "missing field"),
     (["predict", "--models", "FIXTURES/models-newer.json"] + predictArguments, "models schema 7 is newer"),
+    (["predict", "--models", "FIXTURES/models-older.json"] + predictArguments, "written by an older dlscale"),
     (["predict", "--models", "FIXTURES/models-not-json.json"] + predictArguments, "is not a models file"),
     (["predict", "--models", "FIXTURES/binary"] + predictArguments, "is not a models file"),
     (["predict", "--models", "FIXTURES/missing"] + predictArguments, "cannot read"),
@@ -150,7 +151,8 @@ enum BadInputFixtures {
       "results-truncated.jsonl": String(good.prefix(40)),
       "results-newer.jsonl": good.replacingOccurrences(of: #""schema":1"#, with: #""schema":9"#) + "\n",
       "results-good.jsonl": good + "\n",
-      "models-missing-fields.json": #"{"schema": 1}"#,
+      "models-missing-fields.json": #"{"schema": 2}"#,
+      "models-older.json": #"{"schema": 1}"#,
       "models-newer.json": #"{"schema": 7, "communication": [], "future": true}"#,
       "models-not-json.json": "schema: 1\ncommunication: []\n",
     ]
