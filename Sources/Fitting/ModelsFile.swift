@@ -80,7 +80,8 @@ public struct ModelsFile: Codable, Sendable, Equatable {
       if version.schema < currentSchema {
         throw ReadError(
           description:
-            "\(path): models schema \(version.schema) was written by an older dlscale; fit the results again with dlscale fit")
+            "\(path): models schema \(version.schema) was written by an older dlscale; fit the results again with dlscale fit"
+        )
       }
       throw ReadError(description: "\(path) is not a valid models file: \(Self.explain(error))")
     } catch {
