@@ -144,10 +144,10 @@ for record in records(args.train, "train"):
     print(f"{record['model']:<10} {scaling:<7} {batch:>5} {observed:12.1f} {row['step_ms']:13.1f} "
           f"{row['compute_ms']:8.1f} {row['exposed_comm_ms']:8.1f} {100 * (row['step_ms'] / observed - 1):+6.1f}%")
 if errors["strong"]:
-    print(f"# strong scaling: MAPE {mape(errors['strong']):.1f}% over {len(errors['strong'])} models")
+    print(f"# strong scaling: MAPE {mape(errors['strong']):.1f}% over {len(errors['strong'])} runs")
 if errors["weak"]:
     all_met &= verdict("step time at 4 hosts from 1-3 hosts (weak), MAPE <= 10%", mape(errors["weak"]) <= 10,
-                       f"MAPE {mape(errors['weak']):.1f}% over {len(errors['weak'])} models")
+                       f"MAPE {mape(errors['weak']):.1f}% over {len(errors['weak'])} runs")
 else:
     all_met &= verdict("step time at 4 hosts from 1-3 hosts (weak), MAPE <= 10%", False, "no 4-host records")
 
