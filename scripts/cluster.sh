@@ -51,12 +51,15 @@ rate_in_bits() {
   esac
 }
 
-# Burst: about 1.3 ms of the rate (32 KiB at 200 Mbit/s), at least 8 KiB so a few full frames
-# fit. A large burst would let messages up to its size pass at memory speed.
+# Burst: about 1.3 ms of the rate (32 KiB at 200 Mbit/s), at least 8 KiB and two full frames of
+# the MTU (tbf drops a packet larger than its burst, so a burst below the frame size would cut
+# the link). A large burst would let messages up to its size pass at memory speed.
 burst_bytes() {
-  local bits=$1 bytes
+  local bits=$1 bytes frames
   bytes=$((bits * 13 / 80000))
+  frames=$((2 * (mtu + 14)))
   ((bytes < 8192)) && bytes=8192
+  ((bytes < frames)) && bytes=$frames
   echo "$bytes"
 }
 

@@ -113,6 +113,24 @@ import Testing
     return nil
   }()
 
+  /// The burst of a `tc qdisc show` tbf line in bytes (tc writes `12027b`, `8Kb` or `1Mb`).
+  static func burstBytes(_ text: String) -> Int? {
+    let words = text.split(separator: " ")
+    guard let index = words.firstIndex(of: "burst"), index + 1 < words.count else { return nil }
+    var value = words[index + 1]
+    guard value.hasSuffix("b") else { return nil }
+    value.removeLast()
+    let scale = value.hasSuffix("K") ? 1024 : value.hasSuffix("M") ? 1 << 20 : 1
+    if scale > 1 { value.removeLast() }
+    return Double(value).map { Int($0 * Double(scale)) }
+  }
+
+  @Test func burstsAreReadInTheirUnits() {
+    #expect(Self.burstBytes("qdisc tbf 1: root rate 20Mbit burst 12027b lat 47.6ms") == 12027)
+    #expect(Self.burstBytes("qdisc tbf 1: root rate 20Mbit burst 8Kb lat 49.2ms") == 8192)
+    #expect(Self.burstBytes("qdisc noqueue 0: root") == nil)
+  }
+
   @Test(.enabled(if: missingForClusters == nil, "emulated clusters need root, ip, tc and unshare"))
   func linksTakeTheMTUAndHostsTheirCPULimit() throws {
     guard let root = Self.cpuCgroupRoot else {
@@ -123,9 +141,15 @@ import Testing
       return
     }
     let folder = "\(root)/dlscale-tcpu"
-    try Self.withCluster("tcpu", ["--hosts", "2", "--mtu", "4000", "--cpus", "0.5"]) { cluster in
+    try Self.withCluster("tcpu", ["--hosts", "2", "--mtu", "6000", "--cpus", "0.5", "--rate-of", "h1=20mbit"]) {
+      cluster in
       let link = try ProcessRunning.run(["ip", "netns", "exec", "dls-tcpu-h2", "ip", "link", "show", "eth0"])
-      #expect(link.output.contains("mtu 4000"), "\(link)")
+      #expect(link.output.contains("mtu 6000"), "\(link)")
+      // A slow link's burst still holds two full frames (tbf drops a packet larger than its
+      // burst): about 12 KB here, where the rate alone would give 8 KiB.
+      let qdisc = try ProcessRunning.run(["ip", "netns", "exec", "dls-tcpu-h1", "tc", "qdisc", "show", "dev", "eth0"])
+      let burst = Self.burstBytes(qdisc.output)
+      #expect((burst ?? 0) > 11_000, "\(qdisc)")
       // Half a core: 5 ms of CPU time in every 10 ms period (v1) or "5000 10000" (v2).
       let limitFile = FileManager.default.fileExists(atPath: "\(folder)/h2/cpu.max") ? "cpu.max" : "cpu.cfs_quota_us"
       let limit = try String(contentsOfFile: "\(folder)/h2/\(limitFile)", encoding: .utf8)
@@ -134,7 +158,7 @@ import Testing
       let remote = try ProcessRunning.run([cluster.launcher, "dls-tcpu-h2", "cat", "/proc/self/cgroup"])
       #expect(remote.output.contains("/dlscale-tcpu/h2"), "\(remote)")
       let status = try Self.script("status", "--name", "tcpu")
-      #expect(status.output.contains("mtu 4000") && status.output.contains("cpus per host 0.5"), "\(status)")
+      #expect(status.output.contains("mtu 6000") && status.output.contains("cpus per host 0.5"), "\(status)")
     }
     #expect(!FileManager.default.fileExists(atPath: folder), "cgroup \(folder) left after down")
     for bad in [["--mtu", "100"], ["--cpus", "0.01"], ["--cpus", "many"]] {
