@@ -16,12 +16,15 @@ enum FaultSupport {
     let errorsFile: String
     let started = Date()
 
-    init(_ arguments: [String], directory: String, environment extra: [String: String] = [:]) throws {
+    init(
+      _ arguments: [String], directory: String, environment extra: [String: String] = [:],
+      executable: String = Executables.coordinator
+    ) throws {
       outputFile = directory + "/coordinator.out"
       errorsFile = directory + "/coordinator.err"
       _ = FileManager.default.createFile(atPath: outputFile, contents: nil)
       _ = FileManager.default.createFile(atPath: errorsFile, contents: nil)
-      process.executableURL = URL(fileURLWithPath: Executables.coordinator)
+      process.executableURL = URL(fileURLWithPath: executable)
       process.arguments = arguments
       process.environment = ProcessInfo.processInfo.environment.merging(
         ["OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"].merging(extra) { $1 }

@@ -140,6 +140,25 @@ import Testing
 
   /// A second sweep on a file another sweep is writing is refused with one line, and the first
   /// sweep's results are whole.
+  /// dlscale's own file removed while a sweep runs (a rebuild replaces it): the next point's
+  /// supervisor still starts (through /proc/self/exe) and the sweep completes.
+  @Test func sweepSurvivesItsExecutableBeingReplaced() throws {
+    let directory = try Executables.temporaryDirectory()
+    let copy = directory + "/dlscale"
+    try FileManager.default.copyItem(atPath: Executables.coordinator, toPath: copy)
+    let marker = 2_000_039
+    let (plan, output) = try FaultSupport.writePlan(
+      in: directory, name: "rebuilt", iterations: [marker, 3], timeout: 120)
+    let sweep = try FaultSupport.Background(
+      ["sweep", plan], directory: directory, environment: ["DLSCALE_AGENT": Executables.agent], executable: copy)
+    try #require(FaultSupport.agents(marked: marker).count == 2, "\(sweep.errors)")
+    try FileManager.default.removeItem(atPath: copy)
+    let end = sweep.finish(within: 120)
+    #expect(!end.timedOut && end.status == 0, "\(sweep.errors)")
+    let runs = FaultSupport.runsPerPoint(try ResultsFile(path: output).read().records)
+    #expect(runs.count == 2 && runs.values.allSatisfy { $0.count == 1 }, "\(sweep.errors)")
+  }
+
   @Test func secondSweepOnTheSameFileIsRefused() throws {
     let directory = try Executables.temporaryDirectory()
     let marker = 300_031
