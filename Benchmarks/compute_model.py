@@ -46,11 +46,13 @@ def reproducibility(path):
     return 100 * sum(abs(second - first) / first for first, second in pairs) / len(pairs)
 
 
-def check(dlscale, results, models=MODELS, batches=(1, 2, 4), rounds=2, repeat=5):
-    """Measures, fits and prints; returns whether the per-layer target is met."""
+def check(dlscale, results, models=MODELS, batches=(1, 2, 4), rounds=2, repeat=5, reuse=False):
+    """Measures (unless `reuse` and records exist), fits and prints; returns whether the
+    per-layer target is met."""
     os.makedirs(results, exist_ok=True)
     path = os.path.join(results, "kernels.jsonl")
-    measure(dlscale, path, models.split(","), batches, rounds, repeat)
+    if not (reuse and os.path.exists(path)):
+        measure(dlscale, path, models.split(","), batches, rounds, repeat)
     output = os.path.join(results, "models-kernels.json")
     print(run([dlscale, "fit", path, "-o", output], capture=True), file=sys.stderr)
     with open(output) as file:

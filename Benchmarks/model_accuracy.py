@@ -36,28 +36,31 @@ parser.add_argument("--sizes", default="64KiB:64MiB")
 parser.add_argument("--seconds-per-size", type=float, default=2)
 parser.add_argument("--fresh", action="store_true", help="measure the training sweep again (default: resume)")
 parser.add_argument("--cpus", type=float, default=0.4, help="cores per emulated host (as bench-overlap)")
+parser.add_argument("--reuse", action="store_true",
+                    help="measure nothing: fit and check the records of the last run again (no root)")
 args = parser.parse_args()
 
 os.makedirs(args.results, exist_ok=True)
 os.makedirs(os.path.dirname(args.train), exist_ok=True)
 allreduce_path = os.path.join(args.results, "allreduce.jsonl")
 p2p_path = os.path.join(args.results, "p2p.jsonl")
-for path in (allreduce_path, p2p_path) + ((args.train,) if args.fresh else ()):
-    if os.path.exists(path):
-        os.remove(path)
+if not args.reuse:
+    for path in (allreduce_path, p2p_path) + ((args.train,) if args.fresh else ()):
+        if os.path.exists(path):
+            os.remove(path)
 
-# The network benchmarks wait in MPI's own (spinning) calls, which a CPU cap would throttle: they
-# run on the uncapped cluster; training (whose communication thread sleeps between tests) on the
-# capped one, as bench-overlap.
-with emulated_cluster(args.dlscale, args.cluster, 4, "200mbit") as cluster:
-    for ranks in (2, 3, 4):
-        run([args.dlscale, "allreduce", "--np", str(ranks), "--cluster", cluster, "--sizes", args.sizes,
-             "--algorithms", "ring", "--seconds-per-size", str(args.seconds_per_size), "--timeout", "3600",
-             "--output", allreduce_path])
-    run([args.dlscale, "p2p", "--np", "4", "--cluster", cluster, "--sizes", "8,64KiB,1MiB,4MiB",
-         "--output", p2p_path])
-with emulated_cluster(args.dlscale, args.cluster, 4, "200mbit", cpus=args.cpus) as cluster:
-    run([args.dlscale, "sweep", args.plan, "--output", args.train, "--resume"])
+    # The network benchmarks wait in MPI's own (spinning) calls, which a CPU cap would throttle:
+    # they run on the uncapped cluster; training (whose communication thread sleeps between tests)
+    # on the capped one, as bench-overlap.
+    with emulated_cluster(args.dlscale, args.cluster, 4, "200mbit") as cluster:
+        for ranks in (2, 3, 4):
+            run([args.dlscale, "allreduce", "--np", str(ranks), "--cluster", cluster, "--sizes", args.sizes,
+                 "--algorithms", "ring", "--seconds-per-size", str(args.seconds_per_size), "--timeout", "3600",
+                 "--output", allreduce_path])
+        run([args.dlscale, "p2p", "--np", "4", "--cluster", cluster, "--sizes", "8,64KiB,1MiB,4MiB",
+             "--output", p2p_path])
+    with emulated_cluster(args.dlscale, args.cluster, 4, "200mbit", cpus=args.cpus) as cluster:
+        run([args.dlscale, "sweep", args.plan, "--output", args.train, "--resume"])
 
 
 def filtered(path, name, keep):
@@ -82,8 +85,15 @@ def ring_model(models):
 
 
 def ring_seconds(model, ranks, size):
+    """StructuralCollectiveModel.seconds for ring: the piece of the step's message size (n/p)
+    when the fit has pieces, else the single alpha and beta."""
     p, n = ranks, size
-    return (2 * (p - 1) * model["alpha_s"] + 2 * (p - 1) / p * n * model["beta_s_per_byte"]
+    alpha, beta = model["alpha_s"], model["beta_s_per_byte"]
+    for piece in model.get("pieces") or []:
+        if piece.get("maximum_message_bytes") is None or n / p <= piece["maximum_message_bytes"]:
+            alpha, beta = piece["alpha_s"], piece["beta_s_per_byte"]
+            break
+    return (2 * (p - 1) * alpha + 2 * (p - 1) / p * n * beta
             + (p - 1) / p * n * model["gamma_s_per_byte"])
 
 
@@ -110,6 +120,10 @@ measured = {r["bytes"]: r["time_us"]["mean"] * 1e-6 for r in records(allreduce_p
 print("\n# 2. ring allreduce at 4 hosts predicted from the fit at 2 and 3 hosts "
       f"(alpha {ring23['alpha_s'] * 1e6:.1f} us, 1/beta {1 / ring23['beta_s_per_byte'] / 1e6:.2f} MB/s, "
       f"gamma {ring23['gamma_s_per_byte'] * 1e12:.1f} ps/B)")
+for piece in ring23.get("pieces") or []:
+    limit = piece.get("maximum_message_bytes")
+    print(f"#   messages {'<= ' + size_text(limit) if limit else 'larger'}: alpha {piece['alpha_s'] * 1e6:.1f} us, "
+          f"1/beta {1 / piece['beta_s_per_byte'] / 1e6 if piece['beta_s_per_byte'] > 0 else float('inf'):.2f} MB/s")
 print(f"{'size':>8} {'measured ms':>12} {'predicted ms':>13} {'error':>7}")
 pairs = []
 for size in sorted(measured):
@@ -153,5 +167,5 @@ else:
 
 # 4. Compute model on held-out models' layers.
 print()
-all_met &= compute_model.check(args.dlscale, os.path.join(args.results, "compute-model"))
+all_met &= compute_model.check(args.dlscale, os.path.join(args.results, "compute-model"), reuse=args.reuse)
 print(f"# bench-accuracy: {'all targets met' if all_met else 'some targets NOT met'}")

@@ -16,6 +16,13 @@ enum ModelsSummary {
           "  \(model.algorithm.padded(to: 19))α \(format(model.alphaS * 1e6, 2)) us  β \(format(model.betaSPerByte * 1e9, 4)) ns/B"
             + " (\(model.betaSPerByte > 0 ? format(1 / model.betaSPerByte / 1e6, 1) + " MB/s" : "no per-byte cost resolved"))  γ \(format(model.gammaSPerByte * 1e9, 4)) ns/B"
             + "  ranks \(model.rankCounts.map(String.init).joined(separator: ","))  MAPE \(percent(model.mape))\(note)")
+        if let pieces = model.pieces {
+          let text = pieces.map { piece in
+            (piece.maximumMessageBytes.map { "messages ≤ \(ByteSize.format($0))" } ?? "larger")
+              + ": α \(format(piece.alphaS * 1e6, 2)) us, β \(format(piece.betaSPerByte * 1e9, 4)) ns/B"
+          }
+          lines.append("      by message size (used to predict): " + text.joined(separator: "; "))
+        }
         for hockney in model.hockney ?? [] {
           let pieces = hockney.pieces.map { piece in
             "[\(ByteSize.format(piece.fromBytes))…\(piece.toBytes.map(ByteSize.format) ?? "∞")) "

@@ -7,7 +7,22 @@
 /// identifiable once two algorithms with different β:γ ratios were measured (e.g. ring and
 /// recursive doubling); each algorithm's α and β are then fitted with that γ fixed. Without such
 /// a pair γ is 0 and β carries the whole per-byte cost.
+///
+/// Piecewise where the protocol changes: OpenMPI's TCP transport sends a message of up to 64 KiB
+/// eagerly and a larger one after a rendezvous handshake, and a link's token bucket lets the
+/// first burst of each message through at once, so a step's cost is not the same line on both
+/// sides. With points on both sides, α and β are also fitted separately for steps whose average
+/// message (β-term bytes over α-term messages: n/p for ring) is at most the eager limit and for
+/// the rest; `seconds` then uses the piece of the step's message size. `alphaS` and
+/// `betaSPerByte` stay the single fit over all points (what overrides replace).
 public struct StructuralCollectiveModel: Codable, Sendable, Equatable {
+  /// α and β for steps whose average message is at most `maximumMessageBytes` (nil: any size).
+  public struct Piece: Codable, Sendable, Equatable {
+    public var maximumMessageBytes: Int?
+    public var alphaS: Double
+    public var betaSPerByte: Double
+  }
+
   public var algorithm: String
   public var alphaS: Double
   public var betaSPerByte: Double
@@ -20,10 +35,25 @@ public struct StructuralCollectiveModel: Codable, Sendable, Equatable {
   public var mape: Double?
   /// Hockney fits of this algorithm, one per measured rank count.
   public var hockney: [HockneyModel]?
+  /// α and β below and above the eager limit; nil when the points were all on one side (or α
+  /// or β was given instead of fitted).
+  public var pieces: [Piece]?
 
   public func seconds(ranks: Int, bytes: Int) -> Double {
     let terms = CollectiveCostTerms(algorithm: algorithm, ranks: ranks, bytes: bytes)
-    return terms.latency * alphaS + terms.transfer * betaSPerByte + terms.reduction * gammaSPerByte
+    var (alpha, beta) = (alphaS, betaSPerByte)
+    if let pieces, let piece = Self.piece(of: terms, in: pieces) { (alpha, beta) = (piece.alphaS, piece.betaSPerByte) }
+    return terms.latency * alpha + terms.transfer * beta + terms.reduction * gammaSPerByte
+  }
+
+  /// The average bytes per message of a step: β-term bytes over α-term messages.
+  static func messageBytes(_ terms: CollectiveCostTerms) -> Double {
+    terms.latency > 0 ? terms.transfer / terms.latency : 0
+  }
+
+  static func piece(of terms: CollectiveCostTerms, in pieces: [Piece]) -> Piece? {
+    let size = messageBytes(terms)
+    return pieces.first { $0.maximumMessageBytes.map { size <= Double($0) } ?? true } ?? pieces.last
   }
 
   /// The shared γ (seconds per reduced byte), or nil when no two algorithms separate it.
@@ -83,6 +113,34 @@ public struct StructuralCollectiveModel: Codable, Sendable, Equatable {
   {
     let name = "allreduce \(algorithm) (α, β, γ)"
     guard usable.count >= 2 else { throw FittingError.tooFewPoints(model: name, needed: 2, found: usable.count) }
+    let (alpha, beta) = try solve(usable, algorithm: algorithm, gamma: gamma, name: name)
+    var model = StructuralCollectiveModel(
+      algorithm: algorithm, alphaS: alpha, betaSPerByte: beta, gammaSPerByte: gamma,
+      usesRingTerms: CollectiveCostTerms.usesRingTerms(algorithm),
+      rankCounts: Set(usable.map(\.ranks)).sorted(), points: usable.count, mape: nil)
+    let limit = HockneyModel.eagerLimitBytes
+    let eager = usable.filter {
+      messageBytes(CollectiveCostTerms(algorithm: algorithm, ranks: $0.ranks, bytes: $0.bytes)) <= Double(limit)
+    }
+    let rendezvous = usable.filter {
+      messageBytes(CollectiveCostTerms(algorithm: algorithm, ranks: $0.ranks, bytes: $0.bytes)) > Double(limit)
+    }
+    if eager.count >= 2, rendezvous.count >= 2,
+      let small = try? solve(eager, algorithm: algorithm, gamma: gamma, name: name),
+      let large = try? solve(rendezvous, algorithm: algorithm, gamma: gamma, name: name)
+    {
+      model.pieces = [
+        Piece(maximumMessageBytes: limit, alphaS: small.alpha, betaSPerByte: small.beta),
+        Piece(maximumMessageBytes: nil, alphaS: large.alpha, betaSPerByte: large.beta),
+      ]
+    }
+    return model
+  }
+
+  /// α and β (non-negative) of the points, weighted by 1/T, with γ fixed.
+  static func solve(_ usable: [CollectiveTiming], algorithm: String, gamma: Double, name: String) throws -> (
+    alpha: Double, beta: Double
+  ) {
     var rows: [[Double]] = []
     var remainders: [Double] = []
     var weights: [Double] = []
@@ -94,10 +152,7 @@ public struct StructuralCollectiveModel: Codable, Sendable, Equatable {
     }
     let problem = LinearLeastSquares(rows: rows, values: remainders, weights: weights)
     guard let solution = problem.solveNonNegative() else { throw FittingError.singular(model: name) }
-    return StructuralCollectiveModel(
-      algorithm: algorithm, alphaS: solution[0], betaSPerByte: solution[1], gammaSPerByte: gamma,
-      usesRingTerms: CollectiveCostTerms.usesRingTerms(algorithm),
-      rankCounts: Set(usable.map(\.ranks)).sorted(), points: usable.count, mape: nil)
+    return (solution[0], solution[1])
   }
 
   static func order(_ algorithm: String) -> Int {

@@ -127,8 +127,14 @@ public struct TrainingTimePrediction: Sendable {
           ? "no allreduce or link model in models.json; fit allreduce or p2p records, or give --link-rate and --latency"
           : "no allreduce model for '\(algorithm)' in models.json (fitted: \(fitted.joined(separator: ", ")))")
     }
-    if let rate = request.linkBytesPerS { model.betaSPerByte = 1 / rate }
-    if let latency = request.latencyS { model.alphaS = latency }
+    if let rate = request.linkBytesPerS {
+      model.betaSPerByte = 1 / rate
+      model.pieces = nil
+    }
+    if let latency = request.latencyS {
+      model.alphaS = latency
+      model.pieces = nil
+    }
     return model
   }
 

@@ -155,3 +155,52 @@ struct NoisyHockneyTests {
     #expect(try #require(model.mape) < 6)
   }
 }
+
+/// The structural model in two pieces, split at the eager limit by a step's message size.
+struct PiecewiseStructuralFitTests {
+  /// Ring times with one (α, β) for steps of at most 64 KiB per message and another above.
+  func ringTimes(ranks: [Int], sizes: [Int]) -> [CollectiveTiming] {
+    ranks.flatMap { p in
+      sizes.map { n in
+        let terms = CollectiveCostTerms(algorithm: "ring", ranks: p, bytes: n)
+        let eager = Double(n) / Double(p) <= 65_536
+        let (alpha, beta) = eager ? (20e-6, 40e-9) : (900e-6, 41e-9)
+        return CollectiveTiming(
+          algorithm: "ring", ranks: p, bytes: n, seconds: terms.latency * alpha + terms.transfer * beta)
+      }
+    }
+  }
+
+  @Test func recoversEachPieceAndPredictsAHeldOutRankCountExactly() throws {
+    let sizes = [16_384, 65_536, 131_072, 1 << 20, 4 << 20, 16 << 20]
+    let model = try StructuralCollectiveModel.fit(ringTimes(ranks: [2, 3, 4], sizes: sizes), reductionCost: 0)
+    let pieces = try #require(model.pieces)
+    #expect(pieces.count == 2 && pieces[0].maximumMessageBytes == 65_536 && pieces[1].maximumMessageBytes == nil)
+    #expect(isClose(pieces[0].alphaS, 20e-6, relative: 1e-6) && isClose(pieces[0].betaSPerByte, 40e-9, relative: 1e-6))
+    #expect(isClose(pieces[1].alphaS, 900e-6, relative: 1e-6) && isClose(pieces[1].betaSPerByte, 41e-9, relative: 1e-6))
+    // Held out: 5 ranks, on both sides of the limit.
+    for truth in ringTimes(ranks: [5], sizes: [131_072, 8 << 20]) {
+      #expect(isClose(model.seconds(ranks: 5, bytes: truth.bytes), truth.seconds, relative: 1e-6))
+    }
+    #expect(try #require(model.mape) < 1e-6)
+  }
+
+  @Test func pointsOnOneSideFitOneLine() throws {
+    let model = try StructuralCollectiveModel.fit(
+      ringTimes(ranks: [2, 3], sizes: [1 << 20, 4 << 20, 16 << 20]), reductionCost: 0)
+    #expect(model.pieces == nil)
+    #expect(isClose(model.alphaS, 900e-6, relative: 1e-6))
+  }
+
+  @Test func anOverriddenLinkReplacesThePieces() throws {
+    var file = ModelsFile()
+    let sizes = [16_384, 65_536, 1 << 20, 16 << 20]
+    file.communication = [try StructuralCollectiveModel.fit(ringTimes(ranks: [2, 3], sizes: sizes), reductionCost: 0)]
+    #expect(file.communication[0].pieces != nil)
+    var request = TrainingTimePrediction.Request(model: "sensornet", samples: 1e6, epochs: 1)
+    request.linkBytesPerS = 1e9
+    request.sampleTimeMs = 1
+    let model = try TrainingTimePrediction(models: file).allreduceModel("ring", request)
+    #expect(model.pieces == nil && model.betaSPerByte == 1e-9)
+  }
+}
