@@ -43,10 +43,7 @@ struct IterationOptions: ParsableArguments {
   var pollInterval: Double = 0
 
   func validate() throws {
-    guard pollInterval >= 0 && pollInterval <= 1e6 else {
-      throw ValidationError(
-        "--poll-interval must be 0 (MPI's blocking wait) to 1000000 microseconds, got \(pollInterval)")
-    }
+    if let problem = PollInterval.problem(pollInterval) { throw ValidationError(problem) }
     if let iterations, iterations <= 0 { throw ValidationError("--iterations must be positive, got \(iterations)") }
     if let warmup, warmup < 0 { throw ValidationError("--warmup must not be negative, got \(warmup)") }
     if let secondsPerSize, !(secondsPerSize > 0) {
@@ -56,7 +53,7 @@ struct IterationOptions: ParsableArguments {
 
   var plan: IterationPlan { IterationPlan(iterations: iterations, warmup: warmup, secondsPerSize: secondsPerSize) }
 
-  var waitPolicy: WaitPolicy { pollInterval > 0 ? .polling(interval: pollInterval * 1e-6) : .library }
+  var waitPolicy: WaitPolicy { WaitPolicy(pollIntervalMicroseconds: pollInterval) }
 }
 
 /// Where rank 0's records go: a file, stdout lines for the coordinator, or both.

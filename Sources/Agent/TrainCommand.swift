@@ -82,7 +82,7 @@ struct TrainCommand: ParsableCommand {
       let trainer = try DataParallelTrainer(
         session: session, communicator: world, algorithm: algorithmImplementation, bucketBytes: bucketBytes,
         overlap: overlap == "on", share: Double(localBatch) / Double(split.global),
-        waitPolicy: pollInterval > 0 ? .polling(interval: pollInterval * 1e-6) : .library)
+        waitPolicy: WaitPolicy(pollIntervalMicroseconds: pollInterval))
       if world.rank == 0 {
         print(
           "# dlscale train: \(model), \(context.ranks) ranks on \(context.hosts) host(s), batch \(split.describe), "

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Collectives
 import Foundation
+import Measurements
 
 /// `dlscale-agent verify` (hidden): runs the allreduce algorithms on inputs whose sums are known
 /// and checks every rank's output — exact sums on integer-valued inputs, rounding within the
@@ -31,7 +32,7 @@ struct VerifyCommand: ParsableCommand {
   @Flag(help: .hidden)
   var injectFault = false
 
-  var waitPolicy: WaitPolicy { pollInterval > 0 ? .polling(interval: pollInterval * 1e-6) : .library }
+  var waitPolicy: WaitPolicy { WaitPolicy(pollIntervalMicroseconds: pollInterval) }
 
   enum ElementType: String, CaseIterable { case float, double }
 
@@ -39,9 +40,7 @@ struct VerifyCommand: ParsableCommand {
     _ = try subjects()
     _ = try elementCounts()
     _ = try elementTypes()
-    guard pollInterval >= 0 && pollInterval <= 1e6 else {
-      throw ValidationError("invalid --poll-interval \(pollInterval): expected 0 to 1000000 microseconds")
-    }
+    if let problem = PollInterval.problem(pollInterval) { throw ValidationError(problem) }
   }
 
   /// The algorithm instances to check, each with the label its lines carry.

@@ -23,6 +23,11 @@ public enum WaitPolicy: Sendable, Equatable, CustomStringConvertible {
   /// nonblocking forms followed by this wait.
   case polling(interval: Double)
 
+  /// The policy of a `--poll-interval` in microseconds: 0 is `.library`.
+  public init(pollIntervalMicroseconds: Double) {
+    self = pollIntervalMicroseconds > 0 ? .polling(interval: pollIntervalMicroseconds * 1e-6) : .library
+  }
+
   public var description: String {
     switch self {
     case .library: "library"

@@ -34,10 +34,7 @@ struct AllreduceCommand: ParsableCommand {
     help: "Shrink timed iterations so one size takes about this many seconds (at least 5); 0 keeps OSU's counts.")
   var secondsPerSize: Double = 15
 
-  @Option(
-    help: "Wait by testing every this many microseconds, sleeping in between (0: MPI's own blocking waits, which spin)."
-  )
-  var pollInterval: Double = 0
+  @OptionGroup var poll: PollOptions
 
   @Option(help: "Results file (JSONL, appended).")
   var output = "dlscale-results/allreduce.jsonl"
@@ -45,9 +42,6 @@ struct AllreduceCommand: ParsableCommand {
   func validate() throws {
     _ = try parseSizes(sizes, option: "--sizes")
     if let iterations, iterations <= 0 { throw ValidationError("--iterations must be positive, got \(iterations)") }
-    guard pollInterval >= 0 && pollInterval <= 1e6 else {
-      throw ValidationError("--poll-interval must be 0 (MPI's blocking wait) to 1000000 microseconds")
-    }
     if let warmup, warmup < 0 { throw ValidationError("--warmup must not be negative, got \(warmup)") }
     guard secondsPerSize >= 0 else { throw ValidationError("--seconds-per-size must not be negative") }
     do { _ = try AlgorithmName.parseList(algorithms) } catch { throw ValidationError(error.description) }
@@ -59,7 +53,7 @@ struct AllreduceCommand: ParsableCommand {
     try results.prepare()
     var arguments = ["--sizes", sizes, "--algorithms", algorithms]
     if let iterations { arguments += ["--iterations", "\(iterations)"] }
-    if pollInterval > 0 { arguments += ["--poll-interval", "\(pollInterval)"] }
+    arguments += poll.agentArguments
     if let warmup { arguments += ["--warmup", "\(warmup)"] }
     if secondsPerSize > 0 { arguments += ["--seconds-per-size", "\(secondsPerSize)"] }
     let records = try AgentRun(

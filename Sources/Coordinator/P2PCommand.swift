@@ -20,10 +20,7 @@ struct P2PCommand: ParsableCommand {
   @Option(help: "Timed iterations per size (default: OSU's).")
   var iterations: Int?
 
-  @Option(
-    help: "Wait by testing every this many microseconds, sleeping in between (0: MPI's own blocking waits, which spin)."
-  )
-  var pollInterval: Double = 0
+  @OptionGroup var poll: PollOptions
 
   @Option(help: "Results file (JSONL, appended).")
   var output = "dlscale-results/p2p.jsonl"
@@ -31,9 +28,6 @@ struct P2PCommand: ParsableCommand {
   func validate() throws {
     _ = try parseSizes(sizes, option: "--sizes")
     if let iterations, iterations <= 0 { throw ValidationError("--iterations must be positive, got \(iterations)") }
-    guard pollInterval >= 0 && pollInterval <= 1e6 else {
-      throw ValidationError("--poll-interval must be 0 (MPI's blocking wait) to 1000000 microseconds")
-    }
     if launch.np < 2 { throw ValidationError("p2p needs at least 2 ranks (--np 2 or more)") }
   }
 
@@ -43,7 +37,7 @@ struct P2PCommand: ParsableCommand {
     try results.prepare()
     var arguments = ["--sizes", sizes]
     if let iterations { arguments += ["--iterations", "\(iterations)"] }
-    if pollInterval > 0 { arguments += ["--poll-interval", "\(pollInterval)"] }
+    arguments += poll.agentArguments
     let records = try AgentRun(
       launcher: launcher, ranks: launch.np, benchmark: "p2p", arguments: arguments, timeout: launch.timeout,
       results: results, parameters: ["sizes": sizes]

@@ -185,7 +185,7 @@ private struct NodeReader {
     case "sizes":
       do { _ = try ByteSize.parseList(text) } catch { throw fail("a size list such as 8:64MiB") }
     case "poll-interval":
-      guard let value = Double(text), value >= 0, value <= 1e6 else {
+      guard let value = Double(text), PollInterval.microseconds.contains(value) else {
         throw fail("microseconds from 0 (MPI's blocking wait) to 1000000")
       }
     case "bucket":

@@ -49,33 +49,44 @@ public struct IterationModel: Sendable {
   }
 
   /// Total allreduce time of all buckets, milliseconds.
-  public var allreduceMs: Double {
-    ranks > 1 ? buckets.map { allreduceSeconds($0) * 1e3 }.reduce(0, +) : 0
+  public var allreduceMs: Double { breakdown.allreduceMs }
+
+  /// The schedule's outcome, milliseconds: all the bucket allreduces, the compute they add
+  /// (κh), the part not hidden behind the stretched backward, and the whole step.
+  public struct Breakdown: Sendable, Equatable {
+    public var allreduceMs: Double
+    public var interferenceMs: Double
+    public var exposedCommunicationMs: Double
+    public var stepMs: Double
+  }
+
+  /// The bucket schedule worked out once (each bucket's allreduce priced once).
+  public var breakdown: Breakdown {
+    let sizes = ranks > 1 ? buckets : []
+    let durations = sizes.map { allreduceSeconds($0) * 1e3 }
+    let fractions =
+      profile?.readyFractions(bucketSizes: sizes) ?? sizes.indices.map { Double($0 + 1) / Double(sizes.count) }
+    /// The allreduce time that runs past the end of a backward of `backward` milliseconds.
+    func exposure(backward: Double) -> Double {
+      var networkFree = 0.0
+      for (fraction, duration) in zip(fractions, durations) {
+        networkFree = max(backward * fraction, networkFree) + duration
+      }
+      return max(networkFree - backward, 0)
+    }
+    let allreduce = durations.reduce(0, +)
+    let added = interference > 0 ? interference * max(allreduce - exposure(backward: backwardMs), 0) : 0
+    let exposed = exposure(backward: backwardMs + added)
+    return Breakdown(
+      allreduceMs: allreduce, interferenceMs: added, exposedCommunicationMs: exposed,
+      stepMs: computeMs + added + exposed + updateMs)
   }
 
   /// The compute added by the communication hidden behind backward (κh), milliseconds.
-  public var interferenceMs: Double {
-    guard ranks > 1, interference > 0 else { return 0 }
-    return interference * max(allreduceMs - exposure(backwardMs: backwardMs), 0)
-  }
+  public var interferenceMs: Double { breakdown.interferenceMs }
 
   /// The allreduce time not hidden behind (the stretched) backward, milliseconds.
-  public var exposedCommunicationMs: Double { exposure(backwardMs: backwardMs + interferenceMs) }
+  public var exposedCommunicationMs: Double { breakdown.exposedCommunicationMs }
 
-  /// The allreduce time that runs past the end of a backward of `backwardMs`.
-  func exposure(backwardMs: Double) -> Double {
-    guard ranks > 1 else { return 0 }
-    let sizes = buckets
-    guard !sizes.isEmpty else { return 0 }
-    let fractions =
-      profile?.readyFractions(bucketSizes: sizes) ?? sizes.indices.map { Double($0 + 1) / Double(sizes.count) }
-    var networkFree = 0.0
-    for (i, bytes) in sizes.enumerated() {
-      let ready = backwardMs * fractions[i]
-      networkFree = max(ready, networkFree) + allreduceSeconds(bytes) * 1e3
-    }
-    return max(networkFree - backwardMs, 0)
-  }
-
-  public var stepMs: Double { computeMs + interferenceMs + exposedCommunicationMs + updateMs }
+  public var stepMs: Double { breakdown.stepMs }
 }

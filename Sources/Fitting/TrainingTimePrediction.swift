@@ -177,19 +177,20 @@ public struct TrainingTimePrediction: Sendable {
           allreduceSeconds: { allreduce.seconds(ranks: ranks, bytes: $0) })
         iteration.profile = profile
         iteration.interference = models.interference?.slowdownPerHiddenMs ?? 0
-        let step = iteration.stepMs
+        let breakdown = iteration.breakdown
+        let step = breakdown.stepMs
         let throughput = Double(ranks) * perRank / (step / 1e3)
         let hours = request.samples * request.epochs / throughput / 3600
-        let exposed = iteration.exposedCommunicationMs
+        let exposed = breakdown.exposedCommunicationMs
         let communicationError = ranks > 1 ? (allreduce.mape ?? 0) : 0
         let errorPct = ((computeMs + updateMs) * compute.mape + exposed * communicationError) / step
         let row = Row(
           nodes: count, ranks: ranks, algorithm: ranks > 1 ? algorithm : "none", batchPerRank: perRank,
           globalBatch: perRank * Double(ranks), bucketBytes: request.bucketBytes, hours: hours,
-          samplesPerS: throughput, stepMs: step, computeMs: computeMs + iteration.interferenceMs,
-          allreduceMs: iteration.allreduceMs,
+          samplesPerS: throughput, stepMs: step, computeMs: computeMs + breakdown.interferenceMs,
+          allreduceMs: breakdown.allreduceMs,
           exposedCommMs: exposed, updateMs: updateMs,
-          bound: iteration.allreduceMs > iteration.backwardMs ? "communication" : "compute", errorPct: errorPct)
+          bound: breakdown.allreduceMs > iteration.backwardMs ? "communication" : "compute", errorPct: errorPct)
         if best == nil || step < best!.step { best = (row, step) }
       }
       return best!.row

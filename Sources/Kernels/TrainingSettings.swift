@@ -47,9 +47,7 @@ public struct TrainingSettings: Sendable {
     guard aloneSteps >= 0 else { return "--alone-steps must not be negative" }
     guard ["on", "off"].contains(overlap) else { return "--overlap must be on or off" }
     guard threads > 0 else { return "--threads must be positive, got \(threads)" }
-    guard pollInterval >= 0, pollInterval <= 1e6 else {
-      return "--poll-interval must be 0 (MPI's blocking wait) to 1000000 microseconds, got \(pollInterval)"
-    }
+    if let problem = PollInterval.problem(pollInterval) { return problem }
     do { _ = try AlgorithmName.parseList(algorithm) } catch { return error.description }
     do {
       guard try ByteSize.parse(bucket) > 0 else { return "--bucket must be positive" }
