@@ -26,8 +26,11 @@ public struct KernelBenchmark {
     self.model = model
   }
 
-  /// Runs every case whose op is in `operations` (and the `sgemm` twin of conv and fc cases when
-  /// `operations` holds `sgemm`), passing each record to `report` as soon as it is measured.
+  /// Runs every case whose op is in `operations` (and the `sgemm` and `im2col` twins of conv and
+  /// fc cases when `operations` holds them), passing each record to `report` as soon as it is
+  /// measured. A case's layer and its twins are timed side by side, one repetition of each in
+  /// turn, so that a change in the machine's load between them shifts all of them alike and
+  /// their ratio stays meaningful.
   public func run(
     _ cases: [KernelCase] = KernelCase.builtIn, operations: Set<String> = Set(KernelCase.operations),
     report: (Record) -> Void = { _ in }
@@ -35,19 +38,18 @@ public struct KernelBenchmark {
     BLAS.setThreads(threads)
     var records: [Record] = []
     for kernelCase in cases {
-      if operations.contains(kernelCase.op) {
-        let times = try measureLayer(kernelCase)
-        for (backward, samples) in [(false, times.forward), (true, times.backward)] {
-          let record = try makeRecord(kernelCase, op: kernelCase.op, backward: backward, samples: samples)
-          report(record)
-          records.append(record)
-        }
+      var contenders: [(op: String, passes: Passes)] = []
+      if operations.contains(kernelCase.op) { contenders.append((kernelCase.op, try prepareLayer(kernelCase))) }
+      for (op, prepare) in [("sgemm", prepareGEMM), ("im2col", prepareColumns)] where operations.contains(op) {
+        if let passes = prepare(kernelCase) { contenders.append((op, passes)) }
       }
-      for (op, measure) in [("sgemm", measureGEMM), ("im2col", measureColumns)] where operations.contains(op) {
-        guard let times = measure(kernelCase) else { continue }
-        for (backward, samples) in [(false, times.forward), (true, times.backward)] {
-          var record = try makeRecord(kernelCase, op: op, backward: backward, samples: samples)
-          if op == "im2col" {
+      if contenders.isEmpty { continue }
+      let forward = time(contenders.map(\.passes.forward))
+      let backward = time(contenders.map(\.passes.backward))
+      for (index, contender) in contenders.enumerated() {
+        for (isBackward, samples) in [(false, forward[index]), (true, backward[index])] {
+          var record = try makeRecord(kernelCase, op: contender.op, backward: isBackward, samples: samples)
+          if contender.op == "im2col" {
             // Data movement only: no FLOPs; bytes are the image read and the columns written.
             record.flops = 0
             record.gflops = 0
@@ -60,6 +62,9 @@ public struct KernelBenchmark {
     }
     return records
   }
+
+  /// The forward and backward pass of one contender, ready to be timed.
+  private typealias Passes = (forward: () -> Void, backward: () -> Void)
 
   private func makeRecord(_ kernelCase: KernelCase, op: String, backward: Bool, samples: [Double]) throws -> Record {
     var record = Record(kind: .kernel, runId: runId)
@@ -81,17 +86,22 @@ public struct KernelBenchmark {
     return record
   }
 
-  /// Seconds of each timed repetition of `body`, after `warmup` untimed ones.
-  private func time(_ body: () -> Void) -> [Double] {
-    for _ in 0..<warmup { body() }
-    return (0..<repeats).map { _ in
-      let start = MonotonicClock.now()
-      body()
-      return MonotonicClock.now() - start
+  /// Seconds of each timed repetition of each body, after `warmup` untimed ones of each: the
+  /// bodies take turns, one repetition each per round.
+  private func time(_ bodies: [() -> Void]) -> [[Double]] {
+    for _ in 0..<warmup { for body in bodies { body() } }
+    var samples = bodies.map { _ in [Double]() }
+    for _ in 0..<repeats {
+      for (index, body) in bodies.enumerated() {
+        let start = MonotonicClock.now()
+        body()
+        samples[index].append(MonotonicClock.now() - start)
+      }
     }
+    return samples
   }
 
-  private func measureLayer(_ kernelCase: KernelCase) throws -> (forward: [Double], backward: [Double]) {
+  private func prepareLayer(_ kernelCase: KernelCase) throws -> Passes {
     var generator = SeededGenerator(seed: 1)
     let layer = try LayerFactory.make(
       LayerSpec(name: kernelCase.op, inputs: [], kind: kernelCase.kind), inputs: kernelCase.inputs, batch: batch,
@@ -109,8 +119,9 @@ public struct KernelBenchmark {
     outputGradient.fillNormal(deviation: 1, using: &generator)
     let inputGradients: [Tensor?] = kernelCase.inputs.map { Tensor(batch: batch, shape: $0) }
     let accumulate = inputs.map { _ in false }
-    let forward = time { layer.forward(inputs, into: output, context: context) }
-    let backward = time {
+    // The first backward needs an output: the warm-up forward runs before any backward.
+    let forward = { layer.forward(inputs, into: output, context: context) }
+    let backward = {
       layer.backward(
         inputs, output: output, outputGradient: outputGradient, inputGradients: inputGradients, accumulate: accumulate,
         context: context)
@@ -129,7 +140,7 @@ public struct KernelBenchmark {
   }
 
   /// im2col (forward) and col2im (backward) of every image of a conv case, one image at a time.
-  private func measureColumns(_ kernelCase: KernelCase) -> (forward: [Double], backward: [Double])? {
+  private func prepareColumns(_ kernelCase: KernelCase) -> Passes? {
     guard case .convolution(_, let kernel, let stride, let padding, _, _) = kernelCase.kind,
       kernel != Extent(1) || stride != Extent(1) || padding != Extent(0)
     else { return nil }  // pointwise convolutions need no columns
@@ -143,14 +154,14 @@ public struct KernelBenchmark {
     let images = Tensor(batch: batch, shape: input)
     var generator = SeededGenerator(seed: 3)
     images.fillNormal(deviation: 1, using: &generator)
-    let forward = time {
+    let forward = {
       for n in 0..<batch {
         geometry.im2col(
           images.pointer + n * input.count, into: workspace.pointer, rowStride: geometry.outputPositions,
           context: context)
       }
     }
-    let backward = time {
+    let backward = {
       for n in 0..<batch {
         geometry.col2im(
           workspace.pointer, rowStride: geometry.outputPositions, addingInto: images.pointer + n * input.count,
@@ -162,7 +173,7 @@ public struct KernelBenchmark {
 
   /// The GEMM calls a conv or fc case makes, on buffers of the same sizes, without im2col, bias
   /// or anything else; nil for other kinds.
-  private func measureGEMM(_ kernelCase: KernelCase) -> (forward: [Double], backward: [Double])? {
+  private func prepareGEMM(_ kernelCase: KernelCase) -> Passes? {
     let images: Int
     let groups: Int
     let m: Int
@@ -182,31 +193,35 @@ public struct KernelBenchmark {
     default:
       return nil
     }
+    // Every image has its own columns and output, as in the layer: one image's buffers reused
+    // eight times would sit in cache and flatter the GEMM.
     let a = Tensor(batch: groups, shape: Shape(m * k, 1, 1))
     let aGradient = Tensor(batch: groups, shape: a.shape)
-    let b = Tensor(batch: groups, shape: Shape(k * n, 1, 1))
-    let bGradient = Tensor(batch: groups, shape: b.shape)
-    let c = Tensor(batch: groups, shape: Shape(m * n, 1, 1))
+    let b = Tensor(batch: images * groups, shape: Shape(k * n, 1, 1))
+    let bGradient = Tensor(batch: images * groups, shape: b.shape)
+    let c = Tensor(batch: images * groups, shape: Shape(m * n, 1, 1))
     var generator = SeededGenerator(seed: 2)
     for tensor in [a, b, c] { tensor.fillNormal(deviation: 1, using: &generator) }
-    let forward = time {
-      for _ in 0..<images {
+    let forward = {
+      for image in 0..<images {
         for g in 0..<groups {
+          let slot = image * groups + g
           BLAS.gemm(
-            m: m, n: n, k: k, a: a.pointer + g * m * k, lda: k, b: b.pointer + g * k * n, ldb: n, beta: 0,
-            c: c.pointer + g * m * n, ldc: n)
+            m: m, n: n, k: k, a: a.pointer + g * m * k, lda: k, b: b.pointer + slot * k * n, ldb: n, beta: 0,
+            c: c.pointer + slot * m * n, ldc: n)
         }
       }
     }
-    let backward = time {
+    let backward = {
       for image in 0..<images {
         for g in 0..<groups {
+          let slot = image * groups + g
           BLAS.gemm(
-            transposeB: true, m: m, n: k, k: n, a: c.pointer + g * m * n, lda: n, b: b.pointer + g * k * n, ldb: n,
-            beta: image == 0 ? 0 : 1, c: aGradient.pointer + g * m * k, ldc: k)
+            transposeB: true, m: m, n: k, k: n, a: c.pointer + slot * m * n, lda: n, b: b.pointer + slot * k * n,
+            ldb: n, beta: image == 0 ? 0 : 1, c: aGradient.pointer + g * m * k, ldc: k)
           BLAS.gemm(
-            transposeA: true, m: k, n: n, k: m, a: a.pointer + g * m * k, lda: k, b: c.pointer + g * m * n, ldb: n,
-            beta: 0, c: bGradient.pointer + g * k * n, ldc: n)
+            transposeA: true, m: k, n: n, k: m, a: a.pointer + g * m * k, lda: k, b: c.pointer + slot * m * n, ldb: n,
+            beta: 0, c: bGradient.pointer + slot * k * n, ldc: n)
         }
       }
     }
