@@ -41,13 +41,7 @@ extension Convolution {
             m: m, n: width, k: k, a: weight.pointer + g * m * k, lda: k, b: columns + g * k * width, ldb: width,
             beta: 0, c: result + g * m * p + offset, ldc: p)
         }
-      }
-      if let bias {
-        for channel in 0..<outputShape.channels {
-          let value = bias.pointer[channel]
-          let plane = result + channel * p
-          for index in 0..<p { plane[index] += value }
-        }
+        addBias(to: result, planeStride: p, positions: offset..<(offset + width), context: context)
       }
     }
   }
@@ -61,15 +55,10 @@ extension Convolution {
     let k = geometry.rows / groups
     let columns = context.workspace.pointer
     biasGradient?.zero()
-    if let inputGradient, !adding { inputGradient.zero() }
     for n in 0..<input.batch {
       let image = input.pointer + n * inputShape.count
       let gradient = outputGradient.pointer + n * outputShape.count
-      if let biasGradient {
-        for channel in 0..<outputShape.channels {
-          biasGradient.pointer[channel] += VectorLoops.sum(gradient + channel * p, count: p)
-        }
-      }
+      accumulateBiasGradient(from: gradient, planeStride: p, positions: 0..<p, context: context)
       for first in stride(from: 0, to: geometry.outputHeight, by: outputRowsPerBand) {
         let band = first..<Swift.min(first + outputRowsPerBand, geometry.outputHeight)
         let width = band.count * outputWidth
@@ -90,7 +79,7 @@ extension Convolution {
         }
         geometry.col2im(
           columns, rowStride: width, outputRows: band, addingInto: inputGradient.pointer + n * inputShape.count,
-          context: context)
+          zeroingFirst: !adding && first == 0, context: context)
       }
     }
   }

@@ -76,7 +76,9 @@ struct GradientChecker {
       return (value, depth * Double(Float.ulpOfOne) * magnitude)
     }
     _ = objective()
+    // Stale values where the gradients go: backward without `accumulate` must overwrite them all.
     let inputGradients = inputs.map { Tensor(batch: $0.batch, shape: $0.shape) }
+    for gradient in inputGradients { gradient.fill(with: 1e4) }
     layer.backward(
       inputs, output: output, outputGradient: weights, inputGradients: inputGradients,
       accumulate: inputs.map { _ in false }, context: context)
