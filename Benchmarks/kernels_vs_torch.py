@@ -95,7 +95,8 @@ def torch_layer_seconds(op, shape, repeat):
     return forward, max(both - forward, 1e-9)
 
 
-def compare_layers(arguments):
+def run_layer_table(arguments):
+    """One `dlscale kernels` run of the conv/fc table: {(shape, pass): (layer record, sgemm record)}."""
     with tempfile.TemporaryDirectory() as directory:
         path = os.path.join(directory, "kernels.jsonl")
         subprocess.run(
@@ -103,19 +104,33 @@ def compare_layers(arguments):
              "--batch", str(arguments.batch), "--repeat", str(arguments.repeat), "--output", path],
             check=True, stdout=subprocess.DEVNULL)
         records = [json.loads(line) for line in open(path)]
-    layers = {(r["shape"], r["pass"]): r for r in records if r["op"] in ("conv", "fc")}
     gemms = {(r["shape"], r["pass"]): r for r in records if r["op"] == "sgemm"}
-    print(f"{'pass':9} {'layer GF/s':>10} {'sgemm GF/s':>10} {'ratio':>6} {'torch ms':>9} {'ours ms':>8}  shape")
+    return {(r["shape"], r["pass"]): (r, gemms[(r["shape"], r["pass"])])
+            for r in records if r["op"] in ("conv", "fc")}
+
+
+def compare_layers(arguments):
+    # Each row's ratio is the median over the rounds (dlscale times a layer and its SGEMM twin
+    # side by side within a round; the rounds smooth out a noisy machine).
+    rounds = [run_layer_table(arguments) for _ in range(arguments.layer_rounds)]
+    print(f"{'pass':9} {'layer GF/s':>10} {'sgemm GF/s':>10} {'ratio':>6} {'torch ms':>9} {'ours ms':>8}  shape"
+          f"   (medians of {arguments.layer_rounds} rounds)")
     ratios = []
-    for (shape, pass_), layer in layers.items():
-        gemm = gemms.get((shape, pass_))
-        forward, backward = torch_layer_seconds(layer["op"], shape, arguments.repeat)
+    for (shape, pass_) in rounds[0]:
+        pairs = [table[(shape, pass_)] for table in rounds]
+        layer_gflops = statistics.median(layer["gflops"] for layer, _ in pairs)
+        gemm_gflops = statistics.median(gemm["gflops"] for _, gemm in pairs)
+        ratio = statistics.median(layer["gflops"] / gemm["gflops"] for layer, gemm in pairs)
+        ours_ms = statistics.median(layer["time_us"]["median"] for layer, _ in pairs) / 1e3
+        forward, backward = torch_layer_seconds(pairs[0][0]["op"], shape, arguments.repeat)
         torch_ms = 1e3 * (forward if pass_ == "forward" else backward)
-        ratio = layer["gflops"] / gemm["gflops"] if gemm else float("nan")
         ratios.append(ratio)
-        print(f"{pass_:9} {layer['gflops']:10.2f} {gemm['gflops']:10.2f} {ratio:6.2f} {torch_ms:9.2f} "
-              f"{layer['time_us']['median'] / 1e3:8.2f}  {shape}")
-    print(f"median layer/sgemm ratio: {statistics.median(ratios):.2f}")
+        print(f"{pass_:9} {layer_gflops:10.2f} {gemm_gflops:10.2f} {ratio:6.2f} {torch_ms:9.2f} "
+              f"{ours_ms:8.2f}  {shape}")
+    per_round = [statistics.median(layer["gflops"] / gemm["gflops"] for layer, gemm in table.values())
+                 for table in rounds]
+    print(f"median layer/sgemm ratio: {statistics.median(ratios):.2f} "
+          f"(each round's median: {', '.join(f'{value:.2f}' for value in per_round)}; target ≥ 0.90)")
 
 
 class Bottleneck(nn.Module):
@@ -273,6 +288,7 @@ def main():
     parser.add_argument("--resnet50-only", action="store_true", help="only the ResNet-50 comparison")
     parser.add_argument("--resnet50-batch", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3, help="alternated rounds of the ResNet-50 comparison")
+    parser.add_argument("--layer-rounds", type=int, default=3, help="runs of the layer table (per-row medians)")
     parser.add_argument("--torch-resnet50-child", action="store_true", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.torch_resnet50_child:
