@@ -70,6 +70,10 @@ def check(dlscale, results, models=MODELS, batches=(1, 2, 4), rounds=2, repeat=5
         print(f"{row['model']:<15} {row['batch']:>5} {row['kernels']:>7} {row['regression_mape']:9.1f}% "
               f"{row['roofline_mape']:9.1f}% {measured:9.2f} {100 * (row['predicted_ms'] / measured - 1):+8.1f}% "
               f"{100 * (row['roofline_ms'] / measured - 1):+8.1f}%")
+    print(f"{'held-out op':<15} {'pass':>9} {'kernels':>7} {'layer SVR':>10} {'layer roof':>10}")
+    for row in kernels.get("held_out_operations") or []:
+        print(f"{row['op']:<15} {row['pass']:>9} {row['kernels']:>7} {row['regression_mape']:9.1f}% "
+              f"{row['roofline_mape']:9.1f}%")
     print(f"# {kernels['samples']} kernels; SVR C {kernels['cost']:g}, gamma {kernels['regression']['gamma']:g}, "
           f"epsilon {kernels['epsilon']:g} (chosen by cross-validation inside each training fold)")
     print(f"# per layer: SVR MAPE {kernels['regression_mape']:.1f}%, roofline MAPE {kernels['roofline_mape']:.1f}%")
@@ -90,7 +94,8 @@ if __name__ == "__main__":
     parser.add_argument("--batches", default="1,2,4")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--reuse", action="store_true", help="refit the records of the last run instead of measuring")
     arguments = parser.parse_args()
     met = check(arguments.dlscale, arguments.results, arguments.models,
-                [int(b) for b in arguments.batches.split(",")], arguments.rounds, arguments.repeat)
+                [int(b) for b in arguments.batches.split(",")], arguments.rounds, arguments.repeat, arguments.reuse)
     sys.exit(0 if met else 1)

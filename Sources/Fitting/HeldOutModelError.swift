@@ -47,3 +47,34 @@ public struct HeldOutModelError: Codable, Sendable, Equatable {
     return rows.sorted { ($0.model, $0.batch) < ($1.model, $1.batch) }
   }
 }
+
+/// How well the kernel models price one op and pass (`conv` backward, `relu` forward, …) on
+/// held-out models: the MAPE over that op's kernels, each predicted without its model's layers.
+public struct HeldOutOperationError: Codable, Sendable, Equatable {
+  public var op: String
+  public var pass: String
+  public var kernels: Int
+  public var regressionMape: Double?
+  public var rooflineMape: Double?
+
+  /// One row per (op, pass) with held-out predictions, in op then pass order.
+  static func rows(
+    _ samples: [KernelSample], regression: [Double?], roofline: [Double?]
+  ) -> [HeldOutOperationError] {
+    let covered = samples.indices.filter { regression[$0] != nil && roofline[$0] != nil }
+    let byOperation = Dictionary(grouping: covered) {
+      OperationRoofline.key(op: samples[$0].op, pass: samples[$0].pass)
+    }
+    return byOperation.values.map { own in
+      func mape(_ predicted: [Double?]) -> Double? {
+        MeanAbsolutePercentageError.of(
+          predicted: own.map { predicted[$0]! }, observed: own.map { samples[$0].seconds })
+      }
+      let first = samples[own[0]]
+      return HeldOutOperationError(
+        op: first.op, pass: first.pass, kernels: own.count, regressionMape: mape(regression),
+        rooflineMape: mape(roofline))
+    }
+    .sorted { ($0.op, $0.pass) < ($1.op, $1.pass) }
+  }
+}

@@ -28,6 +28,8 @@ public struct KernelTimeModel: Codable, Sendable, Equatable {
   public var stepMape: Double?
   public var rooflineStepMape: Double?
   public var heldOut: [HeldOutModelError] = []
+  /// The same held-out predictions by op and pass.
+  public var heldOutOperations: [HeldOutOperationError]?
 
   public func seconds(_ sample: KernelSample) -> Double {
     prior.seconds(sample) * Foundation.exp(regression.predict(features.features(sample)))
@@ -65,6 +67,7 @@ public struct KernelTimeModel: Codable, Sendable, Equatable {
     model.regressionMape = pooledMape(samples, regression)
     model.rooflineMape = pooledMape(samples, roofline)
     model.heldOut = HeldOutModelError.rows(samples, regression: regression, roofline: roofline)
+    model.heldOutOperations = HeldOutOperationError.rows(samples, regression: regression, roofline: roofline)
     if !model.heldOut.isEmpty {
       let measured = model.heldOut.map(\.measuredMs)
       model.stepMape = MeanAbsolutePercentageError.of(predicted: model.heldOut.map(\.predictedMs), observed: measured)
