@@ -1,3 +1,4 @@
+import Foundation
 import Measurements
 
 /// The shared measurement harness for allreduce algorithms: for each size, warm-up iterations, a
@@ -7,7 +8,9 @@ import Measurements
 ///
 /// Timed iterations reduce a zero-filled buffer in place (float addition costs the same for any
 /// finite value, and zeros keep repeated in-place sums from overflowing); validation runs once per
-/// size on its own pattern.
+/// size on its own pattern. The buffer is page-aligned, as OSU's are, so that every program and
+/// run reduces buffers at the same offset within a page. Each rank's iteration times are
+/// summarised (min/mean/median/p95/max) and gathered to rank 0 with the record.
 public struct CollectiveBenchmark {
   public let communicator: Communicator
   public let context: RunContext
@@ -33,15 +36,14 @@ public struct CollectiveBenchmark {
     let (planned, plannedWarmup) = plan.counts(bytes: actualBytes)
     // A time budget needs one untimed iteration to judge the cost by.
     let warmup = plan.secondsPerSize == nil ? plannedWarmup : max(1, plannedWarmup)
-    var buffer = [Float](repeating: 0, count: count)
+    let buffer = Self.pageAlignedBuffer(count: count)
+    defer { UnsafeMutableRawPointer(buffer.baseAddress!).deallocate() }
 
-    let wrongHere = try buffer.withUnsafeMutableBufferPointer { buffer in
-      try validate(algorithm, buffer: buffer)
-    }
+    let wrongHere = try validate(algorithm, buffer: buffer)
 
     var samples: [Double] = []
     var warmupsDone = 0
-    try buffer.withUnsafeMutableBufferPointer { buffer in
+    do {
       buffer.update(repeating: 0)
       // Every rank must run the same counts: decide on the slowest rank's fastest of the first
       // few warm-up iterations (one descheduled iteration must not shrink the count). Whether
@@ -77,12 +79,17 @@ public struct CollectiveBenchmark {
     }
 
     let iterations = samples.count
-    let mean = samples.reduce(0, +) / Double(iterations)
-    let means = try communicator.gather([mean], root: 0, padding: 0)
+    let own = Summary(of: samples.map { $0 * 1e6 })
+    let ownFigures = [own.min, own.mean, own.median, own.p95, own.max]
+    let figures = try communicator.gather(ownFigures, root: 0, padding: 0)
     let wrong = try communicator.allreduce([Int64(wrongHere)], op: .sum)[0]
     guard communicator.rank == 0 else { return nil }
 
-    let meansUs = means.map { $0 * 1e6 }
+    let perRank = stride(from: 0, to: figures.count, by: ownFigures.count).map {
+      Summary(
+        min: figures[$0], mean: figures[$0 + 1], median: figures[$0 + 2], p95: figures[$0 + 3], max: figures[$0 + 4])
+    }
+    let meansUs = perRank.map(\.mean)
     let summary = Summary(of: meansUs)
     var record = context.record(.allreduce)
     record.algorithm = algorithm.name
@@ -90,12 +97,22 @@ public struct CollectiveBenchmark {
     record.iterations = iterations
     record.warmup = warmupsDone
     record.timeUs = summary
+    record.rankTimeUs = perRank
     record.slowestRank = meansUs.indices.max { meansUs[$0] < meansUs[$1] }
     record.algbwGbps = Collective.algorithmBandwidth(bytes: actualBytes, seconds: summary.mean / 1e6)
     record.busbwGbps = Collective.allreduce.busBandwidth(
       bytes: actualBytes, seconds: summary.mean / 1e6, ranks: communicator.size)
     record.wrong = Int(wrong)
     return Point(record: record, perRankMeansUs: meansUs)
+  }
+
+  /// `count` floats (at least one allocated) at the start of a page.
+  static func pageAlignedBuffer(count: Int) -> UnsafeMutableBufferPointer<Float> {
+    let alignment = max(Int(sysconf(Int32(_SC_PAGESIZE))), MemoryLayout<Float>.alignment)
+    let memory = UnsafeMutableRawPointer.allocate(
+      byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: alignment)
+    let floats = memory.bindMemory(to: Float.self, capacity: max(count, 1))
+    return UnsafeMutableBufferPointer(start: floats, count: count)
   }
 
   /// Runs the algorithm once on rank-dependent integer values and counts the elements whose sum

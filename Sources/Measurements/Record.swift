@@ -30,7 +30,10 @@ public struct Record: Codable, Equatable, Sendable {
   public var bytes: Int?
   public var iterations: Int?
   public var warmup: Int?
+  /// Across ranks: the min/mean/median/p95/max of the per-rank mean times.
   public var timeUs: Summary?
+  /// Per rank (index = rank): the min/mean/median/p95/max of that rank's timed iterations.
+  public var rankTimeUs: [Summary]?
   public var slowestRank: Int?
   public var algbwGbps: Double?
   public var busbwGbps: Double?

@@ -23,6 +23,15 @@ func agentValidatesAllreduce(ranks: Int) throws {
     #expect(record.iterations == 5)
     let time = try #require(record.timeUs)
     #expect(time.min <= time.mean && time.mean <= time.max && time.min >= 0)
+    // Each rank's own iteration statistics, whose means are what `time_us` summarises.
+    let perRank = try #require(record.rankTimeUs)
+    #expect(perRank.count == ranks)
+    for rank in perRank {
+      #expect(rank.min <= rank.median && rank.median <= rank.p95 && rank.p95 <= rank.max && rank.min >= 0)
+      #expect(rank.min <= rank.mean && rank.mean <= rank.max)
+    }
+    #expect(abs(perRank.map(\.mean).max()! - time.max) <= 1e-9 * max(1, time.max))
+    #expect(abs(perRank.map(\.mean).min()! - time.min) <= 1e-9 * max(1, time.min))
     if ranks == 1 { #expect(record.busbwGbps == 0) }
   }
   #expect(result.stdout.contains("busbw(GB/s)"), "rank 0 prints the table")
