@@ -21,15 +21,22 @@ public struct ComputeContext {
   /// when more than one thread is allowed. `body` must only write what its range owns.
   @inline(__always)
   func forEachRange(of count: Int, minimumPerRange: Int = 1, _ body: (Range<Int>) -> Void) {
+    forEachPart(of: count, minimumPerRange: minimumPerRange) { _, range in body(range) }
+  }
+
+  /// `forEachRange`, also passing each range's index (0 for the first range, and so on): the
+  /// ranges are `min(threads, count / minimumPerRange)` (at least one) near-equal parts.
+  @inline(__always)
+  func forEachPart(of count: Int, minimumPerRange: Int = 1, _ body: (Int, Range<Int>) -> Void) {
     let ranges = Swift.min(threads, Swift.max(1, count / Swift.max(1, minimumPerRange)))
     if ranges <= 1 {
-      body(0..<count)
+      body(0, 0..<count)
       return
     }
     withoutActuallyEscaping(body) { escapable in
       let loop = LoopBody(run: escapable)
       DispatchQueue.concurrentPerform(iterations: ranges) { part in
-        loop.run((count * part / ranges)..<(count * (part + 1) / ranges))
+        loop.run(part, (count * part / ranges)..<(count * (part + 1) / ranges))
       }
     }
   }
@@ -39,22 +46,36 @@ public struct ComputeContext {
 /// only after every iteration has finished, so the body never outlives its caller, and callers
 /// give each range disjoint memory to write.
 private struct LoopBody: @unchecked Sendable {
-  let run: (Range<Int>) -> Void
+  let run: (Int, Range<Int>) -> Void
 }
 
 /// A scratch buffer shared by the layers of one network (they run one at a time): the im2col
 /// columns of convolutions. Sized once when the network is built.
 public final class Workspace {
   public private(set) var capacity = 0
-  public private(set) var pointer = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+  public private(set) var pointer: UnsafeMutablePointer<Float>
+  /// False for a view of another workspace's memory, which it neither frees nor grows.
+  private let owned: Bool
 
-  public init() {}
+  public init() {
+    owned = true
+    pointer = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+  }
 
-  deinit { pointer.deallocate() }
+  /// A view of `capacity` floats of memory owned elsewhere (a thread's part of a workspace).
+  init(borrowing memory: UnsafeMutablePointer<Float>, capacity: Int) {
+    owned = false
+    pointer = memory
+    self.capacity = capacity
+  }
 
-  /// Grows the buffer to at least `count` floats (call while building, not in the hot path).
+  deinit { if owned { pointer.deallocate() } }
+
+  /// Grows the buffer to at least `count` floats (call while building, or once on a layer's
+  /// first pass; never while a view of it is in use).
   public func reserve(_ count: Int) {
     guard count > capacity else { return }
+    precondition(owned, "a borrowed workspace cannot grow")
     pointer.deallocate()
     pointer = UnsafeMutablePointer<Float>.allocate(capacity: count)
     capacity = count

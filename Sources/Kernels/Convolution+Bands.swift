@@ -22,13 +22,13 @@ extension Convolution {
   /// Whether this convolution runs in bands (more than one band per image).
   var isBanded: Bool { outputRowsPerBand < geometry.outputHeight }
 
-  func forwardInBands(_ input: Tensor, into output: Tensor, context: ComputeContext) {
+  func forwardInBands(_ input: Tensor, images: Range<Int>, into output: Tensor, context: ComputeContext) {
     let p = geometry.outputPositions
     let outputWidth = geometry.outputWidth
     let m = outputShape.channels / groups
     let k = geometry.rows / groups
     let columns = context.workspace.pointer
-    for n in 0..<input.batch {
+    for n in images {
       let image = input.pointer + n * inputShape.count
       let result = output.pointer + n * outputShape.count
       for first in stride(from: 0, to: geometry.outputHeight, by: outputRowsPerBand) {
@@ -47,18 +47,18 @@ extension Convolution {
   }
 
   func backwardInBands(
-    _ input: Tensor, outputGradient: Tensor, inputGradient: Tensor?, adding: Bool, context: ComputeContext
+    _ input: Tensor, images: Range<Int>, outputGradient: Tensor, inputGradient: Tensor?, adding: Bool,
+    into gradients: ParameterGradients, context: ComputeContext
   ) {
     let p = geometry.outputPositions
     let outputWidth = geometry.outputWidth
     let m = outputShape.channels / groups
     let k = geometry.rows / groups
     let columns = context.workspace.pointer
-    biasGradient?.zero()
-    for n in 0..<input.batch {
+    for n in images {
       let image = input.pointer + n * inputShape.count
       let gradient = outputGradient.pointer + n * outputShape.count
-      accumulateBiasGradient(from: gradient, planeStride: p, positions: 0..<p, context: context)
+      accumulateBiasGradient(from: gradient, planeStride: p, positions: 0..<p, into: gradients.bias, context: context)
       for first in stride(from: 0, to: geometry.outputHeight, by: outputRowsPerBand) {
         let band = first..<Swift.min(first + outputRowsPerBand, geometry.outputHeight)
         let width = band.count * outputWidth
@@ -68,7 +68,7 @@ extension Convolution {
           BLAS.gemm(
             transposeB: true, m: m, n: k, k: width, a: gradient + g * m * p + offset, lda: p,
             b: columns + g * k * width,
-            ldb: width, beta: n == 0 && first == 0 ? 0 : 1, c: weightGradient.pointer + g * m * k, ldc: k)
+            ldb: width, beta: n == images.lowerBound && first == 0 ? 0 : 1, c: gradients.weight + g * m * k, ldc: k)
         }
         guard let inputGradient else { continue }
         for g in 0..<groups {

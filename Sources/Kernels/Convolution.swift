@@ -135,13 +135,24 @@ final class Convolution: Layer {
   }
 
   func forward(_ inputs: [Tensor], into output: Tensor, context: ComputeContext) {
-    if isBanded { return forwardInBands(inputs[0], into: output, context: context) }
     let input = inputs[0]
+    if splitsImages(batch: input.batch, context: context) {
+      forEachImagePart(batch: input.batch, context: context) { _, images, _, own in
+        forward(input, images: images, into: output, context: own)
+      }
+    } else {
+      forward(input, images: 0..<input.batch, into: output, context: context)
+    }
+  }
+
+  /// The forward pass of images `images`, the threads of `context` sharing each image's work.
+  func forward(_ input: Tensor, images: Range<Int>, into output: Tensor, context: ComputeContext) {
+    if isBanded { return forwardInBands(input, images: images, into: output, context: context) }
     let p = geometry.outputPositions
     let m = outputShape.channels / groups
     let k = geometry.rows / groups
-    for first in stride(from: 0, to: input.batch, by: imagesPerGEMM) {
-      let count = Swift.min(imagesPerGEMM, input.batch - first)
+    for first in stride(from: images.lowerBound, to: images.upperBound, by: imagesPerGEMM) {
+      let count = Swift.min(imagesPerGEMM, images.upperBound - first)
       let width = count * p
       let columns = columns(of: input, images: first, count: count, context: context)
       let staged = imagesPerGEMM > 1
@@ -180,12 +191,13 @@ final class Convolution: Layer {
   /// Adds one image's output gradient, summed over each channel's `positions`, to the bias
   /// gradient (if any), the channels split between the threads.
   func accumulateBiasGradient(
-    from gradient: UnsafePointer<Float>, planeStride: Int, positions: Range<Int>, context: ComputeContext
+    from gradient: UnsafePointer<Float>, planeStride: Int, positions: Range<Int>,
+    into biasGradient: UnsafeMutablePointer<Float>?, context: ComputeContext
   ) {
     guard let biasGradient else { return }
     context.forEachRange(of: outputShape.channels, minimumPerRange: Self.channelsPerThread(positions.count)) {
       for channel in $0 {
-        biasGradient.pointer[channel] += VectorLoops.sum(
+        biasGradient[channel] += VectorLoops.sum(
           gradient + channel * planeStride + positions.lowerBound, count: positions.count)
       }
     }
@@ -198,26 +210,46 @@ final class Convolution: Layer {
     _ inputs: [Tensor], output: Tensor, outputGradient: Tensor,
     inputGradients: [Tensor?], accumulate: [Bool], context: ComputeContext
   ) {
+    let input = inputs[0]
+    let targets = { (images: Range<Int>, gradients: ParameterGradients, context: ComputeContext) in
+      self.backward(
+        input, images: images, outputGradient: outputGradient, inputGradient: inputGradients[0],
+        adding: accumulate[0], into: gradients, context: context)
+    }
+    guard splitsImages(batch: input.batch, context: context) else {
+      return targets(0..<input.batch, ParameterGradients(of: self), context)
+    }
+    // The first part writes the layer's gradients, the others their own, added in after.
+    let parts = forEachImagePart(batch: input.batch, context: context) { part, images, scratch, own in
+      targets(images, part == 0 ? ParameterGradients(of: self) : ParameterGradients(of: self, in: scratch), own)
+    }
+    addPartialGradients(parts, context: context)
+  }
+
+  /// The backward pass of images `images`, writing the weight and bias gradients of those images
+  /// to `gradients` (overwritten, not added to), the threads of `context` sharing each image's work.
+  func backward(
+    _ input: Tensor, images: Range<Int>, outputGradient: Tensor, inputGradient: Tensor?, adding: Bool,
+    into gradients: ParameterGradients, context: ComputeContext
+  ) {
+    gradients.bias?.update(repeating: 0, count: outputShape.channels)
     if isBanded {
       return backwardInBands(
-        inputs[0], outputGradient: outputGradient, inputGradient: inputGradients[0], adding: accumulate[0],
-        context: context)
+        input, images: images, outputGradient: outputGradient, inputGradient: inputGradient, adding: adding,
+        into: gradients, context: context)
     }
-    let input = inputs[0]
     let p = geometry.outputPositions
     let m = outputShape.channels / groups
     let k = geometry.rows / groups
-    biasGradient?.zero()
-    let inputGradient = inputGradients[0]
-    let adding = accumulate[0]
     let directPointwise = isPointwise && imagesPerGEMM == 1
-    for first in stride(from: 0, to: input.batch, by: imagesPerGEMM) {
-      let count = Swift.min(imagesPerGEMM, input.batch - first)
+    for first in stride(from: images.lowerBound, to: images.upperBound, by: imagesPerGEMM) {
+      let count = Swift.min(imagesPerGEMM, images.upperBound - first)
       let width = count * p
       let staged = imagesPerGEMM > 1
       for n in first..<(first + count) {
         accumulateBiasGradient(
-          from: outputGradient.pointer + n * outputShape.count, planeStride: p, positions: 0..<p, context: context)
+          from: outputGradient.pointer + n * outputShape.count, planeStride: p, positions: 0..<p,
+          into: gradients.bias, context: context)
       }
       let gradient: UnsafeMutablePointer<Float>
       if staged {
@@ -230,7 +262,7 @@ final class Convolution: Layer {
       for g in 0..<groups {
         BLAS.gemm(
           transposeB: true, m: m, n: k, k: width, a: gradient + g * m * width, lda: width, b: columns + g * k * width,
-          ldb: width, beta: first == 0 ? 0 : 1, c: weightGradient.pointer + g * m * k, ldc: k)
+          ldb: width, beta: first == images.lowerBound ? 0 : 1, c: gradients.weight + g * m * k, ldc: k)
       }
       guard let inputGradient else { continue }
       let image = inputGradient.pointer + first * inputShape.count

@@ -67,6 +67,55 @@ struct ConvolutionTests {
     GradientChecker().check(GradientChecker.make(layer, inputs: [Shape(2, 30, 30)], batch: 2, generator: &generator))
   }
 
+  /// Two threads split a batch of three images (two and one): plain, banded, pointwise and
+  /// strided convolutions, with and without bias, against finite differences.
+  @Test(arguments: [
+    (Shape(2, 20, 20), 3, 1, 1, true, Convolution.bandLimit),
+    (Shape(2, 30, 30), 3, 1, 1, true, 10_000),
+    (Shape(3, 20, 20), 1, 1, 0, false, Convolution.bandLimit),
+    (Shape(1, 40, 41), 3, 2, 1, true, Convolution.bandLimit),
+  ])
+  func imagesSplitBetweenThreadsMatchFiniteDifferences(
+    input: Shape, kernel: Int, stride: Int, padding: Int, bias: Bool, bandLimit: Int
+  ) throws {
+    var generator = SeededGenerator(seed: 11)
+    let layer = try Convolution(
+      name: "split", input: input, outputs: 3, kernel: Extent(kernel), stride: Extent(stride),
+      padding: Extent(padding), groups: 1, bias: bias, batch: 3, bandLimit: bandLimit, generator: &generator)
+    let testCase = GradientChecker.make(layer, inputs: [input], batch: 3, threads: 2, generator: &generator)
+    #expect(layer.splitsImages(batch: 3, context: testCase.context))
+    GradientChecker().check(testCase)
+    BLAS.setThreads(1)
+  }
+
+  /// Splitting the images between threads changes only the order in which the weight and bias
+  /// gradients of the images are added up.
+  @Test func imagesSplitBetweenThreadsGiveTheOneThreadResult() throws {
+    var results: [[Float]] = []
+    for threads in [1, 2] {
+      var generator = SeededGenerator(seed: 12)
+      let layer = try Convolution(
+        name: "split", input: Shape(4, 30, 30), outputs: 5, kernel: Extent(3), stride: Extent(1),
+        padding: Extent(1), groups: 1, bias: true, batch: 5, bandLimit: 20_000, generator: &generator)
+      let testCase = GradientChecker.make(
+        layer, inputs: [Shape(4, 30, 30)], batch: 5, threads: threads, generator: &generator)
+      #expect(layer.isBanded && layer.splitsImages(batch: 5, context: testCase.context) == (threads == 2))
+      let gradient = Tensor(batch: 5, shape: layer.outputShape)
+      gradient.fillUniform(in: -1...1, using: &generator)
+      let inputGradient = Tensor(batch: 5, shape: Shape(4, 30, 30))
+      layer.forward(testCase.inputs, into: testCase.output, context: testCase.context)
+      layer.backward(
+        testCase.inputs, output: testCase.output, outputGradient: gradient, inputGradients: [inputGradient],
+        accumulate: [false], context: testCase.context)
+      results.append(
+        testCase.output.values + inputGradient.values + layer.weightGradient.values + layer.biasGradient!.values)
+    }
+    BLAS.setThreads(1)
+    let scale = results[0].map { abs($0) }.max() ?? 1
+    let largest = zip(results[0], results[1]).map { abs($0 - $1) }.max() ?? 0
+    #expect(largest <= 64 * Float.ulpOfOne * scale, "largest difference \(largest) at scale \(scale)")
+  }
+
   @Test func bandsAreUsedOnlyWhenAWideBandFitsInCache() {
     // ResNet conv1 (147 rows, 112×112 output): 31 rows fit, four even bands of 28.
     #expect(Convolution.outputRowsPerBand(rows: 147, outputHeight: 112, outputWidth: 112, limit: 1 << 19) == 28)

@@ -24,18 +24,18 @@ struct GradientChecker {
   }
 
   static func make(
-    _ kind: LayerKind, inputs shapes: [Shape], batch: Int = 2, seed: UInt64 = 7,
+    _ kind: LayerKind, inputs shapes: [Shape], batch: Int = 2, seed: UInt64 = 7, threads: Int = 1,
     fill: (Tensor, inout SeededGenerator) -> Void = { $0.fillUniform(in: -1...1, using: &$1) }
   ) throws -> Case {
     var generator = SeededGenerator(seed: seed)
     let layer = try LayerFactory.make(
       LayerSpec(name: "layer", inputs: [], kind: kind), inputs: shapes, batch: batch, generator: &generator)
-    return make(layer, inputs: shapes, batch: batch, generator: &generator, fill: fill)
+    return make(layer, inputs: shapes, batch: batch, threads: threads, generator: &generator, fill: fill)
   }
 
   /// A case around an already built layer.
   static func make(
-    _ layer: any Layer, inputs shapes: [Shape], batch: Int, generator: inout SeededGenerator,
+    _ layer: any Layer, inputs shapes: [Shape], batch: Int, threads: Int = 1, generator: inout SeededGenerator,
     fill: (Tensor, inout SeededGenerator) -> Void = { $0.fillUniform(in: -1...1, using: &$1) }
   ) -> Case {
     let workspace = Workspace()
@@ -48,7 +48,7 @@ struct GradientChecker {
     }
     return Case(
       layer: layer, inputs: inputs, output: Tensor(batch: batch, shape: layer.outputShape),
-      context: ComputeContext(workspace: workspace))
+      context: ComputeContext(threads: threads, workspace: workspace))
   }
 
   /// Compares every input and trainable-parameter gradient element with finite differences,
