@@ -11,8 +11,13 @@ of either program lands in a fast or a slow mode for small messages (0.38 agains
 at 8 B here, whatever the buffer's address), and one preempted iteration in a thousand moves a
 mean by a microsecond. So each side's figure per size is the median over the rounds (a mode
 that few launches get, or one disturbed launch, does not decide it); the best of the rounds is
-printed beside it. The target is a ratio dlscale / C within 1.05 at every size, judged on the
-median over rounds of the mean latency."""
+printed beside it. The target is a ratio dlscale / C within 1.05 at every size; the verdict is
+given for both the mean latency (OSU's statistic) and the median.
+
+By default the C program also makes the MPI calls the harness makes outside its timed loops
+(`--harness-traffic`: the metadata exchange before the first size, a validation allreduce, the
+statistics gathered after each size), so that both time MPI_Allreduce from the same state of
+OpenMPI's shared-memory fast boxes; `--plain-reference` compares with the bare program."""
 import argparse
 import json
 import os
@@ -27,6 +32,8 @@ parser.add_argument("--reference", required=True)
 parser.add_argument("--ranks", type=int, default=2)
 parser.add_argument("--rounds", type=int, default=9)
 parser.add_argument("--group", type=int, default=4, help="sizes per group (doublings)")
+parser.add_argument("--plain-reference", action="store_true",
+                    help="run the C program without the harness's untimed MPI traffic")
 parser.add_argument("--min", type=int, default=8)
 parser.add_argument("--max", type=int, default=64 << 20)
 args = parser.parse_args()
@@ -47,7 +54,8 @@ runs_c, runs_swift = {}, {}
 
 
 def run_reference(low, high):
-    out = subprocess.run(mpirun + [args.reference, str(low), str(high)], env=env, check=True,
+    traffic = [] if args.plain_reference else ["--harness-traffic"]
+    out = subprocess.run(mpirun + [args.reference] + traffic + [str(low), str(high)], env=env, check=True,
                          capture_output=True, text=True).stdout
     for line in out.split("\n"):
         if line.strip():
@@ -82,7 +90,8 @@ for round_index in range(args.rounds):
             program(low, high)
     print(f"round {round_index + 1}/{args.rounds} done", file=sys.stderr)
 
-print(f"# MPI_Allreduce at {args.ranks} ranks: minimal C vs dlscale harness, {args.rounds} rounds alternated per "
+print(f"# MPI_Allreduce at {args.ranks} ranks: minimal C ({'plain' if args.plain_reference else 'with the harness traffic'})"
+      f" vs dlscale harness, {args.rounds} rounds alternated per "
       f"group of {args.group} sizes; per side the median over rounds (best of rounds in brackets)")
 print(f"{'size':>8} {'C mean us':>10} {'dlscale':>8} {'ratio':>7} {'(best':>7}) {'C median us':>12} {'dlscale':>8} "
       f"{'ratio':>7}")
@@ -97,5 +106,5 @@ for size in sorted(runs_c):
     worst, worst_median = max(worst, ratio), max(worst_median, ratio_median)
     print(f"{fmt(size):>8} {c_mean:10.3f} {s_mean:8.3f} {ratio:7.3f} {best:7.3f}  {c_median:12.3f} {s_median:8.3f} "
           f"{ratio_median:7.3f}")
-print(f"# worst ratio of median-over-rounds mean latency {worst:.3f} (target <= 1.05): "
-      f"{'met' if worst <= 1.05 else 'NOT met'}; of median latency {worst_median:.3f}")
+print(f"# worst ratio (target <= 1.05) of the mean latency {worst:.3f}: {'met' if worst <= 1.05 else 'NOT met'}; "
+      f"of the median latency {worst_median:.3f}: {'met' if worst_median <= 1.05 else 'NOT met'}")
