@@ -63,8 +63,8 @@ struct TrainCommand: ParsableCommand {
   }
 
   func run() throws {
-    // Before MPI starts: OpenBLAS reads its kernel choice only when it loads.
-    BLAS.restartWithSuggestedCoreTypeIfNeeded()
+    // Before MPI starts: OpenBLAS reads its kernel choice and thread timeout only when it loads.
+    BLAS.restartWithSuggestedEnvironmentIfNeeded(threads: threads)
     let sink = try RecordSink(options: outputOptions)
     let bucketBytes = try ByteSize.parse(bucket)
     try withMPI(threadLevel: .serialized) { world in

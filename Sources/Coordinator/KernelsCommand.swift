@@ -70,7 +70,7 @@ struct KernelsCommand: ParsableCommand {
   }
 
   func run() throws {
-    BLAS.restartWithSuggestedCoreTypeIfNeeded()
+    BLAS.restartWithSuggestedEnvironmentIfNeeded(threads: threads)
     let results = output.map(ResultsFile.init(path:))
     try results?.prepare()
     if let network {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Kernels
@@ -98,5 +99,13 @@ struct KernelBenchmarkTests {
     #expect(BLAS.suggestedCoreType(cpuFlags: ["avx2", "fma"], coreName: "Prescott") == "Haswell")
     #expect(BLAS.suggestedCoreType(cpuFlags: ["sse3"], coreName: "Prescott") == nil)
     #expect(BLAS.suggestedCoreType(cpuFlags: avx512, coreName: "SkylakeX") == nil)
+  }
+
+  /// OpenBLAS's workers should sleep after each call only when there are workers to spin, and
+  /// a timeout the user set is left alone.
+  @Test func threadTimeoutIsSuggestedOnlyForSeveralThreads() {
+    #expect(BLAS.suggestedThreadTimeout(threads: 1) == nil)
+    let userSet = ProcessInfo.processInfo.environment["OPENBLAS_THREAD_TIMEOUT"] != nil
+    #expect(BLAS.suggestedThreadTimeout(threads: 2) == (userSet ? nil : "4"))
   }
 }
