@@ -41,44 +41,39 @@ public struct CollectiveBenchmark {
 
     let wrongHere = try validate(algorithm, buffer: buffer)
 
-    var samples: [Double] = []
-    var warmupsDone = 0
-    do {
-      buffer.update(repeating: 0)
-      // Every rank must run the same counts: decide on the slowest rank's fastest of the first
-      // few warm-up iterations (one descheduled iteration must not shrink the count). Whether
-      // to run one more is decided on that collective figure too, never on a rank's own times:
-      // ranks deciding apart would leave one in the algorithm and another in the next call.
-      var done = 0
-      var slowest = 0.0
-      if plan.secondsPerSize != nil && warmup > 0 {
-        var fastest = Double.infinity
-        repeat {
-          let start = MPI.wtime()
-          try algorithm.allreduce(buffer, on: communicator)
-          fastest = min(fastest, MPI.wtime() - start)
-          done += 1
-          slowest = try communicator.allreduce([fastest], op: .max)[0]
-        } while done < min(3, warmup) && slowest * Double(done) < 0.1 * plan.secondsPerSize!
-      }
-      let remainingWarmup = plan.warmup(planned: warmup, secondsPerIteration: slowest) - done
-      for _ in 0..<max(0, remainingWarmup) { try algorithm.allreduce(buffer, on: communicator) }
-      warmupsDone = done + max(0, remainingWarmup)
-      let iterations = plan.iterations(planned: planned, secondsPerIteration: slowest)
-      samples = [Double](repeating: 0, count: iterations)
-      let call = algorithm.prepared(buffer, on: communicator)
-      try communicator.barrier()
-      try samples.withUnsafeMutableBufferPointer { samples in
-        for index in 0..<iterations {
-          let start = MPI.wtime()
-          try call()
-          samples[index] = MPI.wtime() - start
-          try communicator.barrier()
-        }
+    buffer.update(repeating: 0)
+    // Every rank must run the same counts: decide on the slowest rank's fastest of the first
+    // few warm-up iterations (one descheduled iteration must not shrink the count). Whether
+    // to run one more is decided on that collective figure too, never on a rank's own times:
+    // ranks deciding apart would leave one in the algorithm and another in the next call.
+    var done = 0
+    var slowest = 0.0
+    if plan.secondsPerSize != nil && warmup > 0 {
+      var fastest = Double.infinity
+      repeat {
+        let start = MPI.wtime()
+        try algorithm.allreduce(buffer, on: communicator)
+        fastest = min(fastest, MPI.wtime() - start)
+        done += 1
+        slowest = try communicator.allreduce([fastest], op: .max)[0]
+      } while done < min(3, warmup) && slowest * Double(done) < 0.1 * plan.secondsPerSize!
+    }
+    let remainingWarmup = plan.warmup(planned: warmup, secondsPerIteration: slowest) - done
+    for _ in 0..<max(0, remainingWarmup) { try algorithm.allreduce(buffer, on: communicator) }
+    let warmupsDone = done + max(0, remainingWarmup)
+    let iterations = plan.iterations(planned: planned, secondsPerIteration: slowest)
+    var samples = [Double](repeating: 0, count: iterations)
+    let call = algorithm.prepared(buffer, on: communicator)
+    try communicator.barrier()
+    try samples.withUnsafeMutableBufferPointer { samples in
+      for index in 0..<iterations {
+        let start = MPI.wtime()
+        try call()
+        samples[index] = MPI.wtime() - start
+        try communicator.barrier()
       }
     }
 
-    let iterations = samples.count
     let own = Summary(of: samples.map { $0 * 1e6 })
     let ownFigures = [own.min, own.mean, own.median, own.p95, own.max]
     let figures = try communicator.gather(ownFigures, root: 0, padding: 0)

@@ -34,10 +34,7 @@ public struct HeldOutModelError: Codable, Sendable, Equatable {
       func total(_ values: (Int) -> Double) -> Double {
         covered.map { values($0) * Double(samples[$0].layerCount) }.reduce(0, +) * 1e3
       }
-      func mape(_ predicted: [Double?]) -> Double? {
-        MeanAbsolutePercentageError.of(
-          predicted: covered.map { predicted[$0]! }, observed: covered.map { samples[$0].seconds })
-      }
+      func mape(_ predicted: [Double?]) -> Double? { Self.mape(covered, predicted, samples) }
       rows.append(
         HeldOutModelError(
           model: samples[first].model!, batch: samples[first].batch, kernels: covered.count,
@@ -45,6 +42,12 @@ public struct HeldOutModelError: Codable, Sendable, Equatable {
           predictedMs: total { regression[$0]! }, rooflineMs: total { roofline[$0]! }))
     }
     return rows.sorted { ($0.model, $0.batch) < ($1.model, $1.batch) }
+  }
+
+  /// MAPE of the predictions of samples `indices` (all present) against their measured times.
+  static func mape(_ indices: [Int], _ predicted: [Double?], _ samples: [KernelSample]) -> Double? {
+    MeanAbsolutePercentageError.of(
+      predicted: indices.map { predicted[$0]! }, observed: indices.map { samples[$0].seconds })
   }
 }
 
@@ -66,14 +69,11 @@ public struct HeldOutOperationError: Codable, Sendable, Equatable {
       OperationRoofline.key(op: samples[$0].op, pass: samples[$0].pass)
     }
     return byOperation.values.map { own in
-      func mape(_ predicted: [Double?]) -> Double? {
-        MeanAbsolutePercentageError.of(
-          predicted: own.map { predicted[$0]! }, observed: own.map { samples[$0].seconds })
-      }
       let first = samples[own[0]]
       return HeldOutOperationError(
-        op: first.op, pass: first.pass, kernels: own.count, regressionMape: mape(regression),
-        rooflineMape: mape(roofline))
+        op: first.op, pass: first.pass, kernels: own.count,
+        regressionMape: HeldOutModelError.mape(own, regression, samples),
+        rooflineMape: HeldOutModelError.mape(own, roofline, samples))
     }
     .sorted { ($0.op, $0.pass) < ($1.op, $1.pass) }
   }

@@ -24,11 +24,17 @@ public struct ComputeContext {
     forEachPart(of: count, minimumPerRange: minimumPerRange) { _, range in body(range) }
   }
 
+  /// How many ranges `forEachRange` and `forEachPart` split `0..<count` into: one per thread,
+  /// at most one per `minimumPerRange` items, at least one.
+  func parts(of count: Int, minimumPerRange: Int = 1) -> Int {
+    Swift.min(threads, Swift.max(1, count / Swift.max(1, minimumPerRange)))
+  }
+
   /// `forEachRange`, also passing each range's index (0 for the first range, and so on): the
-  /// ranges are `min(threads, count / minimumPerRange)` (at least one) near-equal parts.
+  /// ranges are `parts(of:minimumPerRange:)` near-equal parts.
   @inline(__always)
   func forEachPart(of count: Int, minimumPerRange: Int = 1, _ body: (Int, Range<Int>) -> Void) {
-    let ranges = Swift.min(threads, Swift.max(1, count / Swift.max(1, minimumPerRange)))
+    let ranges = parts(of: count, minimumPerRange: minimumPerRange)
     if ranges <= 1 {
       body(0, 0..<count)
       return

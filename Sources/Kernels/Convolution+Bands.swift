@@ -41,7 +41,7 @@ extension Convolution {
             m: m, n: width, k: k, a: weight.pointer + g * m * k, lda: k, b: columns + g * k * width, ldb: width,
             beta: 0, c: result + g * m * p + offset, ldc: p)
         }
-        addBias(to: result, planeStride: p, positions: offset..<(offset + width), context: context)
+        addBias(to: result, positions: offset..<(offset + width), context: context)
       }
     }
   }
@@ -58,7 +58,7 @@ extension Convolution {
     for n in images {
       let image = input.pointer + n * inputShape.count
       let gradient = outputGradient.pointer + n * outputShape.count
-      accumulateBiasGradient(from: gradient, planeStride: p, positions: 0..<p, into: gradients.bias, context: context)
+      accumulateBiasGradient(from: gradient, into: gradients.bias, context: context)
       for first in stride(from: 0, to: geometry.outputHeight, by: outputRowsPerBand) {
         let band = first..<Swift.min(first + outputRowsPerBand, geometry.outputHeight)
         let width = band.count * outputWidth

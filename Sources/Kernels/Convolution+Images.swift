@@ -46,7 +46,7 @@ extension Convolution {
     batch: Int, context: ComputeContext,
     _ body: (_ part: Int, _ images: Range<Int>, _ scratch: UnsafeMutablePointer<Float>, _ own: ComputeContext) -> Void
   ) -> Int {
-    let parts = Swift.min(context.threads, batch)
+    let parts = context.parts(of: batch)
     let stride = scratchPerPart
     context.workspace.reserve(parts * stride)
     let base = context.workspace.pointer

@@ -168,38 +168,34 @@ final class Convolution: Layer {
       // Bias while these images are still in cache. (Splitting the GEMM into chunks so that the
       // bias finds each chunk in L2 measured slower: the narrower GEMMs cost more than it saved.)
       for n in first..<(first + count) {
-        addBias(to: output.pointer + n * outputShape.count, planeStride: p, positions: 0..<p, context: context)
+        addBias(to: output.pointer + n * outputShape.count, positions: 0..<p, context: context)
       }
     }
   }
 
-  /// Adds the bias (if any) to output positions `positions` of every channel plane of one image,
-  /// the channels split between the threads.
-  func addBias(
-    to image: UnsafeMutablePointer<Float>, planeStride: Int, positions: Range<Int>, context: ComputeContext
-  ) {
+  /// Adds the bias (if any) to output positions `positions` of every channel plane of one output
+  /// image, the channels split between the threads.
+  func addBias(to image: UnsafeMutablePointer<Float>, positions: Range<Int>, context: ComputeContext) {
     guard let bias else { return }
+    let p = geometry.outputPositions
     context.forEachRange(of: outputShape.channels, minimumPerRange: Self.channelsPerThread(positions.count)) {
       for channel in $0 {
         let value = bias.pointer[channel]
-        let plane = image + channel * planeStride
+        let plane = image + channel * p
         for index in positions { plane[index] += value }
       }
     }
   }
 
-  /// Adds one image's output gradient, summed over each channel's `positions`, to the bias
-  /// gradient (if any), the channels split between the threads.
+  /// Adds one image's output gradient, summed over each channel plane, to `biasGradient` (if
+  /// any), the channels split between the threads.
   func accumulateBiasGradient(
-    from gradient: UnsafePointer<Float>, planeStride: Int, positions: Range<Int>,
-    into biasGradient: UnsafeMutablePointer<Float>?, context: ComputeContext
+    from gradient: UnsafePointer<Float>, into biasGradient: UnsafeMutablePointer<Float>?, context: ComputeContext
   ) {
     guard let biasGradient else { return }
-    context.forEachRange(of: outputShape.channels, minimumPerRange: Self.channelsPerThread(positions.count)) {
-      for channel in $0 {
-        biasGradient[channel] += VectorLoops.sum(
-          gradient + channel * planeStride + positions.lowerBound, count: positions.count)
-      }
+    let p = geometry.outputPositions
+    context.forEachRange(of: outputShape.channels, minimumPerRange: Self.channelsPerThread(p)) {
+      for channel in $0 { biasGradient[channel] += VectorLoops.sum(gradient + channel * p, count: p) }
     }
   }
 
@@ -248,8 +244,7 @@ final class Convolution: Layer {
       let staged = imagesPerGEMM > 1
       for n in first..<(first + count) {
         accumulateBiasGradient(
-          from: outputGradient.pointer + n * outputShape.count, planeStride: p, positions: 0..<p,
-          into: gradients.bias, context: context)
+          from: outputGradient.pointer + n * outputShape.count, into: gradients.bias, context: context)
       }
       let gradient: UnsafeMutablePointer<Float>
       if staged {

@@ -119,7 +119,7 @@ public struct KernelBenchmark {
     outputGradient.fillNormal(deviation: 1, using: &generator)
     let inputGradients: [Tensor?] = kernelCase.inputs.map { Tensor(batch: batch, shape: $0) }
     let accumulate = inputs.map { _ in false }
-    // The first backward needs an output: the warm-up forward runs before any backward.
+    // The first backward needs an output: every forward pass is timed before any backward.
     let forward = { layer.forward(inputs, into: output, context: context) }
     let backward = {
       layer.backward(
