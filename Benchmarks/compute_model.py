@@ -3,9 +3,11 @@
 
 `dlscale kernels --model M --batch B` times every distinct layer of zoo model M (forward and
 backward, 1 thread) and writes records naming the model and its layers; this is done for
-several models at batch 1, 2 and 4, in two rounds (the fit keeps each kernel's fastest time of
-both: on a shared machine other work only ever adds time). `dlscale fit` then fits the kernel
-regression (SVR on log time over a roofline per op) with leave-one-model-out error: each model's
+several models at batch 1, 2 and 4, in three rounds, each round every model and batch in turn
+(the fit keeps each kernel's fastest time of the rounds: on a shared machine other work, and
+the host's slower spells, only ever add time). `dlscale fit` then fits the kernel regression
+(SVR on log time over a power law of work per op, piecewise in bytes for memory-bound ops) with
+leave-one-model-out error: each model's
 layers are predicted by a regression fitted, and tuned, on the other models' layers only. Printed:
 the per-layer MAPE (the target, <= 15%), the error of each held-out model's step compute summed
 over its layers, the same for the roofline baseline, and how far the two rounds' own
@@ -46,12 +48,13 @@ def reproducibility(path):
     return 100 * sum(abs(second - first) / first for first, second in pairs) / len(pairs)
 
 
-def check(dlscale, results, models=MODELS, batches=(1, 2, 4), rounds=2, repeat=5, reuse=False):
+def check(dlscale, results, models=MODELS, batches=(1, 2, 4), rounds=3, repeat=5, reuse=False):
     """Measures (unless `reuse` and records exist), fits and prints; returns whether the
     per-layer target is met."""
     os.makedirs(results, exist_ok=True)
     path = os.path.join(results, "kernels.jsonl")
-    if not (reuse and os.path.exists(path)):
+    reused = reuse and os.path.exists(path)
+    if not reused:
         measure(dlscale, path, models.split(","), batches, rounds, repeat)
     output = os.path.join(results, "models-kernels.json")
     print(run([dlscale, "fit", path, "-o", output], capture=True), file=sys.stderr)
@@ -59,7 +62,8 @@ def check(dlscale, results, models=MODELS, batches=(1, 2, 4), rounds=2, repeat=5
         kernels = json.load(file)["compute"].get("kernels")
     noise = reproducibility(path)
     print(f"# per-layer compute model: `dlscale kernels --model` on this machine (1 thread), {models} at batch "
-          f"{','.join(map(str, batches))}, {rounds} round(s); leave one model out")
+          f"{','.join(map(str, batches))}, {'the records of an earlier run' if reused else f'{rounds} round(s)'}; "
+          f"leave one model out")
     if kernels is None:
         return verdict("compute model on a held-out model's layers, MAPE <= 15%", False, "not fitted")
     log(f"kernel samples {kernels['samples']}")
@@ -92,7 +96,7 @@ if __name__ == "__main__":
     parser.add_argument("--results", default="bench-results/compute-model")
     parser.add_argument("--models", default=MODELS)
     parser.add_argument("--batches", default="1,2,4")
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--reuse", action="store_true", help="refit the records of the last run instead of measuring")
     arguments = parser.parse_args()

@@ -60,7 +60,7 @@ enum ModelsSummary {
     if let kernels = models.compute.kernels {
       lines.append("Compute per kernel (\(kernels.samples) kernels; MAPE leave-one-model-out)")
       lines.append(
-        "  SVR (RBF on log time ÷ op roofline, C \(format(kernels.cost, 2)), γ \(format(kernels.regression.gamma, 3)), ε \(format(kernels.epsilon, 2)))  per layer MAPE \(percent(kernels.regressionMape)), summed step MAPE \(percent(kernels.stepMape))"
+        "  SVR (RBF on log time ÷ per-op law, C \(format(kernels.cost, 2)), γ \(format(kernels.regression.gamma, 3)), ε \(format(kernels.epsilon, 2)))  per layer MAPE \(percent(kernels.regressionMape)), summed step MAPE \(percent(kernels.stepMape))"
       )
       lines.append(
         "  roofline peak \(format(kernels.roofline.peakFlopsPerS / 1e9, 2)) GFLOP/s, bandwidth \(format(kernels.roofline.bandwidthBytesPerS / 1e9, 2)) GB/s  per layer MAPE \(percent(kernels.rooflineMape)), summed step MAPE \(percent(kernels.rooflineStepMape))"

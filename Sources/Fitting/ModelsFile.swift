@@ -7,8 +7,9 @@ import Foundation
 /// "compute":{"steps":[…], "kernels":{…}}, "scaling":[…], "problems":[…]}`.
 public struct ModelsFile: Codable, Sendable, Equatable {
   /// 2: the kernel model's per-op roofline and held-out step errors; the compute slowdown by
-  /// hidden communication (`interference`).
-  public static let currentSchema = 2
+  /// hidden communication (`interference`). 3: the kernel model's prior is a power law of work per op,
+  /// piecewise for memory-bound ops (`OperationTimeLaw`).
+  public static let currentSchema = 3
 
   /// The compute models: per zoo model from train records, and per kernel from kernel records.
   public struct Compute: Codable, Sendable, Equatable {

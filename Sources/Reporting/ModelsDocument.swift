@@ -10,7 +10,7 @@ public struct ModelsDocument: Sendable {
   public var scaling: [ScalingFit] = []
 
   /// The models schema this build reads (Fitting's ModelsFile.currentSchema).
-  public static let understoodSchema = 2
+  public static let understoodSchema = 3
 
   public init() {}
 

@@ -151,8 +151,8 @@ enum BadInputFixtures {
       "results-truncated.jsonl": String(good.prefix(40)),
       "results-newer.jsonl": good.replacingOccurrences(of: #""schema":1"#, with: #""schema":9"#) + "\n",
       "results-good.jsonl": good + "\n",
-      "models-missing-fields.json": #"{"schema": 2}"#,
-      "models-older.json": #"{"schema": 1}"#,
+      "models-missing-fields.json": #"{"schema": 3}"#,
+      "models-older.json": #"{"schema": 2}"#,
       "models-newer.json": #"{"schema": 7, "communication": [], "future": true}"#,
       "models-not-json.json": "schema: 1\ncommunication: []\n",
     ]

@@ -127,21 +127,66 @@ struct KernelModelTests {
     }
   }
 
+  @Test func perOperationTimeLawFollowsEachOpsWork() throws {
+    // conv (compute-bound, 15-600 FLOPs per byte): t = e^-26 · FLOPs^0.9 · bytes^0.2.
+    // relu (memory-bound, FLOPs proportional to bytes): 75 GB/s up to 2 MB, 28 GB/s beyond, the
+    // step a cache level makes. softmax: too few samples for a law.
+    var samples: [KernelSample] = []
+    for (index, flops) in [1e6, 4e6, 2e7, 9e7, 3e8, 1e9, 4e9, 2e10].enumerated() {
+      let bytes = flops / [20, 300, 35, 15, 600, 25, 120, 40][index]
+      let seconds = Foundation.exp(-26 + 0.9 * Foundation.log(flops + 1) + 0.2 * Foundation.log(bytes + 1))
+      samples.append(
+        KernelSample(op: "conv", shape: "n=\(index)", flops: flops, bytesMoved: bytes, seconds: seconds, group: "a"))
+    }
+    func relu(_ bytes: Double) -> KernelSample {
+      KernelSample(
+        op: "relu", shape: "b=\(bytes)", flops: bytes / 8, bytesMoved: bytes,
+        seconds: bytes / (bytes <= 2e6 ? 75e9 : 28e9),
+        group: "a")
+    }
+    samples += stride(from: 10.0, through: 19.0, by: 0.25).map { relu(Foundation.exp($0)) }
+    samples += [1e3, 1e5].map {
+      KernelSample(
+        op: "softmax", shape: "n=\($0)", flops: 5 * $0, bytesMoved: 8 * $0, seconds: 8 * $0 / 1e9, group: "b")
+    }
+    let fitted = try OperationTimeLaw.fit(samples)
+    let convolution = try #require(fitted.operations["conv|forward"])
+    #expect(convolution.knots.isEmpty, "conv is compute-bound: a plain power law")
+    #expect(abs(convolution.coefficients[0] - 0.9) < 0.01, "\(convolution.coefficients)")
+    #expect(abs(convolution.coefficients[1] - 0.2) < 0.01, "\(convolution.coefficients)")
+    for sample in samples where sample.op == "conv" {
+      #expect(isClose(fitted.seconds(sample), sample.seconds, relative: 0.02), "\(sample.shape)")
+    }
+    // The hinges follow the step (as a ramp over the e-fold of bytes around it); a power law
+    // through both rates misses each side by about 40 %.
+    let law = try #require(fitted.operations["relu|forward"])
+    #expect(law.knots.count == 30)
+    for bytes in [6e4, 5e5, 8e6, 5e7] {
+      let unseen = relu(bytes)
+      #expect(isClose(fitted.seconds(unseen), unseen.seconds, relative: 0.1), "\(bytes) bytes")
+    }
+    let plain = try #require(OperationTimeLaw.law(samples.filter { $0.op == "relu" }, knots: []))
+    #expect(!isClose(plain.seconds(flops: 5e5 / 8, bytes: 5e5), relu(5e5).seconds, relative: 0.2))
+    #expect(fitted.operations["softmax|forward"] == nil)
+    let small = samples.last!
+    #expect(fitted.seconds(small) == fitted.fallback.seconds(small))
+    #expect(isClose(fitted.seconds(small), small.seconds, relative: 1e-9))
+  }
+
   @Test func heldOutModelsArePricedByTheirOpsEfficiency() throws {
     let model = try KernelTimeModel.fit(Self.layers(), grid: Self.smallGrid)
-    // The truth is one roofline per op, which every training fold recovers: the regression's
-    // correction is 0 inside its ε-tube. Only a roof no training kernel of the op reaches (conv's
-    // bandwidth, the others' peak) is estimated at the best rate attained, which can price a
-    // held-out kernel beyond it a little slow: well under 1 %.
+    // The truth is one roofline per op, a power law of its work that every training fold's per-op
+    // law recovers up to the ridge's small shrinkage of the exponents: the regression's correction
+    // is 0 inside its ε-tube, and a held-out kernel is priced within a percent or two.
     let regression = try #require(model.regressionMape)
     let roofline = try #require(model.rooflineMape)
-    #expect(regression < 1, "SVR held-out MAPE \(regression) %")
-    #expect(try #require(model.stepMape) < 1)
+    #expect(regression < 2, "SVR held-out MAPE \(regression) %")
+    #expect(try #require(model.stepMape) < 2)
     // One roofline for all ops cannot price ops of different efficiency.
     #expect(roofline > 20, "roofline held-out MAPE \(roofline) %")
     #expect(model.heldOut.count == 10)
     for row in model.heldOut {
-      #expect(abs(row.stepError) < 0.01, "\(row.model) batch \(row.batch)")
+      #expect(abs(row.stepError) < 0.02, "\(row.model) batch \(row.batch)")
       let measured =
         Self.layers().filter { $0.model == row.model && $0.batch == row.batch }
         .map { $0.seconds * Double($0.layerCount) }.reduce(0, +) * 1e3
