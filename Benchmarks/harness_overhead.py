@@ -17,7 +17,10 @@ given for both the mean latency (OSU's statistic) and the median.
 By default the C program also makes the MPI calls the harness makes outside its timed loops
 (`--harness-traffic`: the metadata exchange before the first size, a validation allreduce, the
 statistics gathered after each size), so that both time MPI_Allreduce from the same state of
-OpenMPI's shared-memory fast boxes; `--plain-reference` compares with the bare program."""
+OpenMPI's shared-memory fast boxes; `--plain-reference` compares with the bare program.
+
+`--control` measures the noise floor: the C program against itself, in the same alternation, in
+place of the harness. Whatever ratio it shows is this machine's, not the harness's."""
 import argparse
 import json
 import os
@@ -34,6 +37,8 @@ parser.add_argument("--rounds", type=int, default=9)
 parser.add_argument("--group", type=int, default=4, help="sizes per group (doublings)")
 parser.add_argument("--plain-reference", action="store_true",
                     help="run the C program without the harness's untimed MPI traffic")
+parser.add_argument("--control", action="store_true",
+                    help="compare the C program with itself instead of with the harness (the noise floor)")
 parser.add_argument("--min", type=int, default=8)
 parser.add_argument("--max", type=int, default=64 << 20)
 args = parser.parse_args()
@@ -53,17 +58,20 @@ def fmt(n):
 runs_c, runs_swift = {}, {}
 
 
-def run_reference(low, high):
+def run_reference(low, high, into=runs_c):
     traffic = [] if args.plain_reference else ["--harness-traffic"]
     out = subprocess.run(mpirun + [args.reference] + traffic + [str(low), str(high)], env=env, check=True,
                          capture_output=True, text=True).stdout
     for line in out.split("\n"):
         if line.strip():
             size, mean, median = line.split()
-            runs_c.setdefault(int(size), []).append((float(mean), float(median)))
+            into.setdefault(int(size), []).append((float(mean), float(median)))
 
 
 def run_harness(low, high):
+    if args.control:
+        run_reference(low, high, into=runs_swift)
+        return
     with tempfile.TemporaryDirectory() as directory:
         path = os.path.join(directory, "r.jsonl")
         subprocess.run(mpirun + [args.dlscale_agent, "allreduce", "--sizes", f"{low}:{high}",
@@ -90,10 +98,12 @@ for round_index in range(args.rounds):
             program(low, high)
     print(f"round {round_index + 1}/{args.rounds} done", file=sys.stderr)
 
+other = "the same C program again (control: the noise floor)" if args.control else "dlscale harness"
+label = "C again" if args.control else "dlscale"
 print(f"# MPI_Allreduce at {args.ranks} ranks: minimal C ({'plain' if args.plain_reference else 'with the harness traffic'})"
-      f" vs dlscale harness, {args.rounds} rounds alternated per "
+      f" vs {other}, {args.rounds} rounds alternated per "
       f"group of {args.group} sizes; per side the median over rounds (best of rounds in brackets)")
-print(f"{'size':>8} {'C mean us':>10} {'dlscale':>8} {'ratio':>7} {'(best':>7}) {'C median us':>12} {'dlscale':>8} "
+print(f"{'size':>8} {'C mean us':>10} {label:>8} {'ratio':>7} {'(best':>7}) {'C median us':>12} {label:>8} "
       f"{'ratio':>7}")
 worst = worst_median = 0.0
 for size in sorted(runs_c):
