@@ -3,7 +3,8 @@
 /// `RooflineModel`, fitted to that op's samples alone; an op with fewer than two samples, or
 /// whose fit fails, is priced by the roofline of all samples.
 ///
-/// This is the prior the kernel regression corrects: the regression learns log(time / this).
+/// `OperationTimeLaw` prices with it the ops it has too few samples of a law for, and reads the
+/// machine balance from its roofline of all samples.
 public struct OperationRoofline: Codable, Sendable, Equatable {
   /// The fitted rooflines by `op|pass` key.
   public var operations: [String: RooflineModel]
