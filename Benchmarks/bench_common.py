@@ -24,12 +24,13 @@ def run(command, check=True, capture=False):
 
 
 @contextlib.contextmanager
-def emulated_cluster(dlscale, name, hosts, rate, cpus=None):
+def emulated_cluster(dlscale, name, hosts, rate, cpus=None, burst=None):
     """An emulated cluster for the duration of a `with` block, taken down even on failure; with
-    `cpus`, each host is capped at that many cores (so it computes as fast alone as beside the others)."""
+    `cpus`, each host is capped at that many cores (so it computes as fast alone as beside the others);
+    with `burst`, every link's tbf burst in bytes."""
     run([dlscale, "cluster", "down", "--name", name], check=False)
     run([dlscale, "cluster", "up", "--name", name, "--hosts", str(hosts), "--rate", rate]
-        + (["--cpus", str(cpus)] if cpus else []))
+        + (["--cpus", str(cpus)] if cpus else []) + (["--burst", str(burst)] if burst else []))
     try:
         yield name
     finally:

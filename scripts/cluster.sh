@@ -5,6 +5,7 @@
 #
 #   cluster.sh up     --name NAME [--hosts N] [--rate RATE] [--rate-of HOST=RATE]...
 #                     [--slots K] [--subnet A.B.C.0/24] [--mtu BYTES] [--cpus C]
+#                     [--burst BYTES]
 #   cluster.sh down   --name NAME
 #   cluster.sh status [--name NAME]
 #
@@ -15,6 +16,10 @@
 # --mtu sets every link's MTU (default 9000, jumbo frames as HPC Ethernet fabrics run them).
 # --cpus C caps each host at C cores of CPU time (a cgroup per host, CFS quota over a 10 ms
 # period), so that a host computes as fast whether 1 or N hosts are busy on this machine.
+# --burst BYTES sets every tbf's burst (default: about 1.3 ms of the rate, at least 8 KiB and two
+# frames). 70000 lets the kernel's 64 KiB GSO packets (with their headers) through whole, as a
+# NIC's segmentation offload would; a smaller burst makes tbf cut them into frames in software,
+# on the hosts' CPU time. A message up to the burst passes at memory speed after an idle spell.
 set -euo pipefail
 
 readonly program="cluster.sh"
@@ -25,7 +30,7 @@ fail() {
 }
 
 usage() {
-  sed -n '2,15s/^# \{0,1\}//p' "$0"
+  sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "$0"
 }
 
 state_base() {
@@ -56,6 +61,10 @@ rate_in_bits() {
 # the link). A large burst would let messages up to its size pass at memory speed.
 burst_bytes() {
   local bits=$1 bytes frames
+  if [[ -n "$burst" ]]; then
+    echo "$burst"
+    return
+  fi
   bytes=$((bits * 13 / 80000))
   frames=$((2 * (mtu + 14)))
   ((bytes < 8192)) && bytes=8192
@@ -214,6 +223,10 @@ cluster_up() {
     fail "bad --hosts '$hosts': expected 1 to 32"
   rate_in_bits "$rate" >/dev/null
   [[ "$mtu" =~ ^[0-9]+$ ]] && ((mtu >= 576 && mtu <= 65000)) || fail "bad --mtu '$mtu': expected 576 to 65000 bytes"
+  if [[ -n "$burst" ]]; then
+    [[ "$burst" =~ ^[0-9]{1,9}$ ]] && ((burst >= 2 * (mtu + 14) && burst <= 67108864)) ||
+      fail "bad --burst '$burst': expected bytes from two frames of the MTU ($((2 * (mtu + 14)))) to 67108864"
+  fi
   local cgroup_base=""
   if [[ -n "$cpus" ]]; then
     [[ "$cpus" =~ ^[0-9]*\.?[0-9]+$ ]] && awk -v c="$cpus" 'BEGIN { exit !(c >= 0.1 && c <= 1024) }' ||
@@ -281,6 +294,7 @@ cluster_up() {
     echo "cidr=$prefix.0/24"
     echo "mtu=$mtu"
     echo "cpus=$cpus"
+    echo "burst=$burst"
     echo "bridge=$bridge $prefix.254"
     echo "# host namespace address rate bridge-side-veth"
   } >"$dir/config.tmp"
@@ -337,7 +351,7 @@ cluster_status_one() {
   dir="$(state_base)/$1"
   config="$dir/config"
   [[ -f "$config" ]] || fail "no cluster named '$1' (no $config)"
-  echo "cluster $(sed -n 's/^name=//p' "$config"): $(sed -n 's/^cidr=//p' "$config"), slots=$(sed -n 's/^slots=//p' "$config") per host, mtu $(sed -n 's/^mtu=//p' "$config"), cpus per host $(sed -n 's/^cpus=//p' "$config" | sed 's/^$/unlimited/'), state in $dir"
+  echo "cluster $(sed -n 's/^name=//p' "$config"): $(sed -n 's/^cidr=//p' "$config"), slots=$(sed -n 's/^slots=//p' "$config") per host, mtu $(sed -n 's/^mtu=//p' "$config"), cpus per host $(sed -n 's/^cpus=//p' "$config" | sed 's/^$/unlimited/'), tbf burst $(sed -n 's/^burst=//p' "$config" | sed 's/^$/default/'), state in $dir"
   printf '  %-16s %-16s %-10s %s\n' HOST ADDRESS RATE NAMESPACE
   while read -r _ namespace address host_rate outer; do
     present=missing
@@ -366,7 +380,7 @@ main() {
   [[ $# -ge 1 ]] || fail "missing command: expected up, down or status (see --help)"
   local command=$1
   shift
-  name="" hosts=4 rate=200mbit slots="" subnet="" mtu=9000 cpus=""
+  name="" hosts=4 rate=200mbit slots="" subnet="" mtu=9000 cpus="" burst=""
   rate_overrides=()
   while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -378,6 +392,7 @@ main() {
       --subnet) subnet=${2:-}; shift 2 || fail "--subnet needs a value" ;;
       --mtu) mtu=${2:-}; shift 2 || fail "--mtu needs a value" ;;
       --cpus) cpus=${2:-}; shift 2 || fail "--cpus needs a value" ;;
+      --burst) burst=${2:-}; shift 2 || fail "--burst needs a value" ;;
       -h | --help) usage; exit 0 ;;
       *) fail "unknown option '$1' (see --help)" ;;
     esac

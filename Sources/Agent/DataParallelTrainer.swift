@@ -18,6 +18,8 @@ final class DataParallelTrainer {
   private let buffers: [UnsafeMutableBufferPointer<Float>]
   private var missing: [Int] = []
   private var submitted = 0
+  /// The optimizer's time in the last training step (its update has nothing beside it).
+  private(set) var lastOptimizerSeconds = 0.0
 
   /// Timings of one step in seconds.
   struct StepTimes {
@@ -76,6 +78,7 @@ final class DataParallelTrainer {
       })
     if let waitError { throw waitError }
     precondition(submitted == plan.buckets.count, "every bucket must be reduced each step")
+    lastOptimizerSeconds = timings.updateSeconds
     times.forward = timings.forwardSeconds
     times.backward = timings.backwardSeconds
     times.exposedCommunication = timings.waitSeconds - unpackSeconds
@@ -85,9 +88,12 @@ final class DataParallelTrainer {
     return times
   }
 
-  /// Forward, backward and update with no communication at all: the step's compute alone.
+  /// The step's compute alone, with no communication at all: forward and backward on the loaded
+  /// batch, plus the optimizer's time in the last training step. The update itself is not applied
+  /// again, so that a measurement between training steps leaves the weights (and every rank's
+  /// agreement) as they were.
   func computeOnlyStep() -> Double {
-    session.step().totalSeconds
+    session.step(update: false).totalSeconds + lastOptimizerSeconds
   }
 
   /// The step's bucket allreduces with no compute: its communication alone.

@@ -37,7 +37,10 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Compute threads per rank (OpenBLAS and the layers' loops).")
   var threads: Int = 1
 
-  @Option(help: "Also time the step's compute alone and its communication alone, this many steps each.")
+  @Option(
+    help:
+      "Also time the step's compute alone and its communication alone, this many steps each, in pairs between the training steps."
+  )
   var aloneSteps: Int = 0
 
   @Option(
@@ -90,6 +93,20 @@ struct TrainCommand: ParsableCommand {
         print("#  step    loss   step(ms)   fwd(ms)   bwd(ms)  exposed(ms)  allreduce(ms)  update(ms)")
       }
 
+      // Compute alone and communication alone, timed in pairs between the training steps (one
+      // pair after each timed step, the rest after the last), so that a change in the machine's
+      // speed during the run shifts them and the steps alike.
+      var computeAloneSeconds = 0.0
+      var communicationAloneSeconds = 0.0
+      var alonePairs = 0
+      func measureAlone() throws {
+        session.loadSyntheticSamples(
+          step: warmupSteps + steps + alonePairs, firstSample: split.firstSample(of: world.rank))
+        computeAloneSeconds += trainer.computeOnlyStep()
+        communicationAloneSeconds += try trainer.communicationOnlyStep()
+        alonePairs += 1
+      }
+
       var timed: [DataParallelTrainer.StepTimes] = []
       for step in 0..<(warmupSteps + steps) {
         session.loadSyntheticSamples(step: step, firstSample: split.firstSample(of: world.rank), seed: seed)
@@ -114,11 +131,10 @@ struct TrainCommand: ParsableCommand {
               mean[1] * 1e3,
               mean[2] * 1e3, mean[3] * 1e3, mean[4] * 1e3, mean[5] * 1e3, step < warmupSteps ? "  (warm-up)" : ""))
         }
+        if step >= warmupSteps && alonePairs < aloneSteps { try measureAlone() }
       }
 
-      // The trained weights, before the measurements alone below change them on each rank.
       let digest = WeightsDigest.of(network.gradientOrder.map(\.parameter.value))
-      // The trained weights, before the measurements alone below change them on each rank.
       let digests = try world.gather(digest, root: 0)
       if let saveWeights, world.rank == 0 {
         try WeightsFile.write(network.savedParameters, model: model, to: saveWeights)
@@ -127,14 +143,10 @@ struct TrainCommand: ParsableCommand {
       var computeAlone: Double?
       var communicationAlone: Double?
       if aloneSteps > 0 {
-        var compute = 0.0
-        var communication = 0.0
-        for step in 0..<aloneSteps {
-          session.loadSyntheticSamples(step: warmupSteps + steps + step, firstSample: split.firstSample(of: world.rank))
-          compute += trainer.computeOnlyStep()
-          communication += try trainer.communicationOnlyStep()
+        while alonePairs < aloneSteps { try measureAlone() }
+        let mean = try world.allreduce([computeAloneSeconds, communicationAloneSeconds], op: .sum).map {
+          $0 / Double(world.size * aloneSteps)
         }
-        let mean = try world.allreduce([compute, communication], op: .sum).map { $0 / Double(world.size * aloneSteps) }
         computeAlone = mean[0]
         communicationAlone = mean[1]
       }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Measurements
 
 /// `dlscale cluster up|down|status`: an emulated multi-host cluster on this machine (network
 /// namespaces joined by a bridge, each host's link rate set by a `tbf` qdisc), built by
@@ -10,7 +11,7 @@ struct ClusterCommand: ParsableCommand {
     discussion: """
       Each host is a network namespace dls-NAME-hI with one veth link into a bridge; addresses \
       are in a private /24 that exists only inside this machine, and each link is rate-limited \
-      in both directions (jumbo frames by default, --mtu). --cpus caps each host's CPU time. The hostfile and mpirun launcher are written to the cluster's state \
+      in both directions (jumbo frames by default, --mtu; the tbf burst, --burst). --cpus caps each host's CPU time. The hostfile and mpirun launcher are written to the cluster's state \
       folder (/run/dlscale/clusters/NAME).
       """,
     subcommands: [Up.self, Down.self, Status.self]
@@ -69,6 +70,27 @@ struct ClusterCommand: ParsableCommand {
         """)
     var cpus: Double?
 
+    @Option(
+      help: """
+        Every link's tbf burst in bytes (default: about 1.3 ms of the rate, at least two frames); \
+        70000 lets the kernel's 64 KiB GSO packets (with their headers) through whole, as a NIC's segmentation \
+        offload would, instead of cut into frames on the hosts' CPU time.
+        """)
+    var burst: String?
+
+    /// `--burst` in bytes: at least two frames of the MTU (tbf drops a packet larger than its
+    /// burst), at most 64 MiB.
+    func burstBytes() throws -> Int? {
+      guard let burst else { return nil }
+      let least = 2 * (mtu + 14)
+      let bytes: Int
+      do { bytes = try ByteSize.parse(burst) } catch { throw ValidationError("invalid --burst: \(error.description)") }
+      guard bytes >= least && bytes <= 64 << 20 else {
+        throw ValidationError("invalid --burst '\(burst)': expected \(least) bytes (two frames of the MTU) to 64 MiB")
+      }
+      return bytes
+    }
+
     func validate() throws {
       try ClusterCommand.validate(name: name)
       guard (1...32).contains(hosts) else {
@@ -83,6 +105,7 @@ struct ClusterCommand: ParsableCommand {
       if let cpus, !(cpus >= 0.1 && cpus <= 1024) {
         throw ValidationError("invalid --cpus \(cpus): expected a number of cores, at least 0.1, e.g. 0.45")
       }
+      _ = try burstBytes()
     }
 
     /// The host number of `HOST=RATE`, checking both parts; HOST is hI or dls-NAME-hI.
@@ -110,6 +133,7 @@ struct ClusterCommand: ParsableCommand {
       if let subnet { arguments += ["--subnet", subnet] }
       arguments += ["--mtu", String(mtu)]
       if let cpus { arguments += ["--cpus", String(cpus)] }
+      if let burst = try burstBytes() { arguments += ["--burst", String(burst)] }
       try ClusterCommand.runScript(arguments)
     }
   }

@@ -42,7 +42,7 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Compute threads per rank.")
   var threads: Int = 1
 
-  @Option(help: "Also time compute alone and communication alone, this many steps each.")
+  @Option(help: "Also time compute alone and communication alone, this many steps each, between the training steps.")
   var aloneSteps: Int = 0
 
   @Option(

@@ -74,11 +74,7 @@ public struct LinkModel: Codable, Sendable, Equatable {
       fittedLatencyS: overall?.latency, fittedBandwidthBytesPerS: overall?.bandwidth, links: links, mape: mape)
   }
 
-  private static func median(_ values: [Double]) -> Double {
-    let sorted = values.sorted()
-    let middle = sorted.count / 2
-    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-  }
+  private static func median(_ values: [Double]) -> Double { Summary.percentile(values.sorted(), 0.5) }
 
   static func fitLine(_ transfers: [Transfer], name: String) throws -> (latency: Double, bandwidth: Double) {
     let sizes = Set(transfers.map(\.bytes)).count

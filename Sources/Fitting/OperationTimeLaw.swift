@@ -1,4 +1,5 @@
 import Foundation
+import Measurements
 
 /// Time as a power law of work per operation and pass, piecewise for memory-bound ops; the prior
 /// the kernel regression corrects (it learns log(time / this)).
@@ -51,16 +52,10 @@ public struct OperationTimeLaw: Codable, Sendable, Equatable {
     var operations: [String: Law] = [:]
     let byOperation = Dictionary(grouping: samples) { OperationRoofline.key(op: $0.op, pass: $0.pass) }
     for (name, own) in byOperation where own.count >= minimumSamples {
-      let intensity = median(own.map { $0.flops / Swift.max($0.bytesMoved, 1) })
+      let intensity = Summary.percentile(own.map { $0.flops / Swift.max($0.bytesMoved, 1) }.sorted(), 0.5)
       operations[name] = law(own, knots: intensity < balance ? memoryKnots : [])
     }
     return OperationTimeLaw(operations: operations, fallback: fallback)
-  }
-
-  static func median(_ values: [Double]) -> Double {
-    let sorted = values.sorted()
-    let middle = sorted.count / 2
-    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
   }
 
   /// The ridge fit of one op's samples on centred columns (so that the intercept is not

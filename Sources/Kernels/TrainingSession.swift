@@ -43,9 +43,12 @@ public final class TrainingSession {
 
   /// Forward, backward and update on the loaded batch. `onGradientReady` is passed to backward
   /// (a data-parallel trainer starts reducing gradient buckets from it); `beforeUpdate` runs
-  /// between backward and update (where it waits for those reductions).
+  /// between backward and update (where it waits for those reductions). Without `update` the
+  /// weights are left as they were (the step's compute timed without changing the training).
   @discardableResult
-  public func step(onGradientReady: ((Int) -> Void)? = nil, beforeUpdate: (() -> Void)? = nil) -> StepTimings {
+  public func step(
+    onGradientReady: ((Int) -> Void)? = nil, beforeUpdate: (() -> Void)? = nil, update: Bool = true
+  ) -> StepTimings {
     let start = MonotonicClock.now()
     let loss = network.forward(training: true)
     let forwardEnd = MonotonicClock.now()
@@ -53,7 +56,7 @@ public final class TrainingSession {
     let backwardEnd = MonotonicClock.now()
     beforeUpdate?()
     let updateStart = MonotonicClock.now()
-    optimizer.update()
+    if update { optimizer.update() }
     let end = MonotonicClock.now()
     return StepTimings(
       loss: loss, forwardSeconds: forwardEnd - start, backwardSeconds: backwardEnd - forwardEnd,

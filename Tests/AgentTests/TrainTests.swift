@@ -77,3 +77,15 @@ func ranksEndWithBitwiseIdenticalWeights(ranks: Int, algorithm: String) throws {
     #expect(result.stderrLines.count == 1, "\(arguments): \(result.stderr)")
   }
 }
+
+/// Compute alone and communication alone are timed between the training steps, and leave the
+/// training as it was: the same weights as a run without them, on every rank.
+@Test func aloneMeasurementsLeaveTheTrainingAsItWas() throws {
+  let common = ["--model", "textcnn", "--batch", "2", "--algorithm", "ring", "--bucket", "64KiB"]
+  let (measured, _) = try train(ranks: 2, common + ["--alone-steps", "2"])
+  let (plain, _) = try train(ranks: 2, common)
+  #expect(measured.ranksAgree == true)
+  #expect(measured.weightsDigest == plain.weightsDigest)
+  #expect((measured.computeAloneMs ?? 0) > 0 && (measured.commAloneMs ?? 0) > 0, "\(measured)")
+  #expect(plain.computeAloneMs == nil && plain.commAloneMs == nil)
+}

@@ -56,6 +56,8 @@ enum BadInputCatalogue {
     (["train", "--model", "resnet50", "--poll-interval", "nan"], "--poll-interval"),
     (["cluster", "up", "--name", "bad", "--mtu", "100"], "invalid --mtu 100"),
     (["cluster", "up", "--name", "bad", "--cpus", "0.01"], "invalid --cpus"),
+    (["cluster", "up", "--name", "bad", "--burst", "1000"], "invalid --burst '1000': expected 18028 bytes"),
+    (["cluster", "up", "--name", "bad", "--burst", "12Q"], "invalid --burst"),
     (["train", "--model", "resnet50", "--scaling", "strong", "--batch", "1", "--np", "2"], "at least --np"),
     (["p2p", "--np", "1"], "at least 2 ranks"),
     // Launchers.

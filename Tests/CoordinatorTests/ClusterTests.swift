@@ -168,6 +168,27 @@ import Testing
   }
 
   @Test(.enabled(if: missingForClusters == nil, "emulated clusters need root, ip, tc and unshare"))
+  func linksTakeTheBurstGiven() throws {
+    try Self.withCluster("tburst", ["--hosts", "1", "--burst", "70000"]) { _ in
+      // Both ends of the link: inside the host and on the bridge side.
+      let inner = try ProcessRunning.run(["ip", "netns", "exec", "dls-tburst-h1", "tc", "qdisc", "show", "dev", "eth0"])
+      let outer = try ProcessRunning.run(["tc", "qdisc", "show", "dev", "dlstburst-h1"])
+      for qdisc in [inner, outer] {
+        let burst = Self.burstBytes(qdisc.output) ?? 0
+        #expect(abs(burst - 70000) < 700, "\(qdisc)")
+      }
+      let status = try Self.script("status", "--name", "tburst")
+      #expect(status.output.contains("tbf burst 70000"), "\(status)")
+    }
+    // Below two 9014-byte frames tbf would drop every full frame.
+    for bad in [["--burst", "18000"], ["--burst", "lots"], ["--burst", "99999999999"]] {
+      let refused = try Self.script(["up", "--name", "tbad", "--hosts", "1"] + bad)
+      #expect(refused.status != 0 && refused.errors.contains("--burst"), "\(bad): \(refused)")
+      #expect(refused.errors.split(separator: "\n").count == 1, "\(bad): \(refused)")
+    }
+  }
+
+  @Test(.enabled(if: missingForClusters == nil, "emulated clusters need root, ip, tc and unshare"))
   func secondClusterGetsItsOwnSubnet() throws {
     try Self.withCluster("tfirst", ["--hosts", "1"]) { first in
       try Self.withCluster("tsecond", ["--hosts", "1"]) { second in
