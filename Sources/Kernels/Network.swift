@@ -168,6 +168,26 @@ public final class Network {
     context.step += 1
   }
 
+  /// What a training pass changes besides the weights: the step count (which seeds dropout's
+  /// masks) and the values of the parameters without gradients (batch norm's running statistics).
+  public struct PassState {
+    fileprivate var step: Int
+    fileprivate var statistics: [[Float]]
+  }
+
+  /// The state a training pass would change, to put back with `restore(_:)`.
+  public func passState() -> PassState {
+    PassState(step: context.step, statistics: savedParameters.filter { $0.gradient == nil }.map(\.value.values))
+  }
+
+  /// Puts back the state of `passState()`: a pass run in between leaves no trace but its gradients.
+  public func restore(_ state: PassState) {
+    context.step = state.step
+    for (parameter, values) in zip(savedParameters.filter { $0.gradient == nil }, state.statistics) {
+      values.withUnsafeBufferPointer { parameter.value.pointer.update(from: $0.baseAddress!, count: values.count) }
+    }
+  }
+
   /// The output tensor of the layer called `name`.
   public func output(of name: String) -> Tensor? { indexByName[name].map { outputs[$0] } }
 }

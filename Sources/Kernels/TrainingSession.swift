@@ -43,12 +43,15 @@ public final class TrainingSession {
 
   /// Forward, backward and update on the loaded batch. `onGradientReady` is passed to backward
   /// (a data-parallel trainer starts reducing gradient buckets from it); `beforeUpdate` runs
-  /// between backward and update (where it waits for those reductions). Without `update` the
-  /// weights are left as they were (the step's compute timed without changing the training).
+  /// between backward and update (where it waits for those reductions). Without `update` the step
+  /// leaves the network as it was but for its gradients: no update, and the dropout step and batch
+  /// norm's running statistics put back (the step's compute timed without changing the training).
   @discardableResult
   public func step(
     onGradientReady: ((Int) -> Void)? = nil, beforeUpdate: (() -> Void)? = nil, update: Bool = true
   ) -> StepTimings {
+    let state = update ? nil : network.passState()
+    defer { if let state { network.restore(state) } }
     let start = MonotonicClock.now()
     let loss = network.forward(training: true)
     let forwardEnd = MonotonicClock.now()

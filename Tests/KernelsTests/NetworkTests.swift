@@ -33,6 +33,36 @@ struct NetworkTests {
     #expect(ready == [4, 1, 0])
   }
 
+  /// A step without the update leaves no trace on the training: two sessions from the same seed,
+  /// one with such a step between its two training steps, end with the same weights and running
+  /// statistics (the dropout step and batch norm's statistics are put back).
+  @Test func aStepWithoutTheUpdateLeavesTheTrainingAsItWas() throws {
+    func session() throws -> TrainingSession {
+      let session = TrainingSession(
+        network: try Network(spec: SmallModels.statefulConvolutional, batchSize: 3, seed: 7))
+      session.loadSyntheticBatch(seed: 5)
+      return session
+    }
+    let plain = try session()
+    let measured = try session()
+    plain.step()
+    measured.step()
+    let before = measured.network.savedParameters.map(\.value.values)
+    let timings = measured.step(update: false)
+    #expect(timings.forwardSeconds > 0 && timings.backwardSeconds > 0)
+    let untouched = measured.network.savedParameters.map(\.value.values) == before
+    #expect(untouched, "the step without update changed the weights or the running statistics")
+    plain.step()
+    measured.step()
+    let same = measured.network.savedParameters.map(\.value.values) == plain.network.savedParameters.map(\.value.values)
+    #expect(same, "the training after the step without update differs from the training without it")
+    // The check can fail: a step that updates changes the weights and the running statistics.
+    let updated = measured.network.savedParameters.map(\.value.values)
+    measured.step()
+    let after = measured.network.savedParameters.map(\.value.values)
+    #expect(zip(updated, after).filter { $0 != $1 }.count == measured.network.savedParameters.count)
+  }
+
   /// Gradients of the mean loss with respect to every weight of the branching network, against
   /// central differences (same tolerance reasoning as `GradientChecker`; the loss is a sum of
   /// about a hundred float32 terms per output).
