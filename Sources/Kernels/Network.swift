@@ -172,19 +172,21 @@ public final class Network {
   /// masks) and the values of the parameters without gradients (batch norm's running statistics).
   public struct PassState {
     fileprivate var step: Int
-    fileprivate var statistics: [[Float]]
+    /// Each parameter tensor without a gradient, with its values.
+    fileprivate var statistics: [(tensor: Tensor, values: [Float])]
   }
 
   /// The state a training pass would change, to put back with `restore(_:)`.
   public func passState() -> PassState {
-    PassState(step: context.step, statistics: savedParameters.filter { $0.gradient == nil }.map(\.value.values))
+    PassState(
+      step: context.step, statistics: savedParameters.filter { $0.gradient == nil }.map { ($0.value, $0.value.values) })
   }
 
   /// Puts back the state of `passState()`: a pass run in between leaves no trace but its gradients.
   public func restore(_ state: PassState) {
     context.step = state.step
-    for (parameter, values) in zip(savedParameters.filter { $0.gradient == nil }, state.statistics) {
-      values.withUnsafeBufferPointer { parameter.value.pointer.update(from: $0.baseAddress!, count: values.count) }
+    for (tensor, values) in state.statistics {
+      values.withUnsafeBufferPointer { tensor.pointer.update(from: $0.baseAddress!, count: tensor.count) }
     }
   }
 

@@ -53,19 +53,14 @@ enum SmallModels {
 }
 
 extension SmallModels {
-  /// conv → bn → relu → dropout → fc → loss on 3×8×8 inputs: everything a training pass changes
-  /// besides the weights (running statistics, the dropout step).
-  static let statefulConvolutional = ModelSpec(
-    name: "stateful-conv", input: Shape(3, 8, 8), classes: 4,
-    layers: [
-      LayerSpec(
-        name: "conv", inputs: [],
-        kind: .convolution(outputs: 6, kernel: Extent(3), stride: Extent(1), padding: Extent(1), groups: 1, bias: false)
-      ),
-      LayerSpec(name: "bn", inputs: ["conv"], kind: .batchNormScale),
-      LayerSpec(name: "relu", inputs: ["bn"], kind: .relu),
-      LayerSpec(name: "drop", inputs: ["relu"], kind: .dropout(ratio: 0.5)),
-      LayerSpec(name: "fc", inputs: ["drop"], kind: .fullyConnected(outputs: 4, bias: true)),
-      LayerSpec(name: "loss", inputs: ["fc"], kind: .softmaxCrossEntropy),
-    ])
+  /// `convolutional` with dropout after the pooling: everything a training pass changes besides
+  /// the weights (batch norm's running statistics, the dropout step).
+  static let statefulConvolutional: ModelSpec = {
+    var spec = convolutional
+    spec.name = "stateful-conv"
+    let pool = spec.layers.firstIndex { $0.name == "pool" }!
+    spec.layers.insert(LayerSpec(name: "drop", inputs: ["pool"], kind: .dropout(ratio: 0.5)), at: pool + 1)
+    spec.layers[pool + 2].inputs = ["drop"]
+    return spec
+  }()
 }
