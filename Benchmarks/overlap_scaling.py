@@ -45,14 +45,15 @@ print("# gradient allreduce overlapped with backward (ring, 8 MiB buckets), weak
 print(f"# (each host capped at {args.cpus} cores, tbf burst {args.burst or 'default'}; packet processing is charged "
       f"to whichever rank it interrupts)")
 print(f"{'model':<10} {'hosts':>5} {'batch':>5} {'step ms':>9} {'compute alone':>14} {'comm alone':>11} "
-      f"{'exposed ms':>10} {'step/max':>9}")
+      f"{'exposed ms':>10} {'comm cpu ms':>11} {'step/max':>9}")
 for (model, scaling, _, ranks), record in sorted(points.items()):
     if scaling != "weak" or record.get("compute_alone_ms") is None:
         continue
     step = record["step_ms"]["mean"]
     bound = max(record["compute_alone_ms"], record["comm_alone_ms"])
     print(f"{model:<10} {ranks:>5} {record['batch_per_rank']:>5} {step:9.1f} {record['compute_alone_ms']:14.1f} "
-          f"{record['comm_alone_ms']:11.1f} {record['exposed_comm_ms']:10.1f} {step / bound:9.3f}")
+          f"{record['comm_alone_ms']:11.1f} {record['exposed_comm_ms']:10.1f} {record.get('comm_cpu_ms') or 0:11.1f} "
+          f"{step / bound:9.3f}")
 
 print("\n# scaling efficiency from step_ms.mean: weak E(P) = t(1)/t(P), strong E(P) = t(1)/(P t(P))")
 print(f"{'model':<10} {'scaling':<7} {'batch':>6} " + "".join(f"{f't({p}) ms':>11}" for p in range(1, 5))

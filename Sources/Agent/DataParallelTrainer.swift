@@ -29,6 +29,8 @@ final class DataParallelTrainer {
     var exposedCommunication = 0.0
     /// Time the communication thread spent in allreduces, hidden or not.
     var allreduce = 0.0
+    /// CPU time the communication thread used in them.
+    var communicationCPU = 0.0
     var update = 0.0
     var loss: Float = 0
     var total: Double { forward + backward + exposedCommunication + update }
@@ -83,7 +85,9 @@ final class DataParallelTrainer {
     times.backward = timings.backwardSeconds
     times.exposedCommunication = timings.waitSeconds - unpackSeconds
     times.update = timings.updateSeconds + unpackSeconds
-    times.allreduce = allreducer.takeBusySeconds()
+    let busy = allreducer.takeBusyTime()
+    times.allreduce = busy.seconds
+    times.communicationCPU = busy.cpuSeconds
     times.loss = timings.loss
     return times
   }
@@ -101,7 +105,7 @@ final class DataParallelTrainer {
     let start = MonotonicClock.now()
     for buffer in buffers { allreducer.submit(buffer) }
     try allreducer.waitAll()
-    _ = allreducer.takeBusySeconds()
+    _ = allreducer.takeBusyTime()
     return MonotonicClock.now() - start
   }
 

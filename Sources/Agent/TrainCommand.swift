@@ -115,14 +115,14 @@ struct TrainCommand: ParsableCommand {
         let mean = try world.allreduce(
           [
             times.total, times.forward, times.backward, times.exposedCommunication, times.allreduce, times.update,
-            Double(times.loss),
+            Double(times.loss), times.communicationCPU,
           ], op: .sum
         ).map { $0 / Double(world.size) }
         if step >= warmupSteps {
           timed.append(
             .init(
-              forward: mean[1], backward: mean[2], exposedCommunication: mean[3], allreduce: mean[4], update: mean[5],
-              loss: Float(mean[6])))
+              forward: mean[1], backward: mean[2], exposedCommunication: mean[3], allreduce: mean[4],
+              communicationCPU: mean[7], update: mean[5], loss: Float(mean[6])))
         }
         if world.rank == 0 {
           print(
@@ -173,6 +173,7 @@ struct TrainCommand: ParsableCommand {
       record.forwardMs = average(timed.map(\.forward)) * 1e3
       record.backwardMs = average(timed.map(\.backward)) * 1e3
       record.allreduceMs = average(timed.map(\.allreduce)) * 1e3
+      record.commCpuMs = average(timed.map(\.communicationCPU)) * 1e3
       record.exposedCommMs = average(timed.map(\.exposedCommunication)) * 1e3
       record.updateMs = average(timed.map(\.update)) * 1e3
       record.samplesPerS = Double(split.global) / average(stepSeconds)
@@ -184,8 +185,11 @@ struct TrainCommand: ParsableCommand {
       record.commAloneMs = communicationAlone.map { $0 * 1e3 }
       print(
         String(
-          format: "# %.1f samples/s, step %.2f ms (compute %.2f, exposed communication %.2f), weights %@",
+          format:
+            "# %.1f samples/s, step %.2f ms (compute %.2f, exposed communication %.2f; communication thread CPU %.2f), "
+            + "weights %@",
           record.samplesPerS!, record.stepMs!.mean, record.forwardMs! + record.backwardMs!, record.exposedCommMs!,
+          record.commCpuMs!,
           record.ranksAgree! ? "identical on every rank" : "DIFFER across ranks"))
       if let computeAlone, let communicationAlone {
         print(

@@ -74,9 +74,17 @@ public final class AsyncAllreducer {
     try state.wait(through: nextTicket - 1)
   }
 
-  /// Seconds the communication thread spent running buckets since the last call (the
-  /// allreduce time, overlapped or not), and resets the count.
-  public func takeBusySeconds() -> Double { state.takeBusySeconds() }
+  /// What the communication thread spent running buckets since the last call, and resets the
+  /// count: `seconds` of wall time (the allreduce time, overlapped or not) and `cpuSeconds` of
+  /// its own CPU time (MPI's progress, the kernel's socket work done in its name, the sums), which
+  /// a host whose cores are all busy computing takes from compute.
+  public func takeBusyTime() -> BusyTime { state.takeBusyTime() }
+
+  /// Time the communication thread spent running buckets.
+  public struct BusyTime: Sendable, Equatable {
+    public var seconds = 0.0
+    public var cpuSeconds = 0.0
+  }
 
   /// Waits for every bucket, ends the communication thread and frees the duplicate
   /// communicator on the caller's thread. Idempotent.
@@ -115,7 +123,7 @@ private final class AsyncAllreducerState: @unchecked Sendable {
   private var failure: (any Error)?
   private var stopping = false
   private var finished = false
-  private var busySeconds = 0.0
+  private var busy = AsyncAllreducer.BusyTime()
 
   init(algorithm: any AllreduceAlgorithm, communicator: Communicator) {
     self.algorithm = algorithm
@@ -130,12 +138,12 @@ private final class AsyncAllreducerState: @unchecked Sendable {
     condition.unlock()
   }
 
-  func takeBusySeconds() -> Double {
+  func takeBusyTime() -> AsyncAllreducer.BusyTime {
     condition.lock()
     defer { condition.unlock() }
-    let seconds = busySeconds
-    busySeconds = 0
-    return seconds
+    let taken = busy
+    busy = AsyncAllreducer.BusyTime()
+    return taken
   }
 
   func wait(through index: Int) throws {
@@ -174,12 +182,15 @@ private final class AsyncAllreducerState: @unchecked Sendable {
         condition.unlock()
         var error: (any Error)?
         let start = MPI.wtime()
+        let cpuStart = threadCPUSeconds()
         if !failed {
           do { try job(algorithm, communicator) } catch let thrown { error = thrown }
         }
+        let cpu = threadCPUSeconds() - cpuStart
         let elapsed = MPI.wtime() - start
         condition.lock()
-        busySeconds += elapsed
+        busy.seconds += elapsed
+        busy.cpuSeconds += cpu
         if let error, failure == nil { failure = error }
         completed += 1
         if queueHead == queue.count {
@@ -193,4 +204,11 @@ private final class AsyncAllreducerState: @unchecked Sendable {
     condition.broadcast()
     condition.unlock()
   }
+}
+
+/// The calling thread's CPU time in seconds.
+private func threadCPUSeconds() -> Double {
+  var time = timespec()
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+  return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
 }

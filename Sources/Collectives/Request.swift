@@ -27,13 +27,11 @@ public final class Request {
     switch policy {
     case .library:
       try check(MPI_Wait(&handle, cmpi_status_ignore()), "MPI_Wait (\(call))")
-    case .polling(let interval):
+    case .polling:
       // Test without pause for one interval (a transfer about to finish costs no sleep), then
-      // sleep between tests.
-      let spinEnd = MPI.wtime() + interval
-      while try !test() {
-        if MPI.wtime() >= spinEnd { policy.pause() }
-      }
+      // sleep between tests, longer the longer the wait.
+      let start = MPI.wtime()
+      while try !test() { policy.pause(afterWaiting: MPI.wtime() - start) }
     }
   }
 

@@ -60,6 +60,9 @@ public struct Record: Codable, Equatable, Sendable {
   public var backwardMs: Double?
   public var allreduceMs: Double?
   public var exposedCommMs: Double?
+  /// CPU time of the communication thread per step (mean over the ranks): what the allreduces
+  /// take from compute on a host whose cores are all busy.
+  public var commCpuMs: Double?
   public var updateMs: Double?
   public var samplesPerS: Double?
   public var gradientBytes: Int?

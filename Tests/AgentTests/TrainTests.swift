@@ -36,6 +36,9 @@ func ranksEndWithBitwiseIdenticalWeights(ranks: Int, algorithm: String) throws {
   #expect(record.bucketCount! > 1, "a 64 KiB bucket splits TextCNN's 600 KB of gradients")
   #expect(record.samplesPerS! > 0 && record.stepMs!.mean > 0)
   #expect(record.gradientBytes == 151_690 * 4)
+  // The communication thread's CPU time is within its wall time in the allreduces.
+  let cpu = try #require(record.commCpuMs)
+  #expect(cpu > 0 && cpu <= record.allreduceMs! + 0.01, "comm CPU \(cpu) ms, allreduce \(record.allreduceMs!) ms")
 }
 
 /// P ranks with batch b follow the same trajectory as one rank with batch P·b (TextCNN has no
