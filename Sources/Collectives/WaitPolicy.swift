@@ -10,15 +10,15 @@ import Foundation
 ///
 /// `.polling(interval:)` tests the request without pause for one interval (a transfer about to
 /// finish costs no sleep), then sleeps between tests, as Horovod's background loop sleeps its
-/// cycle time. The sleep grows with the wait: 1/16 of the time waited so far, at least one
-/// interval and at most `maximumSleepIntervals` of them. A short transfer is seen complete
-/// within an interval; a long one (a 2 MiB ring step takes 85 ms on a 200 Mbit/s link) is tested
-/// about 130 times instead of 850, each test being a pass through MPI's
-/// progress engine and the kernel's socket polls taken from the cores compute runs on. The
-/// kernel's socket buffers keep the link busy between tests (a 4 MB send buffer holds 160 ms of
-/// a 200 Mbit/s link), so completion is noticed at most 1/16 of the wait (and ten intervals) late,
-/// while the sleeping thread leaves its core to compute and, being mostly asleep, is scheduled
-/// at once when it wakes.
+/// cycle time. The sleep grows with the wait: `sleepShareOfWait` (1/16) of the time waited so
+/// far, at least one interval and at most `maximumSleepIntervals` of them. A short transfer is
+/// seen complete within an interval; a long one (2 MiB take 85 ms on a 200 Mbit/s link) is
+/// tested about 130 times instead of 850, each test being a pass through MPI's progress engine
+/// and the kernel's socket polls, taken from the cores compute runs on. The kernel's socket
+/// buffers keep the link busy between tests (a 4 MB send buffer holds 160 ms of a 200 Mbit/s
+/// link), so completion is noticed at most 1/16 of the wait (and ten intervals) late, while the
+/// sleeping thread leaves its core to compute and, being mostly asleep, is scheduled at once
+/// when it wakes.
 public enum WaitPolicy: Sendable, Equatable, CustomStringConvertible {
   /// `MPI_Wait`, and the blocking calls themselves (`MPI_Send`, `MPI_Sendrecv`, `MPI_Allreduce`).
   case library
@@ -36,19 +36,24 @@ public enum WaitPolicy: Sendable, Equatable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .library: "library"
-    case .polling(let interval): "polling every \(Int((interval * 1e6).rounded())) µs"
+    case .polling(let interval):
+      "polling every \(Int((interval * 1e6).rounded())) µs, up to "
+        + "\(Int((interval * Self.maximumSleepIntervals * 1e6).rounded())) µs as the wait grows"
     }
   }
 
   /// The longest sleep between tests, in polling intervals.
   public static let maximumSleepIntervals = 10.0
+  /// The sleep between tests as a share of the time waited so far.
+  public static let sleepShareOfWait = 1.0 / 16
 
   /// Seconds to sleep before the next test of an operation pending for `elapsed` seconds: nil
   /// while it should be tested without pause (always for `.library`, and during the first
-  /// interval), else 1/16 of `elapsed`, clamped to 1...`maximumSleepIntervals` intervals.
+  /// interval), else `sleepShareOfWait` of `elapsed`, clamped to 1...`maximumSleepIntervals`
+  /// intervals.
   public func sleep(afterWaiting elapsed: Double) -> Double? {
     guard case .polling(let interval) = self, elapsed >= interval else { return nil }
-    return min(max(elapsed / 16, interval), interval * Self.maximumSleepIntervals)
+    return min(max(elapsed * Self.sleepShareOfWait, interval), interval * Self.maximumSleepIntervals)
   }
 
   /// Sleeps as `sleep(afterWaiting:)` says (nothing when it says nil).

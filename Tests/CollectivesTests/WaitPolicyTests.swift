@@ -27,7 +27,7 @@ import Testing
 /// notice completion at most 1/16 of the wait late.
 @Test func aLongWaitIsTestedFarLessThanOncePerInterval() {
   let policy = WaitPolicy.polling(interval: 100e-6)
-  let transfer = 85e-3  // a 2 MiB ring step on a 200 Mbit/s link
+  let transfer = 85e-3  // 2 MiB on a 200 Mbit/s link
   var elapsed = 0.0
   var tests = 0
   while elapsed < transfer {
