@@ -33,7 +33,7 @@ parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--dlscale-agent", required=True)
 parser.add_argument("--reference", required=True)
 parser.add_argument("--ranks", type=int, default=2)
-parser.add_argument("--rounds", type=int, default=9)
+parser.add_argument("--rounds", type=int, default=17)
 parser.add_argument("--group", type=int, default=4, help="sizes per group (doublings)")
 parser.add_argument("--plain-reference", action="store_true",
                     help="run the C program without the harness's untimed MPI traffic")
