@@ -73,14 +73,14 @@ extension ScalingReport {
       title: "Training",
       headers: [
         "model", "scaling", "ranks", "step ms", "samples/s", "efficiency", "forward ms", "backward ms", "allreduce ms",
-        "exposed comm ms", "update ms", "compute/comm", "exposed share",
+        "exposed comm ms", "comm CPU ms", "update ms", "compute/comm", "exposed share",
       ],
       rows: scaling.flatMap { series in
         series.points.map { point in
           [
             series.model, series.scaling, "\(point.ranks)", ms(point.stepMs), Observations.fixed(point.samplesPerS, 1),
             Observations.percent(point.efficiency), ms(point.forwardMs), ms(point.backwardMs), ms(point.allreduceMs),
-            ms(point.exposedCommMs), ms(point.updateMs),
+            ms(point.exposedCommMs), ms(point.commCpuMs), ms(point.updateMs),
             point.computeToCommunication.map { Observations.fixed($0, 2) } ?? "–",
             point.exposedFraction.map(Observations.percent) ?? "–",
           ]

@@ -14,6 +14,8 @@ public struct ScalingSeries: Sendable {
     public var backwardMs: Double?
     public var allreduceMs: Double?
     public var exposedCommMs: Double?
+    /// The communication thread's CPU time per step (records that have it).
+    public var commCpuMs: Double?
     public var updateMs: Double?
 
     /// (forward + backward) / allreduce: how much compute there is to hide each byte behind.
@@ -57,7 +59,7 @@ public struct ScalingSeries: Sendable {
         return Point(
           ranks: ranks, stepMs: step, samplesPerS: samples, efficiency: efficiency, forwardMs: record.forwardMs,
           backwardMs: record.backwardMs, allreduceMs: record.allreduceMs, exposedCommMs: record.exposedCommMs,
-          updateMs: record.updateMs)
+          commCpuMs: record.commCpuMs, updateMs: record.updateMs)
       }
       return ScalingSeries(model: base.model!, scaling: scaling, baselineRanks: base.ranks!, points: points)
     }.sorted { ($0.model, $0.scaling) < ($1.model, $1.scaling) }

@@ -6,7 +6,7 @@ import Testing
 /// A train record with the fields the analysis reads.
 func trainRecord(
   model: String = "m", scaling: String, ranks: Int, stepMs: Double, forward: Double = 10, backward: Double = 20,
-  allreduce: Double = 5, exposed: Double = 1, update: Double = 2, globalBatch: Int = 64
+  allreduce: Double = 5, exposed: Double = 1, update: Double = 2, globalBatch: Int = 64, commCpu: Double? = nil
 ) -> Record {
   var record = Record(kind: .train, runId: "r", timestamp: "2026-01-01T00:00:0\(ranks % 10).000Z")
   record.model = model
@@ -17,6 +17,7 @@ func trainRecord(
   record.backwardMs = backward
   record.allreduceMs = allreduce
   record.exposedCommMs = exposed
+  record.commCpuMs = commCpu
   record.updateMs = update
   record.globalBatch = globalBatch
   record.samplesPerS = Double(globalBatch) / (stepMs / 1000)
@@ -34,6 +35,18 @@ func trainRecord(
   // Weak: t(1)/t(P) = 100/125; strong: t(1)/(P·t(P)) = 100/(4·40). Both exact in binary.
   #expect(weak.points.map(\.efficiency) == [1, 0.8])
   #expect(strong.points.map(\.efficiency) == [1, 0.625])
+}
+
+/// The training table shows the communication thread's CPU per step where the record has it
+/// (older records do not: a dash).
+@Test func theTrainingTableShowsTheCommunicationCPU() throws {
+  let report = ScalingReport(records: [
+    trainRecord(scaling: "weak", ranks: 1, stepMs: 100),
+    trainRecord(scaling: "weak", ranks: 4, stepMs: 125, commCpu: 3.4),
+  ])
+  let table = report.trainingTable
+  let column = try #require(table.headers.firstIndex(of: "comm CPU ms"))
+  #expect(table.rows.map { $0[column] } == ["–", "3.4"])
 }
 
 @Test func withoutOneRankTheSmallestCountIsTheBaseline() throws {
