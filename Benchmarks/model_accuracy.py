@@ -20,7 +20,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_common import emulated_cluster, mape, records, run, size_text, verdict  # noqa: E402
+from bench_common import TRAINING_BURST, emulated_cluster, mape, records, run, size_text, verdict  # noqa: E402
 import compute_model  # noqa: E402
 
 WIRE = 25e6
@@ -36,7 +36,7 @@ parser.add_argument("--sizes", default="64KiB:64MiB")
 parser.add_argument("--seconds-per-size", type=float, default=2)
 parser.add_argument("--fresh", action="store_true", help="measure the training sweep again (default: resume)")
 parser.add_argument("--cpus", type=float, default=0.4, help="cores per emulated host (as bench-overlap)")
-parser.add_argument("--burst", type=int, default=70000,
+parser.add_argument("--burst", type=int, default=TRAINING_BURST,
                     help="the training cluster's tbf burst in bytes, as bench-overlap (0: the cluster's default)")
 parser.add_argument("--reuse", action="store_true",
                     help="measure nothing: fit and check the records of the last run again (no root)")

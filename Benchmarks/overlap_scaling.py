@@ -11,7 +11,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_common import emulated_cluster, records, run, verdict  # noqa: E402
+from bench_common import TRAINING_BURST, emulated_cluster, records, run, verdict  # noqa: E402
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--dlscale", default=".build/release/dlscale")
@@ -23,10 +23,8 @@ parser.add_argument("--model", default="resnet50", help="the model of the overla
 parser.add_argument("--batch", type=int, default=12, help="the per-rank batch of the overlap target")
 parser.add_argument("--cpus", type=float, default=0.4,
                     help="cores per emulated host (4 hosts share this machine's 2 cores with the network's work)")
-parser.add_argument("--burst", type=int, default=70000,
-                    help="every link's tbf burst in bytes: 70000 lets 64 KiB GSO packets through whole, as a NIC's "
-                         "segmentation offload would, where the default burst has tbf cut them into frames on the "
-                         "hosts' CPU time (0: the cluster's default)")
+parser.add_argument("--burst", type=int, default=TRAINING_BURST,
+                    help="every link's tbf burst in bytes (see bench_common.TRAINING_BURST; 0: the cluster's default)")
 args = parser.parse_args()
 
 os.makedirs(os.path.dirname(args.output), exist_ok=True)

@@ -34,6 +34,20 @@ final class DataParallelTrainer {
     var update = 0.0
     var loss: Float = 0
     var total: Double { forward + backward + exposedCommunication + update }
+
+    /// The times as one vector, to sum over the ranks in one allreduce.
+    var vector: [Double] {
+      [forward, backward, exposedCommunication, allreduce, communicationCPU, update, Double(loss)]
+    }
+
+    init() {}
+
+    /// The times of a `vector` (or of a sum or mean of several).
+    init(vector: [Double]) {
+      precondition(vector.count == 7, "StepTimes: a vector of 7 times")
+      (forward, backward, exposedCommunication, allreduce) = (vector[0], vector[1], vector[2], vector[3])
+      (communicationCPU, update, loss) = (vector[4], vector[5], Float(vector[6]))
+    }
   }
 
   init(

@@ -112,24 +112,15 @@ struct TrainCommand: ParsableCommand {
         session.loadSyntheticSamples(step: step, firstSample: split.firstSample(of: world.rank), seed: seed)
         let times = try trainer.step()
         // Every rank's times, averaged: the step of a synchronous data-parallel run.
-        let mean = try world.allreduce(
-          [
-            times.total, times.forward, times.backward, times.exposedCommunication, times.allreduce, times.update,
-            Double(times.loss), times.communicationCPU,
-          ], op: .sum
-        ).map { $0 / Double(world.size) }
-        if step >= warmupSteps {
-          timed.append(
-            .init(
-              forward: mean[1], backward: mean[2], exposedCommunication: mean[3], allreduce: mean[4],
-              communicationCPU: mean[7], update: mean[5], loss: Float(mean[6])))
-        }
+        let mean = DataParallelTrainer.StepTimes(
+          vector: try world.allreduce(times.vector, op: .sum).map { $0 / Double(world.size) })
+        if step >= warmupSteps { timed.append(mean) }
         if world.rank == 0 {
           print(
             String(
-              format: "%6d %7.4f %10.2f %9.2f %9.2f %12.2f %14.2f %11.2f%@", step, mean[6], mean[0] * 1e3,
-              mean[1] * 1e3,
-              mean[2] * 1e3, mean[3] * 1e3, mean[4] * 1e3, mean[5] * 1e3, step < warmupSteps ? "  (warm-up)" : ""))
+              format: "%6d %7.4f %10.2f %9.2f %9.2f %12.2f %14.2f %11.2f%@", step, Double(mean.loss), mean.total * 1e3,
+              mean.forward * 1e3, mean.backward * 1e3, mean.exposedCommunication * 1e3, mean.allreduce * 1e3,
+              mean.update * 1e3, step < warmupSteps ? "  (warm-up)" : ""))
         }
         if step >= warmupSteps && alonePairs < aloneSteps { try measureAlone() }
       }
