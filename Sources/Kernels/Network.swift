@@ -138,11 +138,15 @@ public final class Network {
     }
   }
 
-  /// Runs every layer forward and returns the mean loss over the batch.
+  /// Runs every layer forward and returns the mean loss over the batch. `beforeLayer` is called
+  /// with a layer's index before that layer runs (only for layers with trainable parameters;
+  /// its time is not the layer's), where a data-parallel trainer makes sure the layer's weights
+  /// have their last update.
   @discardableResult
-  public func forward(training: Bool = true) -> Float {
+  public func forward(training: Bool = true, beforeLayer: ((Int) -> Void)? = nil) -> Float {
     context.training = training
     for index in layers.indices {
+      if let beforeLayer, hasTrainableParameters[index] { beforeLayer(index) }
       let start = MonotonicClock.now()
       layers[index].forward(layerInputs[index], into: outputs[index], context: context)
       forwardSeconds[index] = MonotonicClock.now() - start

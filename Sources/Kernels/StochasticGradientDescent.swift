@@ -18,17 +18,26 @@ public final class StochasticGradientDescent {
 
   /// Applies one update from the parameters' current gradients.
   public func update() {
+    for index in parameters.indices { update(parameterAt: index) }
+  }
+
+  /// Applies the update of the parameters at `indices` (in the order given at `init`) only: each
+  /// parameter's update reads nothing but its own value, gradient and velocity, so updating them
+  /// in groups, at different times, gives bitwise the weights `update()` gives.
+  public func update(parameters indices: some Sequence<Int>) {
+    for index in indices { update(parameterAt: index) }
+  }
+
+  private func update(parameterAt index: Int) {
     let rate = learningRate
     let mu = momentum
     let decay = weightDecay
-    for (parameter, velocity) in zip(parameters, velocities) {
-      let w = parameter.value.pointer
-      let g = parameter.gradient!.pointer
-      let v = velocity.pointer
-      for index in 0..<velocity.count {
-        v[index] = mu * v[index] + g[index] + decay * w[index]
-        w[index] -= rate * v[index]
-      }
+    let w = parameters[index].value.pointer
+    let g = parameters[index].gradient!.pointer
+    let v = velocities[index].pointer
+    for element in 0..<velocities[index].count {
+      v[element] = mu * v[element] + g[element] + decay * w[element]
+      w[element] -= rate * v[element]
     }
   }
 }

@@ -41,25 +41,29 @@ public final class TrainingSession {
     network.setLabels(labels)
   }
 
-  /// Forward, backward and update on the loaded batch. `onGradientReady` is passed to backward
-  /// (a data-parallel trainer starts reducing gradient buckets from it); `beforeUpdate` runs
-  /// between backward and update (where it waits for those reductions). Without `update` the step
-  /// leaves the network as it was but for its gradients: no update, and the dropout step and batch
-  /// norm's running statistics put back (the step's compute timed without changing the training).
+  /// Forward, backward and update on the loaded batch. `beforeLayer` is passed to forward and
+  /// `onGradientReady` to backward (a data-parallel trainer applies the last step's reduced
+  /// gradients from the one and starts reducing this step's from the other); `beforeUpdate` runs
+  /// between backward and update (where it waits for those reductions). With `deferUpdate` the
+  /// optimizer is not run: the caller updates each parameter itself before the next forward reads
+  /// it (`optimizer.update(parameters:)`). Without `update` the step leaves the network as it was
+  /// but for its gradients: no update, and the dropout step and batch norm's running statistics
+  /// put back (the step's compute timed without changing the training).
   @discardableResult
   public func step(
-    onGradientReady: ((Int) -> Void)? = nil, beforeUpdate: (() -> Void)? = nil, update: Bool = true
+    beforeLayer: ((Int) -> Void)? = nil, onGradientReady: ((Int) -> Void)? = nil, beforeUpdate: (() -> Void)? = nil,
+    update: Bool = true, deferUpdate: Bool = false
   ) -> StepTimings {
     let state = update ? nil : network.passState()
     defer { if let state { network.restore(state) } }
     let start = MonotonicClock.now()
-    let loss = network.forward(training: true)
+    let loss = network.forward(training: true, beforeLayer: beforeLayer)
     let forwardEnd = MonotonicClock.now()
     network.backward(onGradientReady: onGradientReady)
     let backwardEnd = MonotonicClock.now()
     beforeUpdate?()
     let updateStart = MonotonicClock.now()
-    if update { optimizer.update() }
+    if update && !deferUpdate { optimizer.update() }
     let end = MonotonicClock.now()
     return StepTimings(
       loss: loss, forwardSeconds: forwardEnd - start, backwardSeconds: backwardEnd - forwardEnd,

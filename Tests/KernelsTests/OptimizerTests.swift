@@ -24,4 +24,29 @@ struct OptimizerTests {
       #expect(abs(Double(value[i]) - w[i]) <= 64 * Double(Float.ulpOfOne), "w[\(i)]: \(value[i]) vs \(w[i])")
     }
   }
+
+  /// Updating the parameters in groups, at different times, gives bitwise the weights of one
+  /// update of all (what `--overlap forward` does bucket by bucket).
+  @Test func updatingInGroupsGivesTheWeightsOfOneUpdate() {
+    func parameters() -> [Parameter] {
+      (0..<3).map { index in
+        let values = (0..<5).map { Float(index * 5 + $0) * 0.37 - 2 }
+        return Parameter(
+          name: "p\(index)", dimensions: [5], value: Tensor(batch: 1, shape: Shape(5, 1, 1), values: values),
+          gradient: Tensor(batch: 1, shape: Shape(5, 1, 1), values: values.map { 0.1 * $0 + 0.03 }))
+      }
+    }
+    let (whole, grouped) = (parameters(), parameters())
+    let all = StochasticGradientDescent(parameters: whole, learningRate: 0.1, momentum: 0.9, weightDecay: 0.01)
+    let groups = StochasticGradientDescent(parameters: grouped, learningRate: 0.1, momentum: 0.9, weightDecay: 0.01)
+    for _ in 0..<3 {
+      all.update()
+      groups.update(parameters: [2])
+      groups.update(parameters: [0, 1])
+    }
+    for (a, b) in zip(whole, grouped) {
+      #expect((0..<5).map { a.value[$0].bitPattern } == (0..<5).map { b.value[$0].bitPattern }, "\(a.name)")
+    }
+    #expect(whole[0].value[0] != -2, "the updates changed the weights")
+  }
 }
