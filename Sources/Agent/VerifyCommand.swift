@@ -23,7 +23,10 @@ struct VerifyCommand: ParsableCommand {
   @Option(help: "Element types, comma-separated: float, double.")
   var types = "float,double"
 
-  @Flag(help: "Also sum every count as a bucket of one AsyncAllreducer per algorithm and type.")
+  @Flag(
+    help:
+      "Also sum every count as a bucket of one AsyncAllreducer per algorithm and type, in submission order and by priority."
+  )
   var async = false
 
   @Option(help: "Microseconds between tests of a pending transfer (WaitPolicy.polling); 0: MPI's blocking waits.")
@@ -100,8 +103,12 @@ struct VerifyCommand: ParsableCommand {
         for subject in try subjects() {
           for type in try elementTypes() {
             switch type {
-            case .float: failures += try checkAsynchronously(Float.self, subject, on: world)
-            case .double: failures += try checkAsynchronously(Double.self, subject, on: world)
+            case .float:
+              failures += try checkAsynchronously(Float.self, subject, order: .submission, on: world)
+              failures += try checkAsynchronously(Float.self, subject, order: .priority, on: world)
+            case .double:
+              failures += try checkAsynchronously(Double.self, subject, order: .submission, on: world)
+              failures += try checkAsynchronously(Double.self, subject, order: .priority, on: world)
             }
           }
         }
@@ -145,9 +152,12 @@ struct VerifyCommand: ParsableCommand {
     return failures
   }
 
-  /// Submits every count as one bucket, then waits for all and checks them.
+  /// Submits every count as one bucket, then waits for all and checks them. By priority, the
+  /// buckets go in at once with priorities rising with their position, so every rank must run
+  /// them last first.
   private func checkAsynchronously<T: MPIFloatingPoint>(
-    _ type: T.Type, _ subject: (label: String, make: () -> any AllreduceAlgorithm), on world: Communicator
+    _ type: T.Type, _ subject: (label: String, make: () -> any AllreduceAlgorithm), order: AsyncAllreducer.Order,
+    on world: Communicator
   ) throws -> Int {
     let typeName = T.self == Float.self ? "float" : "double"
     let counts = try elementCounts()
@@ -157,13 +167,17 @@ struct VerifyCommand: ParsableCommand {
       return bucket
     }
     defer { for bucket in buckets { bucket.deallocate() } }
-    let allreducer = try AsyncAllreducer(algorithm: subject.make(), communicator: world, waitPolicy: waitPolicy)
-    let tickets = buckets.map { allreducer.submit($0) }
+    let allreducer = try AsyncAllreducer(
+      algorithm: subject.make(), communicator: world, waitPolicy: waitPolicy, order: order)
+    let tickets =
+      order == .priority
+      ? allreducer.submit(buckets, priorities: Array(buckets.indices)) : buckets.map { allreducer.submit($0) }
     // The caller's own work while the buckets are summed (no MPI calls here).
     var checksum = 0.0
     for index in 0..<100_000 { checksum += Double(index % 7) }
     if let last = tickets.last { try allreducer.wait(last) }
     try allreducer.close()
+    let started = allreducer.takeStartOrder().map { tickets.firstIndex(of: $0) ?? -1 }
     var problems: [String] = []
     var outputs: [T] = []
     for bucket in buckets {
@@ -171,8 +185,16 @@ struct VerifyCommand: ParsableCommand {
       outputs += bucket
     }
     problems += try identityProblems(outputs, [], on: world)
+    let expected = order == .priority ? Array(buckets.indices.reversed()) : Array(buckets.indices)
+    let wrongOrder = try world.allreduce([Int64(started == expected ? 0 : 1)])[0]
+    if wrongOrder > 0 {
+      problems.append(
+        "\(wrongOrder) rank(s) ran the buckets in another order than \(expected) (rank \(world.rank): \(started))")
+    }
     let label = "buckets=\(counts.count) overlapped-work=\(Int(checksum))"
-    return line("async " + subject.label, typeName, label, problems, on: world, checked: "exact, bitwise identical")
+    let prefix = order == .priority ? "async-priority " : "async "
+    return line(
+      prefix + subject.label, typeName, label, problems, on: world, checked: "exact, bitwise identical, in order")
   }
 
   /// With `--inject-fault`, adds 1 to the first element on the last rank: shows that the
@@ -207,7 +229,7 @@ struct VerifyCommand: ParsableCommand {
   ) -> Int {
     let failed = problems.isEmpty ? 0 : 1
     guard world.rank == 0 else { return failed }
-    let padded = label.padding(toLength: 32, withPad: " ", startingAt: 0)
+    let padded = label.padding(toLength: 38, withPad: " ", startingAt: 0)
     let status = problems.isEmpty ? "ok  " : "FAIL"
     let detail = problems.isEmpty ? checked : problems.joined(separator: "; ")
     report(

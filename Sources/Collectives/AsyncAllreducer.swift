@@ -5,8 +5,11 @@ import Foundation
 /// backward: `submit` enqueues a bucket and returns at once, `wait` blocks until it is summed.
 ///
 /// The communication thread is the only thread that calls MPI on the allreducer's behalf, and
-/// it runs the buckets one at a time in submission order, so every rank runs the same
-/// collectives in the same order. The contract that makes this correct:
+/// it runs the buckets one at a time, so every rank runs the same collectives in the same order:
+/// in submission order (`Order.submission`), or, by `Order.priority`, the bucket of highest
+/// priority that every rank has submitted, which the ranks agree on in a small allreduce before
+/// each bucket, as Horovod's coordinator agrees on the tensors ready everywhere. The contract that
+/// makes this correct:
 /// - MPI provides at least `MPI_THREAD_SERIALIZED` (checked at initialisation).
 /// - At initialisation the allreducer duplicates the communicator (collectively: every rank
 ///   creates its allreducers in the same order). The duplicate and the algorithm instance are
@@ -17,7 +20,18 @@ import Foundation
 ///   it may call MPI on other communicators. The condition variable's lock orders every MPI
 ///   call of the communication thread before the return of the `wait` that reports it.
 /// - A submitted buffer stays valid and untouched by the caller until its bucket is waited for.
+/// - Every rank submits the same buckets in the same order (with the same priorities).
 public final class AsyncAllreducer {
+  /// The order in which the communication thread runs the submitted buckets.
+  public enum Order: Sendable {
+    /// First submitted, first reduced.
+    case submission
+    /// Among the buckets every rank has submitted, the one of highest priority first (the
+    /// earliest submitted among equals): a bucket the next forward needs first can overtake
+    /// buckets submitted before it, as P3 and ByteScheduler schedule parameters.
+    case priority
+  }
+
   /// A submitted bucket, to wait for.
   public struct Ticket: Hashable, Sendable {
     fileprivate let index: Int
@@ -31,7 +45,8 @@ public final class AsyncAllreducer {
   /// waits for its operations as `waitPolicy` says (polling with sleeps leaves the cores to
   /// compute; see `WaitPolicy`).
   public init(
-    algorithm: any AllreduceAlgorithm, communicator: Communicator, waitPolicy: WaitPolicy = .library
+    algorithm: any AllreduceAlgorithm, communicator: Communicator, waitPolicy: WaitPolicy = .library,
+    order: Order = .submission
   ) throws {
     var provided: Int32 = 0
     try check(MPI_Query_thread(&provided), "MPI_Query_thread")
@@ -43,7 +58,7 @@ public final class AsyncAllreducer {
     }
     let duplicate = try communicator.split(color: 0, key: communicator.rank)
     duplicate.waitPolicy = waitPolicy
-    state = AsyncAllreducerState(algorithm: algorithm, communicator: duplicate)
+    state = AsyncAllreducerState(algorithm: algorithm, communicator: duplicate, order: order)
     let thread = Thread { [state] in state.serve() }
     thread.name = "dlscale-allreduce"
     thread.start()
@@ -53,25 +68,45 @@ public final class AsyncAllreducer {
   public var algorithmName: String { state.algorithmName }
 
   /// Enqueues an in-place sum of `buffer` across the ranks and returns without waiting. The
-  /// buffer must stay valid and untouched until the ticket is waited for.
+  /// buffer must stay valid and untouched until the ticket is waited for. `priority` orders the
+  /// buckets under `Order.priority` (higher first) and is ignored otherwise.
   @discardableResult
-  public func submit<T: MPIFloatingPoint>(_ buffer: UnsafeMutableBufferPointer<T>) -> Ticket {
+  public func submit<T: MPIFloatingPoint>(_ buffer: UnsafeMutableBufferPointer<T>, priority: Int = 0) -> Ticket {
     precondition(!closed, "AsyncAllreducer: submit after close")
     let ticket = Ticket(index: nextTicket)
     nextTicket += 1
-    state.enqueue { algorithm, communicator in try algorithm.allreduce(buffer, on: communicator) }
+    state.enqueue([(priority, { algorithm, communicator in try algorithm.allreduce(buffer, on: communicator) })])
     return ticket
   }
 
-  /// Blocks until the bucket of `ticket` (and every bucket submitted before it) is summed;
-  /// rethrows the first failure among them.
+  /// Enqueues several buckets at once, as `submit` does one by one, except that the
+  /// communication thread sees them all together: under `Order.priority` the first to run is the
+  /// one of highest priority among them.
+  public func submit<T: MPIFloatingPoint>(_ buffers: [UnsafeMutableBufferPointer<T>], priorities: [Int]) -> [Ticket] {
+    precondition(!closed, "AsyncAllreducer: submit after close")
+    precondition(buffers.count == priorities.count, "AsyncAllreducer: one priority per buffer")
+    let tickets = buffers.indices.map { Ticket(index: nextTicket + $0) }
+    nextTicket += buffers.count
+    state.enqueue(
+      zip(buffers, priorities).map { buffer, priority in
+        (priority, { algorithm, communicator in try algorithm.allreduce(buffer, on: communicator) })
+      })
+    return tickets
+  }
+
+  /// The buckets the communication thread has started since the last call, in the order it
+  /// started them (every rank's is the same), and resets the list.
+  public func takeStartOrder() -> [Ticket] { state.takeStartOrder().map { Ticket(index: $0) } }
+
+  /// Blocks until the bucket of `ticket` is summed (under `Order.submission`, every bucket
+  /// submitted before it is too); rethrows the first failure.
   public func wait(_ ticket: Ticket) throws {
-    try state.wait(through: ticket.index)
+    try state.wait(for: ticket.index)
   }
 
   /// Blocks until every submitted bucket is summed; rethrows the first failure.
   public func waitAll() throws {
-    try state.wait(through: nextTicket - 1)
+    try state.waitAll(count: nextTicket)
   }
 
   /// What the communication thread spent running buckets since the last call, and resets the
@@ -113,29 +148,54 @@ public final class AsyncAllreducer {
 private final class AsyncAllreducerState: @unchecked Sendable {
   typealias Job = (any AllreduceAlgorithm, Communicator) throws -> Void
 
+  /// A submitted bucket not yet started.
+  private struct Pending {
+    var index: Int
+    var priority: Int
+    var job: Job
+  }
+
   private let condition = NSCondition()
   private var algorithm: (any AllreduceAlgorithm)?
   private var communicator: Communicator?
   let algorithmName: String
-  private var queue: [Job] = []
-  private var queueHead = 0
-  private var completed = 0
+  private let order: AsyncAllreducer.Order
+  /// Unstarted buckets, in submission order.
+  private var pending: [Pending] = []
+  private var submitted = 0
+  /// Every bucket below this index is done; `doneAbove` holds the done ones above it.
+  private var doneBelow = 0
+  private var doneAbove = Set<Int>()
+  /// Buckets in the order the thread started them, until `takeStartOrder()`.
+  private var started: [Int] = []
   private var failure: (any Error)?
   private var stopping = false
   private var finished = false
   private var busy = AsyncAllreducer.BusyTime()
 
-  init(algorithm: any AllreduceAlgorithm, communicator: Communicator) {
+  init(algorithm: any AllreduceAlgorithm, communicator: Communicator, order: AsyncAllreducer.Order) {
     self.algorithm = algorithm
     self.communicator = communicator
+    self.order = order
     algorithmName = algorithm.name
   }
 
-  func enqueue(_ job: @escaping Job) {
+  func enqueue(_ jobs: [(priority: Int, job: Job)]) {
     condition.lock()
-    queue.append(job)
+    for (priority, job) in jobs {
+      pending.append(Pending(index: submitted, priority: priority, job: job))
+      submitted += 1
+    }
     condition.broadcast()
     condition.unlock()
+  }
+
+  func takeStartOrder() -> [Int] {
+    condition.lock()
+    defer { condition.unlock() }
+    let taken = started
+    started.removeAll(keepingCapacity: true)
+    return taken
   }
 
   func takeBusyTime() -> AsyncAllreducer.BusyTime {
@@ -146,10 +206,19 @@ private final class AsyncAllreducerState: @unchecked Sendable {
     return taken
   }
 
-  func wait(through index: Int) throws {
+  private func isDone(_ index: Int) -> Bool { index < doneBelow || doneAbove.contains(index) }
+
+  func wait(for index: Int) throws {
     condition.lock()
     defer { condition.unlock() }
-    while completed <= index && !finished { condition.wait() }
+    while !isDone(index) && !finished { condition.wait() }
+    if let failure { throw failure }
+  }
+
+  func waitAll(count: Int) throws {
+    condition.lock()
+    defer { condition.unlock() }
+    while doneBelow < count && !finished { condition.wait() }
     if let failure { throw failure }
   }
 
@@ -165,6 +234,27 @@ private final class AsyncAllreducerState: @unchecked Sendable {
     condition.unlock()
   }
 
+  /// The position in `pending` of the bucket to run next, agreed by every rank under
+  /// `Order.priority`. Called with the lock held and `pending` not empty; drops the lock while it
+  /// agrees. Every rank submits the same buckets in the same order and has run the same ones, so
+  /// the buckets below the smallest submitted count are pending on every rank alike, and the
+  /// count agreed is above the first pending index of the rank that submitted the fewest.
+  private func nextPosition(on communicator: Communicator) throws -> Int {
+    guard order == .priority else { return 0 }
+    let local = Int64(submitted)
+    condition.unlock()
+    defer { condition.lock() }
+    var agreed = [local]
+    try agreed.withUnsafeMutableBufferPointer { try communicator.iallreduce(inPlace: $0, op: .min).wait() }
+    condition.lock()
+    defer { condition.unlock() }
+    var best = 0
+    for (position, bucket) in pending.enumerated() where bucket.index < Int(agreed[0]) {
+      if bucket.priority > pending[best].priority { best = position }
+    }
+    return best
+  }
+
   /// The communication thread's loop.
   func serve() {
     condition.lock()
@@ -174,17 +264,21 @@ private final class AsyncAllreducerState: @unchecked Sendable {
       let algorithm = self.algorithm!
       let communicator = self.communicator!
       while true {
-        while queueHead == queue.count && !stopping { condition.wait() }
-        if queueHead == queue.count { break }
-        let job = queue[queueHead]
-        queueHead += 1
-        let failed = failure != nil
-        condition.unlock()
+        while pending.isEmpty && !stopping { condition.wait() }
+        if pending.isEmpty { break }
         var error: (any Error)?
         let start = MPI.wtime()
         let cpuStart = threadCPUSeconds()
+        var position = 0
+        if failure == nil {
+          do { position = try nextPosition(on: communicator) } catch let thrown { error = thrown }
+        }
+        let bucket = pending.remove(at: position)
+        started.append(bucket.index)
+        let failed = failure != nil || error != nil
+        condition.unlock()
         if !failed {
-          do { try job(algorithm, communicator) } catch let thrown { error = thrown }
+          do { try bucket.job(algorithm, communicator) } catch let thrown { error = thrown }
         }
         let cpu = threadCPUSeconds() - cpuStart
         let elapsed = MPI.wtime() - start
@@ -192,11 +286,8 @@ private final class AsyncAllreducerState: @unchecked Sendable {
         busy.seconds += elapsed
         busy.cpuSeconds += cpu
         if let error, failure == nil { failure = error }
-        completed += 1
-        if queueHead == queue.count {
-          queue.removeAll(keepingCapacity: true)
-          queueHead = 0
-        }
+        doneAbove.insert(bucket.index)
+        while doneAbove.remove(doneBelow) != nil { doneBelow += 1 }
         condition.broadcast()
       }
     }

@@ -68,6 +68,8 @@ struct AlgorithmTests {
       ranks: ranks, ["verify", "--algorithms", "all", "--counts", "0,1,7,1000,65537", "--types", "float", "--async"])
     guard let outcome else { return }
     expectPassed(outcome, labels: Self.labels, types: ["float"], counts: [-1], prefix: "async ")
+    // Submitted at once by priority, the five buckets run last first on every rank.
+    expectPassed(outcome, labels: Self.labels, types: ["float"], counts: [-1], prefix: "async-priority ")
   }
 
   /// Waiting by polling with sleeps (what the training communication thread does) sums the
@@ -82,6 +84,7 @@ struct AlgorithmTests {
     guard let outcome else { return }
     expectPassed(outcome, labels: Self.labels, types: ["float"], counts: [0, 7, 65537])
     expectPassed(outcome, labels: Self.labels, types: ["float"], counts: [-1], prefix: "async ")
+    expectPassed(outcome, labels: Self.labels, types: ["float"], counts: [-1], prefix: "async-priority ")
   }
 
   /// The checks are not vacuous: one wrong element on the last rank fails every case with a
