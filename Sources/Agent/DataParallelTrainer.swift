@@ -3,21 +3,44 @@ import Kernels
 
 /// Data-parallel training on one rank: the rank's network and optimizer, its gradients packed
 /// into buckets in the order backward produces them, and each bucket's allreduce started on the
-/// communication thread as soon as the bucket is full (overlap on) or after backward (off).
-/// Gradients are averaged (each rank weights its gradient by its share of the global batch),
-/// so every rank applies the same update and the weights stay bitwise identical.
+/// communication thread as soon as the bucket is full (overlap on and forward) or after backward
+/// (off). Gradients are averaged (each rank weights its gradient by its share of the global
+/// batch), so every rank applies the same update and the weights stay bitwise identical.
+///
+/// With `Overlap.forward` the step ends with its backward: the buckets still being reduced then
+/// run beside the next step's forward, which waits, before each layer, only for that layer's
+/// buckets and applies their update (each parameter's update depends on nothing else, so the
+/// weights are bitwise those of the other modes). The buckets go by priority, the first layers'
+/// first, since the next forward needs them first.
 final class DataParallelTrainer {
+  /// When the gradient allreduces run.
+  enum Overlap: String, CaseIterable {
+    /// After backward.
+    case off
+    /// Beside backward; the update waits for all of them.
+    case on
+    /// Beside backward and the next step's forward.
+    case forward
+  }
+
   let session: TrainingSession
   let plan: BucketPlan
-  let overlap: Bool
+  let overlap: Overlap
   private let allreducer: AsyncAllreducer
   /// This rank's share of the global batch: the factor its mean gradient is weighted by.
   private let share: Float
   private let gradients: [Tensor]
   private let tensorsOfLayer: [Int: [Int]]
+  /// The buckets holding each layer's tensors (under `Overlap.forward`).
+  private let bucketsOfLayer: [Int: [Int]]
   private let buffers: [UnsafeMutableBufferPointer<Float>]
   private var missing: [Int] = []
   private var submitted = 0
+  /// Under `Overlap.forward`, each bucket's allreduce not yet waited for and applied.
+  private var unapplied: [AsyncAllreducer.Ticket?]
+  /// Time spent in the current step waiting for the last step's buckets, and applying them.
+  private var forwardWaitSeconds = 0.0
+  private var forwardUpdateSeconds = 0.0
   /// The optimizer's time in the last training step (its update has nothing beside it).
   private(set) var lastOptimizerSeconds = 0.0
 
@@ -52,21 +75,27 @@ final class DataParallelTrainer {
 
   init(
     session: TrainingSession, communicator: Communicator, algorithm: any AllreduceAlgorithm, bucketBytes: Int,
-    overlap: Bool, share: Double, waitPolicy: WaitPolicy
+    overlap: Overlap, share: Double, waitPolicy: WaitPolicy
   ) throws {
     self.session = session
     self.overlap = overlap
     self.share = Float(share)
     let order = session.network.gradientOrder
     gradients = order.map { $0.parameter.gradient! }
-    plan = BucketPlan(elementCounts: gradients.map(\.count), bucketBytes: bucketBytes)
+    let plan = BucketPlan(elementCounts: gradients.map(\.count), bucketBytes: bucketBytes)
+    self.plan = plan
     tensorsOfLayer = Dictionary(grouping: order.indices, by: { order[$0].layerIndex })
+    bucketsOfLayer = tensorsOfLayer.mapValues { tensors in Array(Set(tensors.map { plan.bucketOfTensor[$0] })).sorted()
+    }
+    unapplied = Array(repeating: nil, count: plan.buckets.count)
     buffers = plan.buckets.map { bucket in
       let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(bucket.count, 1))
       buffer.initialize(repeating: 0)
       return UnsafeMutableBufferPointer(rebasing: buffer[0..<bucket.count])
     }
-    allreducer = try AsyncAllreducer(algorithm: algorithm, communicator: communicator, waitPolicy: waitPolicy)
+    allreducer = try AsyncAllreducer(
+      algorithm: algorithm, communicator: communicator, waitPolicy: waitPolicy,
+      order: overlap == .forward ? .priority : .submission)
   }
 
   deinit {
@@ -74,32 +103,55 @@ final class DataParallelTrainer {
     for buffer in buffers { buffer.baseAddress.map { UnsafeMutablePointer(mutating: $0).deallocate() } }
   }
 
-  func close() throws { try allreducer.close() }
+  func close() throws {
+    try drain()
+    try allreducer.close()
+  }
+
+  /// Waits for the buckets still being reduced and applies their update (under `Overlap.forward`;
+  /// otherwise every step has applied its own): before reading the weights, or timing compute
+  /// or communication alone.
+  func drain() throws {
+    for bucket in unapplied.indices { try apply(bucket: bucket) }
+  }
 
   /// One training step on the loaded batch.
   func step() throws -> StepTimes {
     missing = plan.buckets.map(\.members.count)
     submitted = 0
+    forwardWaitSeconds = 0
+    forwardUpdateSeconds = 0
     var times = StepTimes()
     var waitError: (any Error)?
     var unpackSeconds = 0.0
-    let timings = session.step(
-      onGradientReady: overlap ? { [unowned self] layer in self.gradientReady(layer: layer) } : nil,
-      beforeUpdate: { [unowned self] in
-        if !self.overlap { for layer in self.tensorsOfLayer.keys { self.gradientReady(layer: layer) } }
-        do { try self.allreducer.waitAll() } catch { waitError = error }
-        let start = MonotonicClock.now()
-        self.unpack()
-        unpackSeconds = MonotonicClock.now() - start
-      })
+    let timings: StepTimings
+    if overlap == .forward {
+      timings = session.step(
+        beforeLayer: { [unowned self] layer in
+          do { try self.applyBuckets(of: layer) } catch { waitError = waitError ?? error }
+        },
+        onGradientReady: { [unowned self] layer in self.gradientReady(layer: layer) },
+        deferUpdate: true)
+    } else {
+      timings = session.step(
+        onGradientReady: overlap == .on ? { [unowned self] layer in self.gradientReady(layer: layer) } : nil,
+        beforeUpdate: { [unowned self] in
+          if self.overlap == .off { for layer in self.tensorsOfLayer.keys { self.gradientReady(layer: layer) } }
+          do { try self.allreducer.waitAll() } catch { waitError = error }
+          let start = MonotonicClock.now()
+          self.unpackAll()
+          unpackSeconds = MonotonicClock.now() - start
+        })
+    }
     if let waitError { throw waitError }
     precondition(submitted == plan.buckets.count, "every bucket must be reduced each step")
-    lastOptimizerSeconds = timings.updateSeconds
-    times.forward = timings.forwardSeconds
+    times.forward = timings.forwardSeconds - forwardWaitSeconds - forwardUpdateSeconds
     times.backward = timings.backwardSeconds
-    times.exposedCommunication = timings.waitSeconds - unpackSeconds
-    times.update = timings.updateSeconds + unpackSeconds
+    times.exposedCommunication = timings.waitSeconds - unpackSeconds + forwardWaitSeconds
+    times.update = timings.updateSeconds + unpackSeconds + forwardUpdateSeconds
+    lastOptimizerSeconds = overlap == .forward ? forwardUpdateSeconds : timings.updateSeconds
     let busy = allreducer.takeBusyTime()
+    _ = allreducer.takeStartOrder()
     times.allreduce = busy.seconds
     times.communicationCPU = busy.cpuSeconds
     times.loss = timings.loss
@@ -111,11 +163,13 @@ final class DataParallelTrainer {
   /// again, so that a measurement between training steps leaves the weights (and every rank's
   /// agreement) as they were.
   func computeOnlyStep() -> Double {
-    session.step(update: false).totalSeconds + lastOptimizerSeconds
+    precondition(unapplied.allSatisfy { $0 == nil }, "drain() before timing compute alone")
+    return session.step(update: false).totalSeconds + lastOptimizerSeconds
   }
 
   /// The step's bucket allreduces with no compute: its communication alone.
   func communicationOnlyStep() throws -> Double {
+    precondition(unapplied.allSatisfy { $0 == nil }, "drain() before timing communication alone")
     let start = MonotonicClock.now()
     for buffer in buffers { allreducer.submit(buffer) }
     try allreducer.waitAll()
@@ -125,14 +179,35 @@ final class DataParallelTrainer {
 
   /// Marks a layer's gradients final; packs and submits every bucket that is now complete,
   /// strictly in bucket order so that all ranks issue the same collectives in the same order.
+  /// A later bucket holds earlier layers, which the next forward needs first: its priority.
   private func gradientReady(layer: Int) {
     guard let tensors = tensorsOfLayer[layer] else { return }
     for tensor in tensors { missing[plan.bucketOfTensor[tensor]] -= 1 }
     while submitted < plan.buckets.count && missing[submitted] == 0 {
       pack(bucket: submitted)
-      allreducer.submit(buffers[submitted])
+      let ticket = allreducer.submit(buffers[submitted], priority: submitted)
+      if overlap == .forward { unapplied[submitted] = ticket }
       submitted += 1
     }
+  }
+
+  /// Before `layer`'s forward: waits for its buckets of the last step and applies them.
+  private func applyBuckets(of layer: Int) throws {
+    for bucket in bucketsOfLayer[layer] ?? [] { try apply(bucket: bucket) }
+  }
+
+  /// Waits for the bucket's allreduce, if it has not been applied, then copies the averaged
+  /// gradients back and updates the bucket's parameters.
+  private func apply(bucket index: Int) throws {
+    guard let ticket = unapplied[index] else { return }
+    unapplied[index] = nil
+    let start = MonotonicClock.now()
+    try allreducer.wait(ticket)
+    let reduced = MonotonicClock.now()
+    unpack(bucket: index)
+    session.optimizer.update(parameters: plan.buckets[index].members)
+    forwardWaitSeconds += reduced - start
+    forwardUpdateSeconds += MonotonicClock.now() - reduced
   }
 
   /// Copies the bucket's gradients into its buffer, weighted by this rank's share.
@@ -148,12 +223,14 @@ final class DataParallelTrainer {
   }
 
   /// Copies the averaged gradients back for the update.
-  private func unpack() {
-    for (index, bucket) in plan.buckets.enumerated() {
-      let source = buffers[index].baseAddress!
-      for (member, offset) in zip(bucket.members, bucket.offsets) {
-        gradients[member].pointer.update(from: source + offset, count: gradients[member].count)
-      }
+  private func unpackAll() {
+    for index in plan.buckets.indices { unpack(bucket: index) }
+  }
+
+  private func unpack(bucket index: Int) {
+    let source = buffers[index].baseAddress!
+    for (member, offset) in zip(plan.buckets[index].members, plan.buckets[index].offsets) {
+      gradients[member].pointer.update(from: source + offset, count: gradients[member].count)
     }
   }
 }

@@ -31,7 +31,10 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Gradient bucket size.")
   var bucket = "25MiB"
 
-  @Option(help: "on: each bucket's allreduce runs while backward goes on; off: after backward.")
+  @Option(
+    help:
+      "on: each bucket's allreduce runs while backward goes on; forward: also beside the next step's forward, first layers first; off: after backward."
+  )
   var overlap = "on"
 
   @Option(help: "Compute threads per rank (OpenBLAS and the layers' loops).")
@@ -70,7 +73,10 @@ struct TrainCommand: ParsableCommand {
     BLAS.restartWithSuggestedEnvironmentIfNeeded(threads: threads)
     let sink = try RecordSink(options: outputOptions)
     let bucketBytes = try ByteSize.parse(bucket)
-    try withMPI(threadLevel: .serialized) { world in
+    // Under `--overlap forward` the buckets are still being reduced on the communication thread
+    // when this thread averages the step's times over the ranks: MPI calls from both threads at
+    // once (on different communicators) need MPI_THREAD_MULTIPLE.
+    try withMPI(threadLevel: overlap == "forward" ? .multiple : .serialized) { world in
       let context = try RunContext.gather(on: world, runId: outputOptions.runId, command: outputOptions.command)
       guard let algorithmImplementation = AllreduceAlgorithms.named(algorithm) else {
         throw AgentError("algorithm '\(algorithm)' is not available in this build")
@@ -84,7 +90,7 @@ struct TrainCommand: ParsableCommand {
       let session = TrainingSession(network: network)
       let trainer = try DataParallelTrainer(
         session: session, communicator: world, algorithm: algorithmImplementation, bucketBytes: bucketBytes,
-        overlap: overlap == "on", share: Double(localBatch) / Double(split.global),
+        overlap: DataParallelTrainer.Overlap(rawValue: overlap)!, share: Double(localBatch) / Double(split.global),
         waitPolicy: WaitPolicy(pollIntervalMicroseconds: pollInterval))
       if world.rank == 0 {
         print(
@@ -95,11 +101,16 @@ struct TrainCommand: ParsableCommand {
 
       // Compute alone and communication alone, timed in pairs between the training steps (one
       // pair after each timed step, the rest after the last), so that a change in the machine's
-      // speed during the run shifts them and the steps alike.
+      // speed during the run shifts them and the steps alike. Under `--overlap forward` a step's
+      // last allreduces run in the next step's forward, so a pair first lets them finish, and the
+      // step after a pair (whose forward would have nothing to wait for) is untimed: every timed
+      // step waits for exactly one step's remainder, as in a run without pairs.
       var computeAloneSeconds = 0.0
       var communicationAloneSeconds = 0.0
       var alonePairs = 0
+      var refills = 0
       func measureAlone() throws {
+        try trainer.drain()
         session.loadSyntheticSamples(
           step: warmupSteps + steps + alonePairs, firstSample: split.firstSample(of: world.rank))
         computeAloneSeconds += trainer.computeOnlyStep()
@@ -108,22 +119,33 @@ struct TrainCommand: ParsableCommand {
       }
 
       var timed: [DataParallelTrainer.StepTimes] = []
-      for step in 0..<(warmupSteps + steps) {
+      var untimedLeft = warmupSteps
+      var step = 0
+      while timed.count < steps {
         session.loadSyntheticSamples(step: step, firstSample: split.firstSample(of: world.rank), seed: seed)
         let times = try trainer.step()
         // Every rank's times, averaged: the step of a synchronous data-parallel run.
         let mean = DataParallelTrainer.StepTimes(
           vector: try world.allreduce(times.vector, op: .sum).map { $0 / Double(world.size) })
-        if step >= warmupSteps { timed.append(mean) }
+        let untimed = untimedLeft > 0
+        if untimed { untimedLeft -= 1 } else { timed.append(mean) }
         if world.rank == 0 {
           print(
             String(
               format: "%6d %7.4f %10.2f %9.2f %9.2f %12.2f %14.2f %11.2f%@", step, Double(mean.loss), mean.total * 1e3,
               mean.forward * 1e3, mean.backward * 1e3, mean.exposedCommunication * 1e3, mean.allreduce * 1e3,
-              mean.update * 1e3, step < warmupSteps ? "  (warm-up)" : ""))
+              mean.update * 1e3, !untimed ? "" : step < warmupSteps ? "  (warm-up)" : "  (refill, untimed)"))
         }
-        if step >= warmupSteps && alonePairs < aloneSteps { try measureAlone() }
+        step += 1
+        if !untimed && alonePairs < aloneSteps {
+          try measureAlone()
+          if trainer.overlap == .forward && timed.count < steps {
+            untimedLeft = 1
+            refills += 1
+          }
+        }
       }
+      try trainer.drain()
 
       let digest = WeightsDigest.of(network.gradientOrder.map(\.parameter.value))
       let digests = try world.gather(digest, root: 0)
@@ -155,10 +177,11 @@ struct TrainCommand: ParsableCommand {
       record.algorithm = algorithm
       record.bucketBytes = bucketBytes
       record.bucketCount = trainer.plan.buckets.count
-      record.overlap = overlap == "on"
+      record.overlap = overlap != "off"
+      record.overlapForward = overlap == "forward" ? true : nil
       record.pollIntervalUs = pollInterval
       record.steps = steps
-      record.warmupSteps = warmupSteps
+      record.warmupSteps = warmupSteps + refills
       record.threads = threads
       record.stepMs = Summary(of: stepSeconds).scaled(by: 1e3)
       record.forwardMs = average(timed.map(\.forward)) * 1e3

@@ -200,7 +200,8 @@ private struct NodeReader {
       switch text.lowercased() {
       case "on", "true", "yes": return "on"
       case "off", "false", "no": return "off"
-      default: throw fail("on or off")
+      case "forward": return "forward"
+      default: throw fail("on, off or forward")
       }
     default:
       guard !text.isEmpty else { throw fail("a value") }

@@ -11,9 +11,11 @@ struct TrainCommand: ParsableCommand {
     discussion: """
       Every rank trains the same model on its own seeded synthetic shard; gradients go into \
       buckets in the order backward produces them, and each bucket's allreduce starts as soon as \
-      it is full (--overlap on) or after backward (off). The record splits the step into forward, \
-      backward, exposed (not overlapped) communication and update; samples/s is the global batch \
-      over the mean step time of all ranks.
+      it is full (--overlap on) or after backward (off). With --overlap forward the buckets left \
+      when backward ends run beside the next step's forward, first layers first (the ranks agree \
+      on the order before each bucket), and each layer waits only for its own. The record splits \
+      the step into forward, backward, exposed (not overlapped) communication and update; \
+      samples/s is the global batch over the mean step time of all ranks.
       """)
 
   @OptionGroup var launch: LaunchOptions
@@ -36,7 +38,7 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Gradient bucket size.")
   var bucket = "25MiB"
 
-  @Option(help: "on or off: overlap gradient allreduce with backward.")
+  @Option(help: "on: overlap gradient allreduce with backward; forward: with backward and the next forward; off.")
   var overlap = "on"
 
   @Option(help: "Compute threads per rank.")

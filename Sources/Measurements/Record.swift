@@ -54,6 +54,9 @@ public struct Record: Codable, Equatable, Sendable {
   public var scaling: String?
   public var bucketBytes: Int?
   public var overlap: Bool?
+  /// True when a step's last allreduces also ran beside the next step's forward
+  /// (`--overlap forward`); absent otherwise.
+  public var overlapForward: Bool?
   public var steps: Int?
   public var stepMs: Summary?
   public var forwardMs: Double?

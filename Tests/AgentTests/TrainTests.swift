@@ -56,12 +56,31 @@ func ranksEndWithBitwiseIdenticalWeights(ranks: Int, algorithm: String) throws {
   #expect(zip(parallel, single).contains { $0 != $1 } || worst == 0)
 }
 
-@Test func overlapOnAndOffGiveTheSameWeights() throws {
+@Test(arguments: [2, 3])
+func everyOverlapModeGivesTheSameWeights(ranks: Int) throws {
   let common = ["--model", "textcnn", "--batch", "2", "--algorithm", "ring", "--bucket", "32KiB"]
-  let (on, _) = try train(ranks: 2, common + ["--overlap", "on"])
-  let (off, _) = try train(ranks: 2, common + ["--overlap", "off"])
+  let (on, _) = try train(ranks: ranks, common + ["--overlap", "on"])
+  let (off, _) = try train(ranks: ranks, common + ["--overlap", "off"])
+  // The last step's buckets overlap the next forward and are updated bucket by bucket.
+  let (forward, _) = try train(ranks: ranks, common + ["--overlap", "forward"])
   #expect(on.weightsDigest == off.weightsDigest)
-  #expect(on.overlap == true && off.overlap == false)
+  #expect(forward.weightsDigest == on.weightsDigest)
+  #expect(on.overlap == true && off.overlap == false && forward.overlap == true)
+  #expect(forward.overlapForward == true && on.overlapForward == nil)
+  #expect(forward.ranksAgree == true && forward.bucketCount! > 2)
+}
+
+/// Under `--overlap forward` a pair of alone steps lets the last step's allreduces finish, so
+/// the step after it is an untimed refill: the timed steps stay as asked, each waiting for one
+/// step's remainder, and the record counts the refills with the warm-up.
+@Test func overlapForwardRefillsAfterEachAlonePair() throws {
+  let (record, _) = try train(
+    ranks: 2,
+    ["--model", "textcnn", "--batch", "2", "--bucket", "32KiB", "--overlap", "forward", "--alone-steps", "2"])
+  #expect(record.steps == 3 && record.warmupSteps == 2, "steps \(record.steps!), untimed \(record.warmupSteps!)")
+  #expect(record.ranksAgree == true)
+  #expect(record.computeAloneMs! > 0 && record.commAloneMs! > 0)
+  #expect(record.exposedCommMs! >= 0 && record.exposedCommMs! <= record.stepMs!.mean)
 }
 
 @Test func strongScalingSplitsAnUnevenBatch() throws {

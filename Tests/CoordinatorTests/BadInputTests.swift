@@ -25,7 +25,7 @@ enum BadInputCatalogue {
     (["kernels", "--model", "resnet51"], "unknown model 'resnet51'"),
     (["train", "--model", "resnet50", "--algorithm", "bogus"], "unknown algorithm"),
     (["train", "--model", "resnet50", "--scaling", "sideways"], "weak or strong"),
-    (["train", "--model", "resnet50", "--overlap", "maybe"], "on or off"),
+    (["train", "--model", "resnet50", "--overlap", "maybe"], "on, off or forward"),
     (["allreduce", "--algorithms", "fastest"], "unknown algorithm"),
     (["allreduce", "--algorithms", ""], "algorithm"),
     // Sizes that overflow or are malformed.

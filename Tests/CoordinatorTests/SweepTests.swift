@@ -42,11 +42,12 @@ private let smallPlan = """
         model: [resnet50, vgg16]
         batch: 8
         scaling: [weak, strong]
-        overlap: on
+        overlap: [on, forward]
     """
   let plan = try SweepPlan.parse(text, path: "t.yaml")
-  #expect(plan.points.count == 12)
-  #expect(plan.points.allSatisfy { $0.key.contains("overlap=on") })
+  #expect(plan.points.count == 24)
+  #expect(plan.points.filter { $0.key.contains("overlap=on") }.count == 12)
+  #expect(plan.points.filter { $0.key.contains("overlap=forward") }.count == 12)
   #expect(plan.output == "results/sweep.jsonl")
 }
 
