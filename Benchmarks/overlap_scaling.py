@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""Overlap of gradient allreduce with backward, and weak/strong scaling efficiency, on an
-emulated cluster (4 hosts, one rank each, 200 Mbit/s links), from one sweep
-(plans/bench-scaling-emulated.yaml: three models at 1, 2, 3 and 4 hosts, weak and strong).
+"""Overlap of gradient allreduce with compute, and weak/strong scaling efficiency, on an
+emulated cluster (4 hosts, one rank each, 200 Mbit/s links), from two sweeps:
+plans/bench-scaling-emulated.yaml (three models at 1, 2, 3 and 4 hosts, weak and strong,
+`--overlap on`: allreduces beside backward) and plans/bench-overlap-forward.yaml (ResNet-50 at 4
+hosts with `--overlap forward`: also beside the next step's forward, by priority).
 
-Target: with overlap on, ResNet-50's step time at 4 hosts <= 1.15 x max(compute alone,
-communication alone), both measured in the same run (`--alone-steps`).
-Efficiencies from step_ms.mean: weak E(P) = t(1)/t(P), strong E(P) = t(1)/(P t(P))."""
+Target: ResNet-50's step time at 4 hosts <= 1.15 x max(compute alone, communication alone), both
+measured in the same run (`--alone-steps`); a verdict for each overlap mode.
+Efficiencies (of the first sweep) from step_ms.mean: weak E(P) = t(1)/t(P), strong
+E(P) = t(1)/(P t(P))."""
 import argparse
 import os
 import sys
@@ -18,6 +21,9 @@ parser.add_argument("--dlscale", default=".build/release/dlscale")
 parser.add_argument("--plan", default="plans/bench-scaling-emulated.yaml")
 parser.add_argument("--cluster", default="benchsc", help="the plan's cluster")
 parser.add_argument("--output", default="bench-results/scaling/train.jsonl", help="the sweep's records")
+parser.add_argument("--forward-plan", default="plans/bench-overlap-forward.yaml")
+parser.add_argument("--forward-output", default="bench-results/scaling/train-forward.jsonl",
+                    help="the --overlap forward sweep's records")
 parser.add_argument("--fresh", action="store_true", help="measure every point again (default: resume)")
 parser.add_argument("--model", default="resnet50", help="the model of the overlap target")
 parser.add_argument("--batch", type=int, default=12, help="the per-rank batch of the overlap target")
@@ -28,30 +34,43 @@ parser.add_argument("--burst", type=int, default=TRAINING_BURST,
 args = parser.parse_args()
 
 os.makedirs(os.path.dirname(args.output), exist_ok=True)
-if args.fresh and os.path.exists(args.output):
-    os.remove(args.output)
+for path in (args.output, args.forward_output):
+    if args.fresh and os.path.exists(path):
+        os.remove(path)
 with emulated_cluster(args.dlscale, args.cluster, 4, "200mbit", cpus=args.cpus, burst=args.burst or None):
     run([args.dlscale, "sweep", args.plan, "--output", args.output, "--resume"])
+    run([args.dlscale, "sweep", args.forward_plan, "--output", args.forward_output, "--resume"])
 
-points = {}  # (model, scaling, batch, ranks) -> the latest record
-for record in records(args.output, "train"):
-    batch = record["batch_per_rank"] if record["scaling"] == "weak" else record["global_batch"]
-    points[(record["model"], record["scaling"], batch, record["ranks"])] = record
-failures = records(args.output, "failure")
 
-print("# gradient allreduce overlapped with backward (ring, 8 MiB buckets), weak scaling, 1 rank per emulated host")
+def latest(path):
+    """(model, scaling, batch, ranks) -> the latest train record of a results file."""
+    points = {}
+    for record in records(path, "train"):
+        batch = record["batch_per_rank"] if record["scaling"] == "weak" else record["global_batch"]
+        points[(record["model"], record["scaling"], batch, record["ranks"])] = record
+    return points
+
+
+points = latest(args.output)
+forward_points = latest(args.forward_output)
+failures = records(args.output, "failure") + records(args.forward_output, "failure")
+
+print("# gradient allreduce overlapped with compute (ring), weak scaling, 1 rank per emulated host; overlap on:")
+print("# beside backward; forward: also beside the next step's forward, first layers first")
 print(f"# (each host capped at {args.cpus} cores, tbf burst {args.burst or 'default'}; packet processing is charged "
       f"to whichever rank it interrupts)")
-print(f"{'model':<10} {'hosts':>5} {'batch':>5} {'step ms':>9} {'compute alone':>14} {'comm alone':>11} "
-      f"{'exposed ms':>10} {'comm cpu ms':>11} {'step/max':>9}")
-for (model, scaling, _, ranks), record in sorted(points.items()):
-    if scaling != "weak" or record.get("compute_alone_ms") is None:
-        continue
-    step = record["step_ms"]["mean"]
-    bound = max(record["compute_alone_ms"], record["comm_alone_ms"])
-    print(f"{model:<10} {ranks:>5} {record['batch_per_rank']:>5} {step:9.1f} {record['compute_alone_ms']:14.1f} "
-          f"{record['comm_alone_ms']:11.1f} {record['exposed_comm_ms']:10.1f} {record.get('comm_cpu_ms') or 0:11.1f} "
-          f"{step / bound:9.3f}")
+print(f"{'model':<10} {'hosts':>5} {'batch':>5} {'overlap':>7} {'bucket':>6} {'step ms':>9} {'compute alone':>14} "
+      f"{'comm alone':>11} {'exposed ms':>10} {'comm cpu ms':>11} {'step/max':>9}")
+for mode, table in (("on", points), ("forward", forward_points)):
+    for (model, scaling, _, ranks), record in sorted(table.items()):
+        if scaling != "weak" or record.get("compute_alone_ms") is None:
+            continue
+        step = record["step_ms"]["mean"]
+        bound = max(record["compute_alone_ms"], record["comm_alone_ms"])
+        print(f"{model:<10} {ranks:>5} {record['batch_per_rank']:>5} {mode:>7} "
+              f"{record['bucket_bytes'] >> 20:>4}Mi {step:9.1f} {record['compute_alone_ms']:14.1f} "
+              f"{record['comm_alone_ms']:11.1f} {record['exposed_comm_ms']:10.1f} "
+              f"{record.get('comm_cpu_ms') or 0:11.1f} {step / bound:9.3f}")
 
 print("\n# scaling efficiency from step_ms.mean: weak E(P) = t(1)/t(P), strong E(P) = t(1)/(P t(P))")
 print(f"{'model':<10} {'scaling':<7} {'batch':>6} " + "".join(f"{f't({p}) ms':>11}" for p in range(1, 5))
@@ -73,12 +92,14 @@ for model, scaling, batch in sorted({key[:3] for key in points}):
 if failures:
     print(f"# {len(failures)} failed points: " + "; ".join(f.get("reason", "?") for f in failures))
 
-target = points.get((args.model, "weak", args.batch, 4))
-if target is None or target.get("compute_alone_ms") is None:
-    verdict(f"{args.model} overlap at 4 hosts", False, "no 4-host weak record with alone times")
-else:
+for mode, table in (("on", points), ("forward", forward_points)):
+    target = table.get((args.model, "weak", args.batch, 4))
+    label = f"{args.model} step <= 1.15 x max(compute, comm) at 4 hosts, overlap {mode}"
+    if target is None or target.get("compute_alone_ms") is None:
+        verdict(label, False, "no 4-host weak record with alone times")
+        continue
     step = target["step_ms"]["mean"]
     bound = max(target["compute_alone_ms"], target["comm_alone_ms"])
-    verdict(f"{args.model} step <= 1.15 x max(compute, comm) at 4 hosts", step <= 1.15 * bound,
+    verdict(label, step <= 1.15 * bound,
             f"step {step:.0f} ms, compute alone {target['compute_alone_ms']:.0f} ms, "
             f"comm alone {target['comm_alone_ms']:.0f} ms, ratio {step / bound:.3f}")
