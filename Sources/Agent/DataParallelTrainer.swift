@@ -14,7 +14,7 @@ import Kernels
 /// first, since the next forward needs them first.
 final class DataParallelTrainer {
   /// When the gradient allreduces run.
-  enum Overlap: String, CaseIterable {
+  enum Overlap: String {
     /// After backward.
     case off
     /// Beside backward; the update waits for all of them.
@@ -31,7 +31,7 @@ final class DataParallelTrainer {
   private let share: Float
   private let gradients: [Tensor]
   private let tensorsOfLayer: [Int: [Int]]
-  /// The buckets holding each layer's tensors (under `Overlap.forward`).
+  /// The buckets holding each layer's tensors.
   private let bucketsOfLayer: [Int: [Int]]
   private let buffers: [UnsafeMutableBufferPointer<Float>]
   private var missing: [Int] = []
@@ -85,7 +85,8 @@ final class DataParallelTrainer {
     let plan = BucketPlan(elementCounts: gradients.map(\.count), bucketBytes: bucketBytes)
     self.plan = plan
     tensorsOfLayer = Dictionary(grouping: order.indices, by: { order[$0].layerIndex })
-    bucketsOfLayer = tensorsOfLayer.mapValues { tensors in Array(Set(tensors.map { plan.bucketOfTensor[$0] })).sorted()
+    bucketsOfLayer = tensorsOfLayer.mapValues { tensors in
+      Array(Set(tensors.map { plan.bucketOfTensor[$0] })).sorted()
     }
     unapplied = Array(repeating: nil, count: plan.buckets.count)
     buffers = plan.buckets.map { bucket in

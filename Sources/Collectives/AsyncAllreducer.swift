@@ -72,11 +72,7 @@ public final class AsyncAllreducer {
   /// buckets under `Order.priority` (higher first) and is ignored otherwise.
   @discardableResult
   public func submit<T: MPIFloatingPoint>(_ buffer: UnsafeMutableBufferPointer<T>, priority: Int = 0) -> Ticket {
-    precondition(!closed, "AsyncAllreducer: submit after close")
-    let ticket = Ticket(index: nextTicket)
-    nextTicket += 1
-    state.enqueue([(priority, { algorithm, communicator in try algorithm.allreduce(buffer, on: communicator) })])
-    return ticket
+    submit([buffer], priorities: [priority])[0]
   }
 
   /// Enqueues several buckets at once, as `submit` does one by one, except that the
