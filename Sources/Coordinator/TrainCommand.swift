@@ -38,7 +38,7 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Gradient bucket size.")
   var bucket = "25MiB"
 
-  @Option(help: "on: overlap gradient allreduce with backward; forward: also with the next forward; off: after backward.")
+  @Option(help: "on: allreduce beside backward; forward: also beside the next forward; off: after backward.")
   var overlap = "on"
 
   @Option(help: "Compute threads per rank.")
