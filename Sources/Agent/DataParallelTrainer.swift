@@ -151,10 +151,9 @@ final class DataParallelTrainer {
     times.exposedCommunication = timings.waitSeconds - unpackSeconds + forwardWaitSeconds
     times.update = timings.updateSeconds + unpackSeconds + forwardUpdateSeconds
     lastOptimizerSeconds = overlap == .forward ? forwardUpdateSeconds : timings.updateSeconds
-    let busy = allreducer.takeBusyTime()
-    _ = allreducer.takeStartOrder()
-    times.allreduce = busy.seconds
-    times.communicationCPU = busy.cpuSeconds
+    let activity = allreducer.takeActivity()
+    times.allreduce = activity.seconds
+    times.communicationCPU = activity.cpuSeconds
     times.loss = timings.loss
     return times
   }
@@ -174,7 +173,7 @@ final class DataParallelTrainer {
     let start = MonotonicClock.now()
     for buffer in buffers { allreducer.submit(buffer) }
     try allreducer.waitAll()
-    _ = allreducer.takeBusyTime()
+    _ = allreducer.takeActivity()
     return MonotonicClock.now() - start
   }
 

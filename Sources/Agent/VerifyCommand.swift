@@ -102,13 +102,11 @@ struct VerifyCommand: ParsableCommand {
       if async {
         for subject in try subjects() {
           for type in try elementTypes() {
-            switch type {
-            case .float:
-              failures += try checkAsynchronously(Float.self, subject, order: .submission, on: world)
-              failures += try checkAsynchronously(Float.self, subject, order: .priority, on: world)
-            case .double:
-              failures += try checkAsynchronously(Double.self, subject, order: .submission, on: world)
-              failures += try checkAsynchronously(Double.self, subject, order: .priority, on: world)
+            for order in [AsyncAllreducer.Order.submission, .priority] {
+              switch type {
+              case .float: failures += try checkAsynchronously(Float.self, subject, order: order, on: world)
+              case .double: failures += try checkAsynchronously(Double.self, subject, order: order, on: world)
+              }
             }
           }
         }
@@ -152,9 +150,9 @@ struct VerifyCommand: ParsableCommand {
     return failures
   }
 
-  /// Submits every count as one bucket, then waits for all and checks them. By priority, the
-  /// buckets go in at once with priorities rising with their position, so every rank must run
-  /// them last first.
+  /// Submits every count as one bucket, all at once with priorities rising with their position,
+  /// then waits for all and checks them: every rank must run them in submission order, or by
+  /// priority last first.
   private func checkAsynchronously<T: MPIFloatingPoint>(
     _ type: T.Type, _ subject: (label: String, make: () -> any AllreduceAlgorithm), order: AsyncAllreducer.Order,
     on world: Communicator
@@ -169,15 +167,13 @@ struct VerifyCommand: ParsableCommand {
     defer { for bucket in buckets { bucket.deallocate() } }
     let allreducer = try AsyncAllreducer(
       algorithm: subject.make(), communicator: world, waitPolicy: waitPolicy, order: order)
-    let tickets =
-      order == .priority
-      ? allreducer.submit(buckets, priorities: Array(buckets.indices)) : buckets.map { allreducer.submit($0) }
+    let tickets = allreducer.submit(buckets, priorities: Array(buckets.indices))
     // The caller's own work while the buckets are summed (no MPI calls here).
     var checksum = 0.0
     for index in 0..<100_000 { checksum += Double(index % 7) }
     if let last = tickets.last { try allreducer.wait(last) }
     try allreducer.close()
-    let started = allreducer.takeStartOrder().map { tickets.firstIndex(of: $0) ?? -1 }
+    let started = allreducer.takeActivity().startOrder.map { tickets.firstIndex(of: $0) ?? -1 }
     var problems: [String] = []
     var outputs: [T] = []
     for bucket in buckets {

@@ -90,10 +90,6 @@ public final class AsyncAllreducer {
     return tickets
   }
 
-  /// The buckets the communication thread has started since the last call, in the order it
-  /// started them (every rank's is the same), and resets the list.
-  public func takeStartOrder() -> [Ticket] { state.takeStartOrder().map { Ticket(index: $0) } }
-
   /// Blocks until the bucket of `ticket` is summed (under `Order.submission`, every bucket
   /// submitted before it is too); rethrows the first failure.
   public func wait(_ ticket: Ticket) throws {
@@ -105,16 +101,19 @@ public final class AsyncAllreducer {
     try state.waitAll(count: nextTicket)
   }
 
-  /// What the communication thread spent running buckets since the last call, and resets the
-  /// count: `seconds` of wall time (the allreduce time, overlapped or not) and `cpuSeconds` of
-  /// its own CPU time (MPI's progress, the kernel's socket work done in its name, the sums), which
-  /// a host whose cores are all busy computing takes from compute.
-  public func takeBusyTime() -> BusyTime { state.takeBusyTime() }
+  /// What the communication thread did since the last call, and resets it: the buckets it
+  /// started, in order, and the time it spent running them.
+  public func takeActivity() -> Activity { state.takeActivity() }
 
-  /// Time the communication thread spent running buckets.
-  public struct BusyTime: Sendable, Equatable {
+  /// The communication thread's work over a span.
+  public struct Activity: Sendable, Equatable {
+    /// Wall time running buckets: the allreduce time, overlapped or not.
     public var seconds = 0.0
+    /// Its own CPU time meanwhile (MPI's progress, the kernel's socket work done in its name, the
+    /// sums), which a host whose cores are all busy computing takes from compute.
     public var cpuSeconds = 0.0
+    /// The buckets started, in the order they started (every rank's is the same).
+    public var startOrder: [Ticket] = []
   }
 
   /// Waits for every bucket, ends the communication thread and frees the duplicate
@@ -162,12 +161,10 @@ private final class AsyncAllreducerState: @unchecked Sendable {
   /// Every bucket below this index is done; `doneAbove` holds the done ones above it.
   private var doneBelow = 0
   private var doneAbove = Set<Int>()
-  /// Buckets in the order the thread started them, until `takeStartOrder()`.
-  private var started: [Int] = []
   private var failure: (any Error)?
   private var stopping = false
   private var finished = false
-  private var busy = AsyncAllreducer.BusyTime()
+  private var activity = AsyncAllreducer.Activity()
 
   init(algorithm: any AllreduceAlgorithm, communicator: Communicator, order: AsyncAllreducer.Order) {
     self.algorithm = algorithm
@@ -186,19 +183,11 @@ private final class AsyncAllreducerState: @unchecked Sendable {
     condition.unlock()
   }
 
-  func takeStartOrder() -> [Int] {
+  func takeActivity() -> AsyncAllreducer.Activity {
     condition.lock()
     defer { condition.unlock() }
-    let taken = started
-    started.removeAll(keepingCapacity: true)
-    return taken
-  }
-
-  func takeBusyTime() -> AsyncAllreducer.BusyTime {
-    condition.lock()
-    defer { condition.unlock() }
-    let taken = busy
-    busy = AsyncAllreducer.BusyTime()
+    let taken = activity
+    activity = AsyncAllreducer.Activity()
     return taken
   }
 
@@ -270,7 +259,7 @@ private final class AsyncAllreducerState: @unchecked Sendable {
           do { position = try nextPosition(on: communicator) } catch let thrown { error = thrown }
         }
         let bucket = pending.remove(at: position)
-        started.append(bucket.index)
+        activity.startOrder.append(AsyncAllreducer.Ticket(index: bucket.index))
         let failed = failure != nil || error != nil
         condition.unlock()
         if !failed {
@@ -279,8 +268,8 @@ private final class AsyncAllreducerState: @unchecked Sendable {
         let cpu = threadCPUSeconds() - cpuStart
         let elapsed = MPI.wtime() - start
         condition.lock()
-        busy.seconds += elapsed
-        busy.cpuSeconds += cpu
+        activity.seconds += elapsed
+        activity.cpuSeconds += cpu
         if let error, failure == nil { failure = error }
         doneAbove.insert(bucket.index)
         while doneAbove.remove(doneBelow) != nil { doneBelow += 1 }
