@@ -14,7 +14,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_common import TRAINING_BURST, emulated_cluster, records, run, verdict  # noqa: E402
+from bench_common import TRAINING_BURST, emulated_cluster, records, run, size_text, verdict  # noqa: E402
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--dlscale", default=".build/release/dlscale")
@@ -68,7 +68,7 @@ for mode, table in (("on", points), ("forward", forward_points)):
         step = record["step_ms"]["mean"]
         bound = max(record["compute_alone_ms"], record["comm_alone_ms"])
         print(f"{model:<10} {ranks:>5} {record['batch_per_rank']:>5} {mode:>7} "
-              f"{record['bucket_bytes'] >> 20:>4}Mi {step:9.1f} {record['compute_alone_ms']:14.1f} "
+              f"{size_text(record['bucket_bytes']):>6} {step:9.1f} {record['compute_alone_ms']:14.1f} "
               f"{record['comm_alone_ms']:11.1f} {record['exposed_comm_ms']:10.1f} "
               f"{record.get('comm_cpu_ms') or 0:11.1f} {step / bound:9.3f}")
 
