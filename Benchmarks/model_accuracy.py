@@ -10,7 +10,8 @@
 3. training step at 4 hosts: fitted on the train records at 1-3 hosts (the scaling sweep of
    plans/bench-scaling-emulated.yaml, shared with bench-overlap) and the allreduce records at
    2-3 hosts, `dlscale predict --nodes 4 --format json` against the measured 4-host step,
-   MAPE <= 10% over three models (weak scaling; strong printed beside);
+   MAPE <= 10% over three models (weak scaling; strong printed beside); the same fit predicting
+   bench-overlap's `--overlap forward` records (`dlscale predict --overlap forward`), reported;
 4. compute model: `dlscale kernels --model` records of eight zoo models and small-residual on
    this machine, the kernel regression's MAPE on each held-out model's layers <= 15%
    (compute_model.py, also `make bench-compute-model` on its own)."""
@@ -31,6 +32,8 @@ parser.add_argument("--dlscale", default=".build/release/dlscale")
 parser.add_argument("--plan", default="plans/bench-scaling-emulated.yaml")
 parser.add_argument("--cluster", default="benchsc", help="the plan's cluster")
 parser.add_argument("--train", default="bench-results/scaling/train.jsonl", help="the sweep's records")
+parser.add_argument("--train-forward", default="bench-results/scaling/train-forward.jsonl",
+                    help="bench-overlap's --overlap forward records (read only)")
 parser.add_argument("--results", default="bench-results/accuracy")
 parser.add_argument("--sizes", default="64KiB:64MiB")
 parser.add_argument("--seconds-per-size", type=float, default=2)
@@ -147,20 +150,27 @@ print("# (compute model from the 1-host runs, each host capped at the same cores
 print("#  hidden communication fitted on the 2-3-host runs)")
 print(f"{'model':<10} {'scaling':<7} {'batch':>5} {'measured ms':>12} {'predicted ms':>13} {'compute':>8} "
       f"{'exposed':>8} {'error':>7}")
-errors = {"weak": [], "strong": []}
-for record in records(args.train, "train"):
-    if record["ranks"] != 4:
-        continue
+
+
+def predict_step(record, overlap):
+    """`dlscale predict` of a 4-host train record's step from the 1-3-host fit: (predicted, observed)."""
     scaling = record["scaling"]
     batch = record["batch_per_rank"] if scaling == "weak" else record["global_batch"]
     output = run([args.dlscale, "predict", "--models", models_path, "--model", record["model"], "--samples", "1e6",
                   "--epochs", "1", "--nodes", "4", "--batch", str(batch), "--scaling", scaling, "--algorithm",
-                  "ring", "--bucket", str(record["bucket_bytes"]), "--format", "json"], capture=True)
+                  "ring", "--bucket", str(record["bucket_bytes"]), "--overlap", overlap, "--format", "json"],
+                 capture=True)
     row = json.loads(output)[0]
     observed = record["step_ms"]["mean"]
-    errors[scaling].append((row["step_ms"], observed))
     print(f"{record['model']:<10} {scaling:<7} {batch:>5} {observed:12.1f} {row['step_ms']:13.1f} "
           f"{row['compute_ms']:8.1f} {row['exposed_comm_ms']:8.1f} {100 * (row['step_ms'] / observed - 1):+6.1f}%")
+    return row["step_ms"], observed
+
+
+errors = {"weak": [], "strong": []}
+for record in records(args.train, "train"):
+    if record["ranks"] == 4:
+        errors[record["scaling"]].append(predict_step(record, "on"))
 if errors["strong"]:
     print(f"# strong scaling: MAPE {mape(errors['strong']):.1f}% over {len(errors['strong'])} runs")
 if errors["weak"]:
@@ -168,6 +178,17 @@ if errors["weak"]:
                        f"MAPE {mape(errors['weak']):.1f}% over {len(errors['weak'])} runs")
 else:
     all_met &= verdict("step time at 4 hosts from 1-3 hosts (weak), MAPE <= 10%", False, "no 4-host records")
+
+# The forward-overlap schedule is priced by the same fits; its records come from bench-overlap.
+forward = [r for r in records(args.train_forward, "train") if r["ranks"] == 4 and r.get("overlap_forward")]
+if forward:
+    print("\n# 3b. the same fit predicting the 4-host --overlap forward steps of bench-overlap (reported, no target)")
+    print(f"{'model':<10} {'scaling':<7} {'batch':>5} {'measured ms':>12} {'predicted ms':>13} {'compute':>8} "
+          f"{'exposed':>8} {'error':>7}")
+    pairs = [predict_step(record, "forward") for record in forward]
+    print(f"# --overlap forward: MAPE {mape(pairs):.1f}% over {len(pairs)} runs")
+else:
+    print(f"\n# 3b. no --overlap forward records in {args.train_forward} (make bench-overlap writes them)")
 
 # 4. Compute model on held-out models' layers.
 print()

@@ -35,6 +35,9 @@ struct OptimizeCommand: ParsableCommand {
   @Option(help: "Bucket sizes to consider, comma-separated.")
   var buckets: String = "1MiB,4MiB,16MiB,25MiB,64MiB"
 
+  @Option(help: "Overlap modes to consider (dlscale train's --overlap: on, off, forward), comma-separated.")
+  var overlap: String = "on"
+
   @Option(help: "Minimise node-hours among configurations finishing within this many hours.")
   var deadlineHours: Double?
 
@@ -48,6 +51,20 @@ struct OptimizeCommand: ParsableCommand {
     guard maxNodes > 0 else { throw ValidationError("--max-nodes must be positive") }
     if let deadlineHours, !(deadlineHours > 0) { throw ValidationError("--deadline-hours must be positive") }
     if let algorithms { _ = try AlgorithmName.parseList(algorithms) }
+    _ = try overlaps()
+  }
+
+  /// The modes of --overlap, in order, each once.
+  func overlaps() throws -> [IterationModel.Overlap] {
+    var modes: [IterationModel.Overlap] = []
+    for name in overlap.split(separator: ",", omittingEmptySubsequences: false) {
+      let trimmed = name.trimmingCharacters(in: .whitespaces)
+      guard let mode = IterationModel.Overlap(rawValue: trimmed) else {
+        throw ValidationError("--overlap takes on, off and forward, comma-separated (got '\(trimmed)')")
+      }
+      if !modes.contains(mode) { modes.append(mode) }
+    }
+    return modes
   }
 
   func run() throws {
@@ -59,6 +76,7 @@ struct OptimizeCommand: ParsableCommand {
     search.algorithms = try algorithms.map { try AlgorithmName.parseList($0) }
     search.bucketSizes = try ByteSize.parseList(buckets)
     guard search.bucketSizes.allSatisfy({ $0 > 0 }) else { throw ValidationError("--buckets must be positive") }
+    search.overlaps = try overlaps()
     search.deadlineHours = deadlineHours
     let ranked = try search.run(models: models, request: try options.request())
     let goal = deadlineHours.map { "fewest node-hours within \($0) hours" } ?? "shortest time to train"

@@ -13,7 +13,9 @@ struct PredictCommand: ParsableCommand {
     discussion: """
       Step time = compute(batch per rank) + exposed allreduce + update. The gradient \
       (trainable parameters × 4 bytes) is allreduced in buckets overlapping backward; the part \
-      that runs past backward is exposed. Compute comes from the model's train records in \
+      that runs past backward is exposed. With --overlap forward the buckets left then run \
+      beside the next forward, first layers first, and the time forward waits for them is \
+      exposed; with off every allreduce is. Compute comes from the model's train records in \
       models.json, else the kernel regression, else --sample-time-ms. Without --algorithm, the \
       fastest fitted algorithm at each node count is used.
       """
@@ -39,12 +41,18 @@ struct PredictCommand: ParsableCommand {
   @Option(help: "Gradient bucket size, e.g. 25MiB.")
   var bucket: String = "25MiB"
 
+  @Option(help: "When the allreduces run, as dlscale train's --overlap: on, off or forward.")
+  var overlap: String = "on"
+
   @Option(help: "Output format: table or json.")
   var format: String = "table"
 
   func validate() throws {
     guard ["weak", "strong"].contains(scaling) else { throw ValidationError("--scaling must be weak or strong") }
     guard ["table", "json"].contains(format) else { throw ValidationError("--format must be table or json") }
+    guard IterationModel.Overlap(rawValue: overlap) != nil else {
+      throw ValidationError("--overlap must be on, off or forward")
+    }
     guard ranksPerNode > 0 else { throw ValidationError("--ranks-per-node must be positive") }
     guard batch > 0 else { throw ValidationError("--batch must be positive") }
     if let algorithm, !AlgorithmName.all.contains(algorithm) {
@@ -59,6 +67,7 @@ struct PredictCommand: ParsableCommand {
     request.strongScaling = scaling == "strong"
     request.algorithm = algorithm
     request.bucketBytes = try ByteSize.parse(bucket)
+    request.overlap = IterationModel.Overlap(rawValue: overlap) ?? .on
     guard request.bucketBytes > 0 else { throw ValidationError("--bucket must be positive") }
     let counts = try PhysicalQuantity.positiveIntegers(nodes, option: "--nodes")
     let rows = try TrainingTimePrediction(models: try options.modelsFile()).predict(request, nodes: counts)

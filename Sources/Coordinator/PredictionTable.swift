@@ -6,13 +6,13 @@ import Measurements
 enum PredictionTable {
   static func text(_ rows: [TrainingTimePrediction.Row]) -> String {
     let header = [
-      "nodes", "ranks", "algorithm", "batch/rank", "bucket", "hours", "± %", "samples/s",
+      "nodes", "ranks", "algorithm", "batch/rank", "bucket", "overlap", "hours", "± %", "samples/s",
       "step ms", "compute ms", "exposed ms", "update ms", "bound",
     ]
     let body = rows.map { row in
       [
         "\(row.nodes)", "\(row.ranks)", row.algorithm, ModelsSummary.format(row.batchPerRank, 1),
-        ByteSizeText.format(row.bucketBytes), ModelsSummary.format(row.hours, 2),
+        ByteSizeText.format(row.bucketBytes), row.overlap, ModelsSummary.format(row.hours, 2),
         ModelsSummary.format(row.errorPct, 1), ModelsSummary.format(row.samplesPerS, 1),
         ModelsSummary.format(row.stepMs, 1), ModelsSummary.format(row.computeMs, 1),
         ModelsSummary.format(row.exposedCommMs, 1), ModelsSummary.format(row.updateMs, 1), row.bound,

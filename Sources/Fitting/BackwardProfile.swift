@@ -55,4 +55,34 @@ public struct BackwardProfile: Sendable, Equatable {
     }
     return fractions
   }
+  /// For buckets of the given sizes (in backward order, summing to the gradient), the fraction
+  /// of the next forward that runs before the first layer holding part of each: where that
+  /// forward must wait for the bucket (`IterationModel.Overlap.forward`). Each layer takes the
+  /// share of forward it takes of backward (exact for layers with weights, whose backward is
+  /// twice their forward MACs; the others are a small part of either).
+  public func forwardGateFractions(bucketSizes: [Int]) -> [Double] {
+    let totalWork = layers.map(\.work).reduce(0, +)
+    guard totalWork > 0 else { return bucketSizes.map { _ in 0 } }
+    // Forward runs the layers in the opposite order: before layer i come those after it here.
+    var workBefore = [Double](repeating: 0, count: layers.count)
+    var sum = 0.0
+    for index in layers.indices.reversed() {
+      workBefore[index] = sum
+      sum += layers[index].work
+    }
+    var fractions: [Double] = []
+    var end = 0
+    var layer = 0
+    var layerEnd = layers.first?.gradientBytes ?? 0
+    for size in bucketSizes {
+      end += size
+      // The layer holding the bucket's last byte: the first one forward reaches.
+      while layerEnd < end && layer + 1 < layers.count {
+        layer += 1
+        layerEnd += layers[layer].gradientBytes
+      }
+      fractions.append(workBefore[layer] / totalWork)
+    }
+    return fractions
+  }
 }

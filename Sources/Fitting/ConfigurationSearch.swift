@@ -1,5 +1,5 @@
 /// `dlscale optimize`'s search: every combination of node count (1…max), ranks per node,
-/// batch per rank, allreduce algorithm and bucket size, each predicted by
+/// batch per rank, allreduce algorithm, bucket size and overlap mode, each predicted by
 /// `TrainingTimePrediction`; ranked by hours to train, or — with a deadline — by node-hours among
 /// the configurations that meet it.
 ///
@@ -12,6 +12,7 @@ public struct ConfigurationSearch: Sendable {
   /// Nil: every fitted algorithm.
   public var algorithms: [String]?
   public var bucketSizes = [1 << 20, 4 << 20, 16 << 20, 25 << 20, 64 << 20]
+  public var overlaps = [IterationModel.Overlap.on]
   public var deadlineHours: Double?
 
   public init() {}
@@ -27,20 +28,23 @@ public struct ConfigurationSearch: Sendable {
       for batch in batches {
         for algorithm in candidates {
           for bucket in bucketSizes {
-            var request = base
-            request.ranksPerNode = perNode
-            request.batch = batch
-            request.algorithm = algorithm
-            request.bucketBytes = bucket
-            rows += try prediction.predict(request, nodes: Array(1...maxNodes))
+            for overlap in overlaps {
+              var request = base
+              request.ranksPerNode = perNode
+              request.batch = batch
+              request.algorithm = algorithm
+              request.bucketBytes = bucket
+              request.overlap = overlap
+              rows += try prediction.predict(request, nodes: Array(1...maxNodes))
+            }
           }
         }
       }
     }
-    // One rank allreduces nothing: its rows differ only in algorithm and bucket; keep one.
+    // One rank allreduces nothing: its rows differ only in algorithm, bucket and overlap; keep one.
     var seen = Set<String>()
     rows = rows.filter { row in
-      let communication = row.ranks > 1 ? "\(row.algorithm)|\(row.bucketBytes)" : "none"
+      let communication = row.ranks > 1 ? "\(row.algorithm)|\(row.bucketBytes)|\(row.overlap)" : "none"
       return seen.insert("\(row.nodes)|\(row.ranks)|\(row.batchPerRank)|\(communication)").inserted
     }
     if let deadline = deadlineHours {

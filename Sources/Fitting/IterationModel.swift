@@ -11,7 +11,25 @@
 /// With `interference` κ (`CommunicationInterference`), the communication hidden behind
 /// backward h slows it by κh: backward is stretched by that much (its buckets become ready
 /// later) and the step grows by κh plus the change in exposure.
+///
+/// `overlap` follows the agent's `--overlap`: `.off` exposes every allreduce; `.forward` lets
+/// the allreduces left when backward ends run beside the next step's forward, by priority (see
+/// `Overlap.forward`), so what is exposed is the time that forward waits for them.
 public struct IterationModel: Sendable {
+  /// When the bucket allreduces run (the agent's `--overlap`).
+  public enum Overlap: String, Sendable, CaseIterable {
+    /// After backward, one after another: all of it exposed.
+    case off
+    /// Beside backward, in the order backward fills the buckets.
+    case on
+    /// Beside backward and the next step's forward. Whenever the network is free the latest
+    /// bucket submitted runs next (it holds the earliest layers, which forward needs first),
+    /// whole: a bucket on the wire is not preempted. The step ends with its backward; the next
+    /// forward waits, before each layer, for the buckets holding part of it, then applies their
+    /// share of the update.
+    case forward
+  }
+
   public var computeMs: Double
   /// The part of `computeMs` that is backward (overlappable).
   public var backwardMs: Double
@@ -23,8 +41,10 @@ public struct IterationModel: Sendable {
   public var ranks: Int
   /// When each bucket is complete, as a fraction of backward; nil spreads them evenly.
   public var profile: BackwardProfile?
-  /// κ: compute milliseconds added per millisecond of communication hidden behind backward.
+  /// κ: compute milliseconds added per millisecond of communication hidden (behind backward,
+  /// or under `.forward` behind forward and backward).
   public var interference = 0.0
+  public var overlap = Overlap.on
 
   public init(
     computeMs: Double, backwardMs: Double, updateMs: Double, gradientBytes: Int, bucketBytes: Int,
@@ -64,22 +84,91 @@ public struct IterationModel: Sendable {
   public var breakdown: Breakdown {
     let sizes = ranks > 1 ? buckets : []
     let durations = sizes.map { allreduceSeconds($0) * 1e3 }
-    let fractions =
-      profile?.readyFractions(bucketSizes: sizes) ?? sizes.indices.map { Double($0 + 1) / Double(sizes.count) }
-    /// The allreduce time that runs past the end of a backward of `backward` milliseconds.
-    func exposure(backward: Double) -> Double {
-      var networkFree = 0.0
-      for (fraction, duration) in zip(fractions, durations) {
-        networkFree = max(backward * fraction, networkFree) + duration
-      }
-      return max(networkFree - backward, 0)
-    }
     let allreduce = durations.reduce(0, +)
-    let added = interference > 0 ? interference * max(allreduce - exposure(backward: backwardMs), 0) : 0
-    let exposed = exposure(backward: backwardMs + added)
+    let forwardMs = computeMs - backwardMs
+    /// The exposed time when forward and backward take `forward` and `backward` milliseconds.
+    let exposure: (_ forward: Double, _ backward: Double) -> Double
+    switch overlap {
+    case .off:
+      return Breakdown(
+        allreduceMs: allreduce, interferenceMs: 0, exposedCommunicationMs: allreduce,
+        stepMs: computeMs + allreduce + updateMs)
+    case .on:
+      let fractions =
+        profile?.readyFractions(bucketSizes: sizes) ?? sizes.indices.map { Double($0 + 1) / Double(sizes.count) }
+      exposure = { _, backward in
+        // The allreduce time that runs past the end of backward.
+        var networkFree = 0.0
+        for (fraction, duration) in zip(fractions, durations) {
+          networkFree = max(backward * fraction, networkFree) + duration
+        }
+        return max(networkFree - backward, 0)
+      }
+    case .forward:
+      let fractions =
+        profile?.readyFractions(bucketSizes: sizes) ?? sizes.indices.map { Double($0 + 1) / Double(sizes.count) }
+      let gates =
+        profile?.forwardGateFractions(bucketSizes: sizes)
+        ?? sizes.indices.map { 1 - Double($0 + 1) / Double(sizes.count) }
+      let gradient = Double(sizes.reduce(0, +))
+      let updates = sizes.map { gradient > 0 ? updateMs * Double($0) / gradient : 0 }
+      exposure = { forward, backward in
+        Self.forwardWaits(
+          ready: fractions.map { $0 * backward }, durations: durations, gates: gates.map { backward + $0 * forward },
+          updates: updates)
+      }
+    }
+    // Hidden communication slows compute by κ per millisecond: the window it hides behind is
+    // stretched by that much, which moves the buckets' ready times and gates.
+    var added = 0.0
+    if interference > 0 {
+      added = interference * max(allreduce - exposure(forwardMs, backwardMs), 0)
+    }
+    let exposed: Double
+    switch overlap {
+    case .forward:
+      let stretch = computeMs > 0 ? 1 + added / computeMs : 1
+      exposed = exposure(forwardMs * stretch, backwardMs * stretch)
+    default: exposed = exposure(forwardMs, backwardMs + added)
+    }
     return Breakdown(
       allreduceMs: allreduce, interferenceMs: added, exposedCommunicationMs: exposed,
       stepMs: computeMs + added + exposed + updateMs)
+  }
+
+  /// Under `Overlap.forward`, milliseconds the next forward waits for the buckets, with every
+  /// time counted from the start of backward. Bucket i is submitted at `ready[i]` (in
+  /// submission order) and takes `durations[i]`; whenever the network is free the latest
+  /// bucket submitted runs, whole. The next forward reaches bucket i's first layer at
+  /// `gates[i]` plus the waits and updates before it, waits until the bucket is reduced, then
+  /// applies its update (`updates[i]`).
+  static func forwardWaits(ready: [Double], durations: [Double], gates: [Double], updates: [Double]) -> Double {
+    var finish = [Double](repeating: 0, count: ready.count)
+    var pending: [Int] = []
+    var next = 0
+    var networkFree = 0.0
+    while next < ready.count || !pending.isEmpty {
+      while next < ready.count && ready[next] <= networkFree {
+        pending.append(next)
+        next += 1
+      }
+      guard let latest = pending.popLast() else {
+        networkFree = ready[next]
+        continue
+      }
+      networkFree += durations[latest]
+      finish[latest] = networkFree
+    }
+    // Forward meets the gates in layer order; a later bucket holds earlier layers.
+    let order = ready.indices.sorted { (gates[$0], -$0) < (gates[$1], -$1) }
+    var delay = 0.0
+    var waited = 0.0
+    for bucket in order {
+      let wait = max(finish[bucket] - (gates[bucket] + delay), 0)
+      waited += wait
+      delay += wait + updates[bucket]
+    }
+    return waited
   }
 
   /// The compute added by the communication hidden behind backward (κh), milliseconds.

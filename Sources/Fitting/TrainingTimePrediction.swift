@@ -17,6 +17,7 @@ public struct TrainingTimePrediction: Sendable {
     /// Nil: the fastest fitted algorithm at each node count.
     public var algorithm: String?
     public var bucketBytes = 25 << 20
+    public var overlap = IterationModel.Overlap.on
     /// Overrides of the fitted β (as a link rate, bytes/s) and α (seconds).
     public var linkBytesPerS: Double?
     public var latencyS: Double?
@@ -40,6 +41,8 @@ public struct TrainingTimePrediction: Sendable {
     public var batchPerRank: Double
     public var globalBatch: Double
     public var bucketBytes: Int
+    /// The `--overlap` mode priced: off, on or forward.
+    public var overlap: String
     public var hours: Double
     public var samplesPerS: Double
     public var stepMs: Double
@@ -177,20 +180,24 @@ public struct TrainingTimePrediction: Sendable {
           allreduceSeconds: { allreduce.seconds(ranks: ranks, bytes: $0) })
         iteration.profile = profile
         iteration.interference = models.interference?.slowdownPerHiddenMs ?? 0
+        iteration.overlap = request.overlap
         let breakdown = iteration.breakdown
         let step = breakdown.stepMs
         let throughput = Double(ranks) * perRank / (step / 1e3)
         let hours = request.samples * request.epochs / throughput / 3600
         let exposed = breakdown.exposedCommunicationMs
+        // The compute the allreduces are compared with: what they hide behind, or all of it.
+        let sideBySide = request.overlap == .on ? iteration.backwardMs : computeMs
         let communicationError = ranks > 1 ? (allreduce.mape ?? 0) : 0
         let errorPct = ((computeMs + updateMs) * compute.mape + exposed * communicationError) / step
         let row = Row(
           nodes: count, ranks: ranks, algorithm: ranks > 1 ? algorithm : "none", batchPerRank: perRank,
-          globalBatch: perRank * Double(ranks), bucketBytes: request.bucketBytes, hours: hours,
+          globalBatch: perRank * Double(ranks), bucketBytes: request.bucketBytes,
+          overlap: ranks > 1 ? request.overlap.rawValue : "none", hours: hours,
           samplesPerS: throughput, stepMs: step, computeMs: computeMs + breakdown.interferenceMs,
           allreduceMs: breakdown.allreduceMs,
           exposedCommMs: exposed, updateMs: updateMs,
-          bound: breakdown.allreduceMs > iteration.backwardMs ? "communication" : "compute", errorPct: errorPct)
+          bound: breakdown.allreduceMs > sideBySide ? "communication" : "compute", errorPct: errorPct)
         if best == nil || step < best!.step { best = (row, step) }
       }
       return best!.row

@@ -16,9 +16,10 @@ struct FitPredictCommandTests {
     var exposedCommMs: Double
     var updateMs: Double
     var errorPct: Double
+    var overlap: String
 
     enum CodingKeys: String, CodingKey {
-      case nodes, hours
+      case nodes, hours, overlap
       case samplesPerS = "samples_per_s"
       case stepMs = "step_ms"
       case computeMs = "compute_ms"
@@ -100,14 +101,17 @@ struct FitPredictCommandTests {
       #expect(abs(row.stepMs - (row.computeMs + row.exposedCommMs + row.updateMs)) < 1e-9)
       #expect(row.errorPct >= 0 && row.errorPct.isFinite)
     }
+    #expect(rows.map(\.overlap) == ["none", "on", "on"], "overlap on unless told, none on one node")
     #expect(rows[2].exposedCommMs > 0, "ResNet-50's 102 MB gradient at 100 MB/s cannot hide behind 120 ms")
 
     let optimize = try runDlscale([
       "optimize", "--models", models, "--model", "resnet50", "--samples", "1e6", "--max-nodes", "4",
-      "--rules-file", directory + "/rules.conf",
+      "--rules-file", directory + "/rules.conf", "--overlap", "on,forward",
     ])
     #expect(optimize.status == 0, "stderr: \(optimize.standardError)")
     #expect(optimize.standardOutput.contains("best:"))
+    #expect(optimize.standardOutput.contains("overlap"), "the table names each row's overlap mode")
+    #expect(optimize.standardOutput.contains(" forward "), "forward overlap is among the configurations")
     let rules = try String(contentsOfFile: directory + "/rules.conf", encoding: .utf8)
     #expect(
       rules.hasPrefix("1 # number of collectives\n2 # collective id: allreduce\n3 # number of communicator sizes"))
@@ -117,6 +121,8 @@ struct FitPredictCommandTests {
     ["fit", "/nonexistent/results.jsonl"],
     ["predict", "--models", "/nonexistent/models.json", "--model", "resnet50", "--samples", "1e6"],
     ["predict", "--models", "/dev/null", "--model", "resnet50", "--samples", "lots"],
+    ["predict", "--models", "/dev/null", "--model", "resnet50", "--samples", "1e6", "--overlap", "sideways"],
+    ["optimize", "--models", "/dev/null", "--model", "resnet50", "--samples", "1e6", "--overlap", "on,later"],
   ])
   func badInputIsOneLine(arguments: [String]) throws {
     let result = try runDlscale(arguments)

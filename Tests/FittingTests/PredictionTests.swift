@@ -42,6 +42,95 @@ struct PredictionTests {
     #expect(single.exposedCommunicationMs == 0)
   }
 
+  @Test func forwardOverlapRunsTheLatestBucketFirstAndWaitsAtEachGate() {
+    // Buckets ready at 0, 1 and 2 ms, 10 ms each. The first runs at once (0–10); then both
+    // others are pending and the latest goes first (10–20), bucket 1 last (20–30). The next
+    // forward reaches bucket 2's layers at 2 ms, bucket 1's at 3, bucket 0's at 4.
+    let ready = [0.0, 1, 2]
+    let durations = [10.0, 10, 10]
+    let gates = [4.0, 3, 2]
+    func waits(updates: [Double]) -> Double {
+      IterationModel.forwardWaits(ready: ready, durations: durations, gates: gates, updates: updates)
+    }
+    // Waits 18 ms for bucket 2, then (at 3 + 18 = 21) 9 for bucket 1; bucket 0 is long done.
+    #expect(abs(waits(updates: [0, 0, 0]) - 27) < 1e-9)
+    // Each update delays the gates after it: 18, then at 3 + 19 = 22 a wait of 8.
+    #expect(abs(waits(updates: [1, 1, 1]) - 26) < 1e-9)
+    // The network idles until a bucket is ready.
+    #expect(abs(IterationModel.forwardWaits(ready: [5], durations: [10], gates: [6], updates: [0]) - 9) < 1e-9)
+  }
+
+  @Test func eachOverlapModeExposesItsShare() {
+    // Three buckets ready at 30, 60 and 90 ms of a 90 ms backward, 70 ms each; forward 60 ms.
+    var model = IterationModel(
+      computeMs: 150, backwardMs: 90, updateMs: 0, gradientBytes: 300, bucketBytes: 100, ranks: 2,
+      allreduceSeconds: { _ in 0.070 })
+    // Off: all 210 ms after backward.
+    model.overlap = .off
+    #expect(abs(model.exposedCommunicationMs - 210) < 1e-9)
+    #expect(abs(model.stepMs - 360) < 1e-9)
+    // On: 30–100, 100–170, 170–240, 150 ms past backward.
+    model.overlap = .on
+    #expect(abs(model.exposedCommunicationMs - 150) < 1e-9)
+    // Forward: 30–100, then the latest, bucket 2, 100–170, and bucket 1 170–240. The next
+    // forward needs bucket 2 at once (90: waits 80), bucket 1 after a third of forward (at
+    // 90 + 20 + 80 = 190: waits 50), bucket 0 after two thirds (long done).
+    model.overlap = .forward
+    #expect(abs(model.exposedCommunicationMs - 130) < 1e-9)
+    #expect(abs(model.stepMs - 280) < 1e-9)
+    // κ = 0.5 over the 80 ms hidden adds 40 ms, stretching forward and backward by 40/150:
+    // buckets ready at 38, 76 and 114 run 38–108, 108–178 (bucket 1: bucket 2 is not ready
+    // at 108) and 178–248; forward waits 248 − 114 = 134 ms for bucket 2 and no more.
+    model.interference = 0.5
+    #expect(abs(model.interferenceMs - 40) < 1e-9)
+    #expect(abs(model.exposedCommunicationMs - 134) < 1e-9)
+    #expect(abs(model.stepMs - (150 + 40 + 134)) < 1e-9)
+  }
+
+  @Test func forwardGatesAreWhereForwardFirstNeedsEachBucket() throws {
+    // Backward order: a 40-byte layer of work 1, a layer without weights (work 1), a 60-byte
+    // layer of work 2. Forward runs them the other way round: the 60-byte layer from 0, the
+    // others from 2/4 and 3/4 of forward.
+    let profile = BackwardProfile(layers: [(40, 1), (0, 1), (60, 2)])
+    #expect(profile.forwardGateFractions(bucketSizes: [40, 60]) == [0.75, 0])
+    #expect(profile.forwardGateFractions(bucketSizes: [20, 20, 60]) == [0.75, 0.75, 0])
+    // A bucket reaching into the 60-byte layer is needed as soon as forward starts.
+    #expect(profile.forwardGateFractions(bucketSizes: [50, 50]) == [0, 0])
+    // ResNet-50: the last buckets hold the stem and first stages, needed first.
+    let resnet = try BackwardProfile(spec: try Zoo.spec(named: "resnet50"))
+    let sizes = IterationModel(
+      computeMs: 1, backwardMs: 1, updateMs: 0, gradientBytes: resnet.gradientBytes, bucketBytes: 4 << 20,
+      ranks: 2, allreduceSeconds: { _ in 0 }
+    ).buckets
+    let gates = resnet.forwardGateFractions(bucketSizes: sizes)
+    #expect(gates.last == 0)
+    #expect(zip(gates, gates.dropFirst()).allSatisfy { $0 >= $1 }, "later buckets are needed earlier")
+    #expect(gates.first! > 0.5, "the first bucket (the classifier and last stage) is needed late")
+  }
+
+  @Test func predictionsNameTheirOverlapAndForwardHidesMore() throws {
+    var request = TrainingTimePrediction.Request(model: "resnet50", samples: 1e6, epochs: 1)
+    request.batch = 2
+    request.algorithm = "ring"
+    request.bucketBytes = 4 << 20
+    let prediction = TrainingTimePrediction(models: Self.models())
+    var rows: [IterationModel.Overlap: TrainingTimePrediction.Row] = [:]
+    for overlap in IterationModel.Overlap.allCases {
+      request.overlap = overlap
+      rows[overlap] = try prediction.predict(request, nodes: [4])[0]
+      #expect(rows[overlap]?.overlap == overlap.rawValue)
+    }
+    let off = try #require(rows[.off])
+    let on = try #require(rows[.on])
+    let forward = try #require(rows[.forward])
+    #expect(abs(off.exposedCommMs - off.allreduceMs) < 1e-9)
+    #expect(on.exposedCommMs < off.exposedCommMs)
+    #expect(forward.exposedCommMs < on.exposedCommMs)
+    #expect(forward.hours < on.hours)
+    request.overlap = .forward
+    #expect(try prediction.predict(request, nodes: [1])[0].overlap == "none")
+  }
+
   @Test func moreSamplesTakeMoreHours() throws {
     let prediction = TrainingTimePrediction(models: Self.models())
     var hours: [Double] = []
@@ -131,6 +220,11 @@ struct PredictionTests {
     let byTime = try search.run(models: Self.models(alpha: 0, beta: 0), request: request)
     #expect(byTime[0].nodes == 4, "free communication: most nodes is fastest")
     #expect(byTime.filter { $0.ranks == 1 }.count == 1, "one single-rank row per batch")
+    search.overlaps = [.on, .forward]
+    let modes = try search.run(models: Self.models(), request: request)
+    #expect(Set(modes.filter { $0.ranks > 1 }.map(\.overlap)) == ["on", "forward"])
+    #expect(modes.filter { $0.ranks == 1 }.count == 1, "one single-rank row per batch, whatever the overlap")
+    search.overlaps = [.on]
     search.deadlineHours = byTime[0].hours * 1.5
     let byCost = try search.run(models: Self.models(alpha: 0, beta: 0), request: request)
     #expect(byCost.allSatisfy { $0.hours <= byTime[0].hours * 1.5 })
