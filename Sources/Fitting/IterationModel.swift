@@ -86,6 +86,8 @@ public struct IterationModel: Sendable {
     let durations = sizes.map { allreduceSeconds($0) * 1e3 }
     let allreduce = durations.reduce(0, +)
     let forwardMs = computeMs - backwardMs
+    let fractions =
+      profile?.readyFractions(bucketSizes: sizes) ?? sizes.indices.map { Double($0 + 1) / Double(sizes.count) }
     /// The exposed time when forward and backward take `forward` and `backward` milliseconds.
     let exposure: (_ forward: Double, _ backward: Double) -> Double
     switch overlap {
@@ -94,8 +96,6 @@ public struct IterationModel: Sendable {
         allreduceMs: allreduce, interferenceMs: 0, exposedCommunicationMs: allreduce,
         stepMs: computeMs + allreduce + updateMs)
     case .on:
-      let fractions =
-        profile?.readyFractions(bucketSizes: sizes) ?? sizes.indices.map { Double($0 + 1) / Double(sizes.count) }
       exposure = { _, backward in
         // The allreduce time that runs past the end of backward.
         var networkFree = 0.0
@@ -105,8 +105,6 @@ public struct IterationModel: Sendable {
         return max(networkFree - backward, 0)
       }
     case .forward:
-      let fractions =
-        profile?.readyFractions(bucketSizes: sizes) ?? sizes.indices.map { Double($0 + 1) / Double(sizes.count) }
       let gates =
         profile?.forwardGateFractions(bucketSizes: sizes)
         ?? sizes.indices.map { 1 - Double($0 + 1) / Double(sizes.count) }
@@ -120,10 +118,7 @@ public struct IterationModel: Sendable {
     }
     // Hidden communication slows compute by κ per millisecond: the window it hides behind is
     // stretched by that much, which moves the buckets' ready times and gates.
-    var added = 0.0
-    if interference > 0 {
-      added = interference * max(allreduce - exposure(forwardMs, backwardMs), 0)
-    }
+    let added = interference > 0 ? interference * max(allreduce - exposure(forwardMs, backwardMs), 0) : 0
     let exposed: Double
     switch overlap {
     case .forward:
