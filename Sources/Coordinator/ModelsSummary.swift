@@ -84,7 +84,8 @@ enum ModelsSummary {
         if let usl = fit.usl {
           parts.append("USL σ \(format(usl.sigma, 4)) κ \(format(usl.kappa, 5)) (\(percent(fit.uslMape)))")
         }
-        lines.append("  \(fit.model) \(fit.scaling) batch \(fit.batch): " + parts.joined(separator: "  "))
+        let setup = fit.setup.map { " (\($0))" } ?? ""
+        lines.append("  \(fit.model) \(fit.scaling) batch \(fit.batch)\(setup): " + parts.joined(separator: "  "))
         let karpFlatt = fit.karpFlatt.map { "p=\($0.ranks) \(format($0.serialFraction, 3))" }
         lines.append("      Karp–Flatt e: " + karpFlatt.joined(separator: ", "))
       }

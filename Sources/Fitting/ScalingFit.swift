@@ -5,6 +5,8 @@ public struct ScalingFit: Codable, Sendable, Equatable {
   public var model: String
   public var scaling: String
   public var batch: Int
+  /// How the ranks communicated (`Record.trainingSetup`); absent for a curve of one rank.
+  public var setup: String?
   public var points: [ScalingPoint]
   public var baselineSamplesPerS: Double
   public var amdahl: AmdahlLaw?
@@ -18,13 +20,13 @@ public struct ScalingFit: Codable, Sendable, Equatable {
   public var problems: [String]
 
   public static func fit(_ curve: ScalingPoint.Curve) throws -> ScalingFit {
-    let label = "scaling \(curve.model) \(curve.scaling) batch \(curve.batch)"
+    let label = "scaling \(curve.model) \(curve.scaling) batch \(curve.batch)" + (curve.setup.map { " (\($0))" } ?? "")
     let (baseline, speedups) = try curve.points.speedups(model: label)
     guard !speedups.isEmpty else {
       throw FittingError.tooFewPoints(model: label, needed: 2, found: curve.points.count)
     }
     var result = ScalingFit(
-      model: curve.model, scaling: curve.scaling, batch: curve.batch, points: curve.points,
+      model: curve.model, scaling: curve.scaling, batch: curve.batch, setup: curve.setup, points: curve.points,
       baselineSamplesPerS: baseline, karpFlatt: try KarpFlattMetric.of(curve.points), problems: [])
     func attempt<Law: ScalingLaw>(_ fit: ([ScalingPoint]) throws -> Law) -> (Law?, Double?) {
       do {

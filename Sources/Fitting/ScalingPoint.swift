@@ -1,8 +1,10 @@
 import Measurements
 
 /// Measured throughput at one rank count, and the curves it belongs to: `train` records grouped
-/// by model, scaling mode and batch (per rank for weak scaling, global for strong), several
-/// records at one rank count averaged.
+/// by model, scaling mode, batch (per rank for weak scaling, global for strong) and the way the
+/// ranks communicated (`Record.trainingSetup`), several records at one rank count averaged.
+/// One rank communicates nothing: its records are the 1-rank point of every curve of their
+/// model, scaling mode and batch.
 public struct ScalingPoint: Sendable, Equatable, Codable {
   public var ranks: Int
   public var samplesPerS: Double
@@ -18,30 +20,47 @@ public struct ScalingPoint: Sendable, Equatable, Codable {
     public var scaling: String
     /// Batch per rank (weak) or global batch (strong).
     public var batch: Int
+    /// How the ranks communicated (`Record.trainingSetup`); nil for a curve of one rank only.
+    public var setup: String?
     public var points: [ScalingPoint]
   }
 
   public static func curves(from records: [Record]) -> [Curve] {
-    var sums: [String: (curve: Curve, totals: [Int: (Double, Int)])] = [:]
+    struct Key: Hashable, Comparable {
+      var model: String
+      var scaling: String
+      var batch: Int
+      static func < (lhs: Key, rhs: Key) -> Bool {
+        (lhs.model, lhs.scaling, lhs.batch) < (rhs.model, rhs.scaling, rhs.batch)
+      }
+    }
+    /// Per curve key and setup (nil: one rank), per rank count: the sum and count of throughputs.
+    var totals: [Key: [String?: [Int: (sum: Double, count: Int)]]] = [:]
     for record in records {
       guard record.kind == .train, let model = record.model, let ranks = record.ranks, ranks >= 1,
         let throughput = record.samplesPerS, throughput > 0, throughput.isFinite
       else { continue }
       let scaling = record.scaling ?? "weak"
       guard let batch = scaling == "strong" ? record.globalBatch : record.batchPerRank else { continue }
-      let key = "\(model)|\(scaling)|\(batch)"
-      var entry = sums[key] ?? (Curve(model: model, scaling: scaling, batch: batch, points: []), [:])
-      let total = entry.totals[ranks] ?? (0, 0)
-      entry.totals[ranks] = (total.0 + throughput, total.1 + 1)
-      sums[key] = entry
+      let key = Key(model: model, scaling: scaling, batch: batch)
+      let total = totals[key, default: [:]][record.trainingSetup, default: [:]][ranks] ?? (0, 0)
+      totals[key, default: [:]][record.trainingSetup, default: [:]][ranks] = (total.sum + throughput, total.count + 1)
     }
-    return sums.keys.sorted().map { key in
-      var curve = sums[key]!.curve
-      curve.points = sums[key]!.totals.keys.sorted().map { ranks in
-        let (sum, count) = sums[key]!.totals[ranks]!
-        return ScalingPoint(ranks: ranks, samplesPerS: sum / Double(count))
+    func points(_ byRanks: [Int: (sum: Double, count: Int)]) -> [ScalingPoint] {
+      byRanks.keys.sorted().map { ScalingPoint(ranks: $0, samplesPerS: byRanks[$0]!.sum / Double(byRanks[$0]!.count)) }
+    }
+    return totals.keys.sorted().flatMap { key -> [Curve] in
+      let bySetup = totals[key]!
+      let single = points(bySetup[nil] ?? [:])
+      let setups = bySetup.keys.compactMap { $0 }.sorted()
+      guard !setups.isEmpty else {
+        return [Curve(model: key.model, scaling: key.scaling, batch: key.batch, setup: nil, points: single)]
       }
-      return curve
+      return setups.map { setup in
+        Curve(
+          model: key.model, scaling: key.scaling, batch: key.batch, setup: setup,
+          points: single + points(bySetup[setup]!))
+      }
     }
   }
 }

@@ -109,6 +109,16 @@ public struct Record: Codable, Equatable, Sendable {
     self.timestamp = timestamp
   }
 
+  /// How a multi-rank `train` record communicated: "ring, 8MiB buckets, overlap on" (the
+  /// overlap mode off, on or forward). Runs of one model, scaling mode and batch that differ in
+  /// this are different scaling curves. Nil for one rank, which communicates nothing.
+  public var trainingSetup: String? {
+    guard kind == .train, let ranks, ranks > 1 else { return nil }
+    let mode = overlapForward == true ? "forward" : overlap == false ? "off" : "on"
+    let buckets = bucketBytes.map { "\(ByteSize.format($0)) buckets, " } ?? ""
+    return "\(algorithm ?? "unknown algorithm"), \(buckets)overlap \(mode)"
+  }
+
   /// ISO 8601 with milliseconds, UTC.
   public static func now() -> String {
     let formatter = ISO8601DateFormatter()

@@ -62,6 +62,15 @@ public struct ModelsDocument: Sendable {
   public func scalingFit(model: String, scaling: String) -> ScalingFit? {
     self.scaling.first { $0.model == model && $0.scaling == scaling }
   }
+
+  /// The fit of a measured series: its model and scaling mode, and its batch and setup where the
+  /// fit names them (files written before fits named their setup match every setup).
+  public func scalingFit(for series: ScalingSeries) -> ScalingFit? {
+    scaling.first { fit in
+      fit.model == series.model && fit.scaling == series.scaling && (fit.batch == nil || fit.batch == series.batch)
+        && (fit.setup == nil || fit.setup == series.setup)
+    }
+  }
 }
 
 /// Helpers to read JSON whose exact shape is not fixed.

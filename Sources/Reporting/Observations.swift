@@ -64,7 +64,7 @@ public struct Observations: Sendable {
     for series in scaling {
       let parallel = series.points.filter { $0.ranks > 1 }
       guard let largest = parallel.last ?? series.points.last else { continue }
-      let name = "\(series.model) (\(series.scaling))"
+      let name = series.name
       if let ratio = largest.computeToCommunication {
         items.append(
           Item(

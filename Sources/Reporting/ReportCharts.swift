@@ -108,21 +108,21 @@ extension ScalingReport {
         let base = series.points[0]
         throughput.append(
           .init(
-            name: "\(series.scaling) measured",
+            name: "\(series.variant) measured",
             points: series.points.map { .init(x: Double($0.ranks), y: $0.samplesPerS) }, colorIndex: color))
         efficiency.append(
           .init(
-            name: "\(series.scaling) measured",
+            name: "\(series.variant) measured",
             points: series.points.map { .init(x: Double($0.ranks), y: $0.efficiency) }, colorIndex: color))
         color += 1
-        guard let fit = models?.scalingFit(model: model, scaling: series.scaling) else { continue }
+        guard let fit = models?.scalingFit(for: series) else { continue }
         let maxRanks = max(series.points.last!.ranks, fit.predictions.map(\.ranks).max() ?? 0)
         let curveRanks = Array(Swift.stride(from: 1.0, through: log2(Double(maxRanks)) + 1e-9, by: 0.25)).map {
           pow(2, $0)
         }
         let curveAt = [1.0] + curveRanks.filter { $0 > 1 }
         for entry in fit.laws {
-          let name = "\(series.scaling) \(entry.law.name)" + (entry.mape.map { " (MAPE \(Int($0.rounded()))%)" } ?? "")
+          let name = "\(series.variant) \(entry.law.name)" + (entry.mape.map { " (MAPE \(Int($0.rounded()))%)" } ?? "")
           // Efficiency relative to one rank; throughput from the baseline point's per-rank rate.
           let perRank = base.samplesPerS / (Double(base.ranks) * entry.law.efficiency(ranks: Double(base.ranks)))
           efficiency.append(
@@ -143,7 +143,7 @@ extension ScalingReport {
         if !predicted.isEmpty {
           throughput.append(
             .init(
-              name: "\(series.scaling) predicted (band: error)", points: predicted, style: .points, colorIndex: color))
+              name: "\(series.variant) predicted (band: error)", points: predicted, style: .points, colorIndex: color))
           color += 1
         }
       }
@@ -177,7 +177,7 @@ extension ScalingReport {
           (point.forwardMs ?? 0) + (point.backwardMs ?? 0) + (point.exposedCommMs ?? 0) + (point.updateMs ?? 0)
         bars.append(
           .init(
-            label: ["\(point.ranks)", series.scaling],
+            label: ["\(point.ranks)", series.variant],
             segments: [
               point.forwardMs ?? 0, point.backwardMs ?? 0, point.exposedCommMs ?? 0, point.updateMs ?? 0,
               max(0, point.stepMs - known),

@@ -78,7 +78,7 @@ extension ScalingReport {
       rows: scaling.flatMap { series in
         series.points.map { point in
           [
-            series.model, series.scaling, "\(point.ranks)", ms(point.stepMs), Observations.fixed(point.samplesPerS, 1),
+            series.model, series.variant, "\(point.ranks)", ms(point.stepMs), Observations.fixed(point.samplesPerS, 1),
             Observations.percent(point.efficiency), ms(point.forwardMs), ms(point.backwardMs), ms(point.allreduceMs),
             ms(point.exposedCommMs), ms(point.commCpuMs), ms(point.updateMs),
             point.computeToCommunication.map { Observations.fixed($0, 2) } ?? "–",

@@ -42,12 +42,21 @@ public struct ScalingFit: Sendable {
 
   public var model: String
   public var scaling: String
+  /// Batch per rank (weak) or global batch (strong) of the curve fitted, when the file says.
+  public var batch: Int?
+  /// How the ranks of the curve fitted communicated (`Record.trainingSetup`), when the file says.
+  public var setup: String?
   public var laws: [(law: Law, mape: Double?)]
   public var predictions: [Prediction]
 
-  public init(model: String, scaling: String, laws: [(law: Law, mape: Double?)], predictions: [Prediction] = []) {
+  public init(
+    model: String, scaling: String, batch: Int? = nil, setup: String? = nil, laws: [(law: Law, mape: Double?)],
+    predictions: [Prediction] = []
+  ) {
     self.model = model
     self.scaling = scaling
+    self.batch = batch
+    self.setup = setup
     self.laws = laws
     self.predictions = predictions
   }
@@ -58,6 +67,8 @@ public struct ScalingFit: Sendable {
     }
     self.model = model
     self.scaling = scaling
+    batch = LooseJSON.number(object, "batch").flatMap { Int(exactly: $0) }
+    setup = LooseJSON.string(object, "setup")
     // Fits may sit under "fits" (an object keyed by law, or an array naming it) or at the top.
     var candidates: [(String, [String: Any])] = []
     if let fits = object["fits"] as? [String: Any] {

@@ -57,19 +57,19 @@ public struct ScalingReport: Sendable {
   public var trainingComparisons: [Comparison] {
     guard let models else { return [] }
     return scaling.flatMap { series -> [Comparison] in
-      guard let fit = models.scalingFit(model: series.model, scaling: series.scaling) else { return [] }
+      guard let fit = models.scalingFit(for: series) else { return [] }
       return fit.predictions.compactMap { prediction in
         guard let point = series.points.first(where: { $0.ranks == prediction.ranks }) else { return nil }
         if let samples = prediction.samplesPerS {
           return Comparison(
-            label: "\(series.model) \(series.scaling) \(prediction.ranks) ranks", measured: point.samplesPerS,
+            label: "\(series.name) \(prediction.ranks) ranks", measured: point.samplesPerS,
             predicted: samples, low: prediction.low, high: prediction.high)
         }
         guard let step = prediction.stepMs, step > 0 else { return nil }
         // Throughput from a predicted step time: the global batch is the same as measured.
         let predicted = point.samplesPerS * point.stepMs / step
         return Comparison(
-          label: "\(series.model) \(series.scaling) \(prediction.ranks) ranks", measured: point.samplesPerS,
+          label: "\(series.name) \(prediction.ranks) ranks", measured: point.samplesPerS,
           predicted: predicted, low: nil, high: nil)
       }
     }

@@ -66,6 +66,35 @@ struct ScalingFitTests {
       ])
   }
 
+  @Test func curvesSeparateBatchesAndSetupsAndShareTheOneRankPoint() throws {
+    func record(ranks: Int, batch: Int, forward: Bool = false, throughput: Double) -> Record {
+      var record = Record(kind: .train, runId: "t")
+      record.model = "resnet50"
+      record.ranks = ranks
+      record.scaling = "weak"
+      record.batchPerRank = batch
+      record.algorithm = "ring"
+      record.bucketBytes = 8 << 20
+      record.overlap = true
+      record.overlapForward = forward ? true : nil
+      record.samplesPerS = throughput
+      return record
+    }
+    let records = [
+      record(ranks: 1, batch: 12, throughput: 1.3), record(ranks: 4, batch: 12, throughput: 4.3),
+      record(ranks: 4, batch: 12, forward: true, throughput: 4.6), record(ranks: 4, batch: 2, throughput: 1.1),
+    ]
+    #expect(records[0].trainingSetup == nil, "one rank communicates nothing")
+    #expect(records[1].trainingSetup == "ring, 8MiB buckets, overlap on")
+    #expect(records[2].trainingSetup == "ring, 8MiB buckets, overlap forward")
+    let curves = ScalingPoint.curves(from: records)
+    #expect(curves.map(\.batch) == [2, 12, 12])
+    #expect(curves.map(\.setup) == [records[3].trainingSetup, records[2].trainingSetup, records[1].trainingSetup])
+    #expect(curves[0].points == [ScalingPoint(ranks: 4, samplesPerS: 1.1)], "no 1-rank run at batch 2")
+    #expect(curves[1].points == [ScalingPoint(ranks: 1, samplesPerS: 1.3), ScalingPoint(ranks: 4, samplesPerS: 4.6)])
+    #expect(curves[2].points == [ScalingPoint(ranks: 1, samplesPerS: 1.3), ScalingPoint(ranks: 4, samplesPerS: 4.3)])
+  }
+
   @Test func missingBaselineOrTooFewPointsIsAClearError() {
     let noBaseline = [ScalingPoint(ranks: 2, samplesPerS: 10), ScalingPoint(ranks: 4, samplesPerS: 18)]
     #expect(throws: FittingError.self) { try AmdahlLaw.fit(noBaseline) }

@@ -49,6 +49,39 @@ func trainRecord(
   #expect(table.rows.map { $0[column] } == ["–", "3.4"])
 }
 
+/// Runs of one model that differ in batch or in how the ranks communicated are separate series,
+/// each measured against the one-rank run of its own batch.
+@Test func batchesAndSetupsAreSeparateSeries() throws {
+  func record(ranks: Int, batch: Int, stepMs: Double, forward: Bool = false) -> Record {
+    var record = trainRecord(model: "resnet50", scaling: "weak", ranks: ranks, stepMs: stepMs)
+    record.batchPerRank = batch
+    record.algorithm = "ring"
+    record.bucketBytes = 4 << 20
+    record.overlap = true
+    record.overlapForward = forward ? true : nil
+    return record
+  }
+  let records = [
+    record(ranks: 1, batch: 12, stepMs: 9000), record(ranks: 4, batch: 12, stepMs: 11000),
+    record(ranks: 4, batch: 12, stepMs: 10000, forward: true), record(ranks: 4, batch: 2, stepMs: 7500),
+    trainRecord(model: "sensornet", scaling: "weak", ranks: 1, stepMs: 30),
+    trainRecord(model: "sensornet", scaling: "weak", ranks: 4, stepMs: 800),
+  ]
+  let series = ScalingSeries.group(records)
+  #expect(
+    series.map(\.name) == [
+      "resnet50 (weak, batch 2)", "resnet50 (weak, batch 12, ring, 4MiB buckets, overlap forward)",
+      "resnet50 (weak, batch 12, ring, 4MiB buckets, overlap on)", "sensornet (weak)",
+    ])
+  #expect(series.map { $0.points.map(\.ranks) } == [[4], [1, 4], [1, 4], [1, 4]])
+  // Each batch-12 series against the same one-rank run: 9000/10000 and 9000/11000; batch 2 has
+  // no one-rank run and is its own baseline.
+  #expect(series.map { $0.points.last!.efficiency } == [1, 0.9, 9000.0 / 11000, 30.0 / 800])
+  #expect(series[0].baselineRanks == 4)
+  let table = ScalingReport(records: records).trainingTable
+  #expect(table.rows.map { $0[1] }.contains("weak, batch 12, ring, 4MiB buckets, overlap forward"))
+}
+
 @Test func withoutOneRankTheSmallestCountIsTheBaseline() throws {
   let records = [
     trainRecord(scaling: "strong", ranks: 2, stepMs: 50), trainRecord(scaling: "strong", ranks: 8, stepMs: 20),

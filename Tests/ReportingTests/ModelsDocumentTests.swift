@@ -79,3 +79,24 @@ import Testing
   let atEight = try #require(document.communicationModel(algorithm: "ring", ranks: 8))
   #expect(atEight.pieces.isEmpty)
 }
+
+/// A measured series is drawn with the fit of its own batch and setup, or with a fit that names
+/// neither (a file written before fits named them); never with another batch's fit.
+@Test func aSeriesFindsTheFitOfItsBatchAndSetup() throws {
+  let on = "ring, 4MiB buckets, overlap on"
+  var document = ModelsDocument()
+  document.scaling = [
+    ScalingFit(model: "resnet50", scaling: "weak", batch: 2, setup: on, laws: [(.amdahl(serialFraction: 0.5), nil)]),
+    ScalingFit(model: "resnet50", scaling: "weak", batch: 12, setup: on, laws: [(.amdahl(serialFraction: 0.1), nil)]),
+  ]
+  func series(batch: Int, setup: String) -> ScalingSeries {
+    ScalingSeries(
+      model: "resnet50", scaling: "weak", batch: batch, setup: setup, variant: "weak", baselineRanks: 1, points: [])
+  }
+  #expect(document.scalingFit(for: series(batch: 12, setup: on))?.batch == 12)
+  #expect(document.scalingFit(for: series(batch: 2, setup: on))?.batch == 2)
+  #expect(document.scalingFit(for: series(batch: 12, setup: "ring, 4MiB buckets, overlap forward")) == nil)
+  #expect(document.scalingFit(for: series(batch: 16, setup: on)) == nil)
+  document.scaling = [ScalingFit(model: "resnet50", scaling: "weak", laws: [])]
+  #expect(document.scalingFit(for: series(batch: 16, setup: on)) != nil)
+}
