@@ -7,8 +7,8 @@ hosts with `--overlap forward`: also beside the next step's forward, by priority
 
 Target: ResNet-50's step time at 4 hosts <= 1.15 x max(compute alone, communication alone), both
 measured in the same run (`--alone-steps`); a verdict for each overlap mode. The forward plan
-runs `--forward-rounds` times (each round one run of each point, appended to its results file);
-its verdict takes the median of the rounds' ratios, and every round is printed.
+runs each point three times, round by round (`repeat: 3`); its verdict takes the median of
+the runs' ratios, and every run is printed.
 Efficiencies (of the first sweep) from step_ms.mean: weak E(P) = t(1)/t(P), strong
 E(P) = t(1)/(P t(P))."""
 import argparse
@@ -27,8 +27,6 @@ parser.add_argument("--output", default="bench-results/scaling/train.jsonl", hel
 parser.add_argument("--forward-plan", default="plans/bench-overlap-forward.yaml")
 parser.add_argument("--forward-output", default="bench-results/scaling/train-forward.jsonl",
                     help="the --overlap forward sweep's records")
-parser.add_argument("--forward-rounds", type=int, default=3,
-                    help="runs of each point of the forward plan (the verdict takes their median ratio)")
 parser.add_argument("--fresh", action="store_true", help="measure every point again (default: resume)")
 parser.add_argument("--model", default="resnet50", help="the model of the overlap target")
 parser.add_argument("--batch", type=int, default=12, help="the per-rank batch of the overlap target")
@@ -37,18 +35,7 @@ parser.add_argument("--cpus", type=float, default=0.4,
 parser.add_argument("--burst", type=int, default=TRAINING_BURST,
                     help="every link's tbf burst in bytes (see bench_common.TRAINING_BURST; 0: the cluster's default)")
 args = parser.parse_args()
-if args.forward_rounds < 1:
-    parser.error("--forward-rounds must be at least 1")
 
-
-
-def forward_rounds_done():
-    """The rounds of the forward plan in its results file: the fewest runs of any of its points."""
-    counts = {}
-    for record in records(args.forward_output, "train"):
-        key = (record["model"], record["scaling"], record["batch_per_rank"], record["ranks"])
-        counts[key] = counts.get(key, 0) + 1
-    return min(counts.values(), default=0)
 
 
 os.makedirs(os.path.dirname(args.output), exist_ok=True)
@@ -57,9 +44,7 @@ for path in (args.output, args.forward_output):
         os.remove(path)
 with emulated_cluster(args.dlscale, args.cluster, 4, "200mbit", cpus=args.cpus, burst=args.burst or None):
     run([args.dlscale, "sweep", args.plan, "--output", args.output, "--resume"])
-    # Rounds already in the file (an interrupted round is run again whole).
-    for _ in range(args.forward_rounds - min(forward_rounds_done(), args.forward_rounds)):
-        run([args.dlscale, "sweep", args.forward_plan, "--output", args.forward_output])
+    run([args.dlscale, "sweep", args.forward_plan, "--output", args.forward_output, "--resume"])
 
 
 def every(path):

@@ -5,7 +5,9 @@ import Yams
 
 /// A sweep plan (DESIGN.md "Sweep plans"): where to run, where the records go, and runs whose
 /// list-valued keys expand into the Cartesian product of points. `algorithms` and `sizes` stay
-/// inside one point. Unknown keys and wrong types are errors with the line and column.
+/// inside one point. A run's `repeat: N` runs each of its points N times, round by round (each
+/// repetition is a point of its own, `repeat=k` in its key, so `--resume` counts each once).
+/// Unknown keys and wrong types are errors with the line and column.
 struct SweepPlan {
   var name: String
   var hostfile: String?
@@ -76,8 +78,16 @@ struct SweepPlan {
       throw ParseError(
         description: "\(reader.at(benchmarkNode)): unknown benchmark '\(benchmark)' (allreduce, p2p or train)")
     }
-    try reader.refuseUnknownKeys(mapping, allowed: ["benchmark"] + keys)
+    try reader.refuseUnknownKeys(mapping, allowed: ["benchmark"] + keys + ["repeat"])
     guard mapping["np"] != nil else { throw ParseError(description: "\(reader.at(run)): a run needs 'np'") }
+    var repeats = 1
+    if let node = mapping["repeat"] {
+      let values = try reader.values(node, key: "repeat")
+      guard values.count == 1, let count = Int(values[0]) else {
+        throw ParseError(description: "\(reader.at(node)): 'repeat' must be one positive integer")
+      }
+      repeats = count
+    }
 
     var axes: [(String, [String])] = []
     for key in keys {
@@ -93,7 +103,12 @@ struct SweepPlan {
     for (key, values) in axes {
       combinations = combinations.flatMap { prefix in values.map { prefix + [(key, $0)] } }
     }
-    return combinations.map { SweepPoint(benchmark: benchmark, settings: $0) }
+    // Repeated runs go round by round: every point once, then every point again, so that a
+    // machine that drifts during the sweep shifts every point alike.
+    guard repeats > 1 else { return combinations.map { SweepPoint(benchmark: benchmark, settings: $0) } }
+    return (1...repeats).flatMap { round in
+      combinations.map { SweepPoint(benchmark: benchmark, settings: $0 + [("repeat", "\(round)")]) }
+    }
   }
 }
 
@@ -109,9 +124,9 @@ struct SweepPoint: Equatable {
 
   var ranks: Int { Int(settings.first { $0.0 == "np" }?.1 ?? "1") ?? 1 }
 
-  /// The agent's arguments: `--key value` for every setting but `np`.
+  /// The agent's arguments: `--key value` for every setting but `np` and `repeat`.
   var agentArguments: [String] {
-    settings.filter { $0.0 != "np" }.flatMap { ["--\($0.0)", $0.1] }
+    settings.filter { $0.0 != "np" && $0.0 != "repeat" }.flatMap { ["--\($0.0)", $0.1] }
   }
 }
 
@@ -178,7 +193,7 @@ private struct NodeReader {
       SweepPlan.ParseError(description: "\(at(node)): '\(key)' must be \(expected), got '\(text)'")
     }
     switch key {
-    case "np", "batch", "steps", "threads", "iterations":
+    case "np", "batch", "steps", "threads", "iterations", "repeat":
       guard let value = Int(text), value > 0 else { throw fail("a positive integer") }
     case "warmup", "alone-steps":
       guard let value = Int(text), value >= 0 else { throw fail("a non-negative integer") }

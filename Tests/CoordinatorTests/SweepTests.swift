@@ -60,6 +60,21 @@ private let smallPlan = """
   }
 }
 
+/// `repeat` runs every point of the run again, round by round; the agent never sees it.
+@Test func repeatedRunsGoRoundByRound() throws {
+  let text = "runs:\n  - benchmark: train\n    np: 2\n    model: deepmnist\n    batch: [2, 8]\n    repeat: 3\n"
+  let plan = try SweepPlan.parse(text, path: "t.yaml")
+  #expect(
+    plan.points.map(\.key)
+      == (1...3).flatMap { round in
+        [2, 8].map { "train np=2 model=deepmnist batch=\($0) repeat=\(round)" }
+      })
+  #expect(plan.points.allSatisfy { !$0.agentArguments.contains("--repeat") })
+  #expect(plan.points[5].agentArguments == ["--model", "deepmnist", "--batch", "8"])
+  let once = try SweepPlan.parse(text.replacingOccurrences(of: "repeat: 3", with: "repeat: 1"), path: "t.yaml")
+  #expect(once.points.map(\.key) == ["train np=2 model=deepmnist batch=2", "train np=2 model=deepmnist batch=8"])
+}
+
 /// Unknown keys and wrong types name the line and column.
 @Test(arguments: [
   ("runs:\n  - benchmark: allreduce\n    np: 2\n    colour: red\n", "p.yaml:4:13: unknown key 'colour'"),
@@ -69,6 +84,8 @@ private let smallPlan = """
   ("runs:\n  - benchmark: train\n    np: 2\n    scaling: sideways\n", "'scaling' must be weak or strong"),
   ("runs:\n  - benchmark: allreduce\n    np: 2\n    algorithms: [fastest]\n", "'algorithms' must be one of"),
   ("runs:\n  - benchmark: dance\n    np: 2\n", "unknown benchmark 'dance'"),
+  ("runs:\n  - benchmark: p2p\n    np: 2\n    repeat: 0\n", "p.yaml:4:13: 'repeat' must be a positive integer"),
+  ("runs:\n  - benchmark: p2p\n    np: 2\n    repeat: [2, 3]\n", "'repeat' must be one positive integer"),
   ("runs:\n  - benchmark: allreduce\n", "a run needs 'np'"),
   ("name: x\nrun: []\n", "p.yaml:2:6: unknown key 'run'"),
   ("runs: 3\n", "runs must be a non-empty list"),
