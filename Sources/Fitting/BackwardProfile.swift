@@ -55,6 +55,7 @@ public struct BackwardProfile: Sendable, Equatable {
     }
     return fractions
   }
+
   /// For buckets of the given sizes (in backward order, summing to the gradient), the fraction
   /// of the next forward that runs before the first layer holding part of each: where that
   /// forward must wait for the bucket (`IterationModel.Overlap.forward`). Each layer takes the
