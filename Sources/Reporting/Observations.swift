@@ -74,6 +74,15 @@ public struct Observations: Sendable {
               + "allreduce \(Self.fixed(largest.allreduceMs ?? 0, 1)) ms)",
             needsAttention: false))
       }
+      if let timed = parallel.last(where: { $0.overlapRatio != nil }), let ratio = timed.overlapRatio {
+        items.append(
+          Item(
+            topic: "Overlap",
+            text: "\(name): step \(Self.fixed(ratio, 3))× the larger of compute alone "
+              + "(\(Self.fixed(timed.computeAloneMs!, 1)) ms) and communication alone "
+              + "(\(Self.fixed(timed.communicationAloneMs!, 1)) ms) at \(timed.ranks) ranks; 1 is perfect overlap",
+            needsAttention: false))
+      }
       let bound = parallel.filter { ($0.exposedFraction ?? 0) > Self.interconnectBoundFraction }
       if let first = bound.first {
         items.append(

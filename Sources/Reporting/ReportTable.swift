@@ -73,7 +73,7 @@ extension ScalingReport {
       title: "Training",
       headers: [
         "model", "scaling", "ranks", "step ms", "samples/s", "efficiency", "forward ms", "backward ms", "allreduce ms",
-        "exposed comm ms", "comm CPU ms", "update ms", "compute/comm", "exposed share",
+        "exposed comm ms", "comm CPU ms", "update ms", "compute/comm", "exposed share", "step/max alone",
       ],
       rows: scaling.flatMap { series in
         series.points.map { point in
@@ -83,6 +83,7 @@ extension ScalingReport {
             ms(point.exposedCommMs), ms(point.commCpuMs), ms(point.updateMs),
             point.computeToCommunication.map { Observations.fixed($0, 2) } ?? "–",
             point.exposedFraction.map(Observations.percent) ?? "–",
+            point.overlapRatio.map { Observations.fixed($0, 3) } ?? "–",
           ]
         }
       })

@@ -17,6 +17,18 @@ public struct ScalingSeries: Sendable {
     /// The communication thread's CPU time per step (records that have it).
     public var commCpuMs: Double?
     public var updateMs: Double?
+    /// The step's compute and its communication, each timed alone in the same run
+    /// (`--alone-steps`), when the record has them.
+    public var computeAloneMs: Double?
+    public var communicationAloneMs: Double?
+
+    /// Step time over the larger of compute alone and communication alone: 1 is perfect
+    /// overlap, compute + communication over the larger of them none at all.
+    public var overlapRatio: Double? {
+      guard let computeAloneMs, let communicationAloneMs else { return nil }
+      let bound = max(computeAloneMs, communicationAloneMs)
+      return bound > 0 ? stepMs / bound : nil
+    }
 
     /// (forward + backward) / allreduce: how much compute there is to hide each byte behind.
     public var computeToCommunication: Double? {
@@ -106,7 +118,8 @@ public struct ScalingSeries: Sendable {
       return Point(
         ranks: ranks, stepMs: step, samplesPerS: samples, efficiency: efficiency, forwardMs: record.forwardMs,
         backwardMs: record.backwardMs, allreduceMs: record.allreduceMs, exposedCommMs: record.exposedCommMs,
-        commCpuMs: record.commCpuMs, updateMs: record.updateMs)
+        commCpuMs: record.commCpuMs, updateMs: record.updateMs, computeAloneMs: record.computeAloneMs,
+        communicationAloneMs: record.commAloneMs)
     }
     return ScalingSeries(
       model: model, scaling: scaling, batch: batch, setup: setup, variant: scaling, baselineRanks: base.ranks!,

@@ -82,6 +82,23 @@ func trainRecord(
   #expect(table.rows.map { $0[1] }.contains("weak, batch 12, ring, 4MiB buckets, overlap forward"))
 }
 
+/// Runs that timed compute and communication alone show how close the step came to perfect
+/// overlap, the larger of the two; older records (without them) show a dash and no finding.
+@Test func theOverlapRatioComparesTheStepWithTheLargerAloneTime() throws {
+  var timed = trainRecord(scaling: "weak", ranks: 4, stepMs: 115)
+  timed.computeAloneMs = 100
+  timed.commAloneMs = 80
+  let report = ScalingReport(records: [trainRecord(scaling: "weak", ranks: 1, stepMs: 100), timed])
+  let table = report.trainingTable
+  let column = try #require(table.headers.firstIndex(of: "step/max alone"))
+  #expect(table.rows.map { $0[column] } == ["–", "1.150"])
+  let overlap = report.observations.items.filter { $0.topic == "Overlap" }
+  #expect(overlap.count == 1)
+  #expect(overlap.first?.text.contains("m (weak): step 1.150× the larger of compute alone (100.0 ms)") == true)
+  let untimed = ScalingReport(records: [trainRecord(scaling: "weak", ranks: 4, stepMs: 115)])
+  #expect(untimed.observations.items.allSatisfy { $0.topic != "Overlap" })
+}
+
 @Test func withoutOneRankTheSmallestCountIsTheBaseline() throws {
   let records = [
     trainRecord(scaling: "strong", ranks: 2, stepMs: 50), trainRecord(scaling: "strong", ranks: 8, stepMs: 20),
