@@ -36,8 +36,6 @@ parser.add_argument("--burst", type=int, default=TRAINING_BURST,
                     help="every link's tbf burst in bytes (see bench_common.TRAINING_BURST; 0: the cluster's default)")
 args = parser.parse_args()
 
-
-
 os.makedirs(os.path.dirname(args.output), exist_ok=True)
 for path in (args.output, args.forward_output):
     if args.fresh and os.path.exists(path):
@@ -61,6 +59,11 @@ def latest(path):
     return {key: found[-1] for key, found in every(path).items()}
 
 
+def ratio(record):
+    """Step time over the larger of compute alone and communication alone (1: perfect overlap)."""
+    return record["step_ms"]["mean"] / max(record["compute_alone_ms"], record["comm_alone_ms"])
+
+
 points = latest(args.output)
 forward_points = every(args.forward_output)
 failures = records(args.output, "failure") + records(args.forward_output, "failure")
@@ -77,12 +80,10 @@ for mode, record in sorted(rows, key=lambda row: (row[0] == "forward", row[1]["m
                                                    row[1]["batch_per_rank"], row[1]["timestamp"])):
     if record["scaling"] != "weak" or record.get("compute_alone_ms") is None:
         continue
-    step = record["step_ms"]["mean"]
-    bound = max(record["compute_alone_ms"], record["comm_alone_ms"])
     print(f"{record['model']:<10} {record['ranks']:>5} {record['batch_per_rank']:>5} {mode:>7} "
-          f"{size_text(record['bucket_bytes']):>6} {step:9.1f} {record['compute_alone_ms']:14.1f} "
-          f"{record['comm_alone_ms']:11.1f} {record['exposed_comm_ms']:10.1f} "
-          f"{record.get('comm_cpu_ms') or 0:11.1f} {step / bound:9.3f}")
+          f"{size_text(record['bucket_bytes']):>6} {record['step_ms']['mean']:9.1f} "
+          f"{record['compute_alone_ms']:14.1f} {record['comm_alone_ms']:11.1f} {record['exposed_comm_ms']:10.1f} "
+          f"{record.get('comm_cpu_ms') or 0:11.1f} {ratio(record):9.3f}")
 
 print("\n# scaling efficiency from step_ms.mean: weak E(P) = t(1)/t(P), strong E(P) = t(1)/(P t(P))")
 print(f"{'model':<10} {'scaling':<7} {'batch':>6} " + "".join(f"{f't({p}) ms':>11}" for p in range(1, 5))
@@ -103,10 +104,6 @@ for model, scaling, batch in sorted({key[:3] for key in points}):
     print(f"{model:<10} {scaling:<7} {batch:>6} {times}{efficiencies}")
 if failures:
     print(f"# {len(failures)} failed points: " + "; ".join(f.get("reason", "?") for f in failures))
-
-def ratio(record):
-    return record["step_ms"]["mean"] / max(record["compute_alone_ms"], record["comm_alone_ms"])
-
 
 for mode, table in (("on", {key: [record] for key, record in points.items()}), ("forward", forward_points)):
     found = [r for r in table.get((args.model, "weak", args.batch, 4), []) if r.get("compute_alone_ms") is not None]
