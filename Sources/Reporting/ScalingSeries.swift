@@ -23,7 +23,7 @@ public struct ScalingSeries: Sendable {
     public var communicationAloneMs: Double?
 
     /// Step time over the larger of compute alone and communication alone: 1 is perfect
-    /// overlap, compute + communication over the larger of them none at all.
+    /// overlap; no overlap at all gives (compute + communication) over that larger one.
     public var overlapRatio: Double? {
       guard let computeAloneMs, let communicationAloneMs else { return nil }
       let bound = max(computeAloneMs, communicationAloneMs)
