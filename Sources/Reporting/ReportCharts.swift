@@ -171,13 +171,20 @@ extension ScalingReport {
 
   private func stepBreakdownChart(model: String) -> PlacedChart {
     var bars: [SVGStackedBars.Bar] = []
-    for series in scaling where series.model == model {
+    let modelSeries = scaling.filter { $0.model == model }
+    // A bar is a few characters wide: series named by more than their scaling mode get a letter,
+    // spelled out in the caption.
+    let lettered = modelSeries.contains { $0.variant != $0.scaling }
+    func tag(_ index: Int) -> String { index < 26 ? String(UnicodeScalar(UInt8(65 + index))) : "#\(index + 1)" }
+    var key: [String] = []
+    for (index, series) in modelSeries.enumerated() {
+      if lettered { key.append("\(tag(index)): \(series.variant)") }
       for point in series.points {
         let known =
           (point.forwardMs ?? 0) + (point.backwardMs ?? 0) + (point.exposedCommMs ?? 0) + (point.updateMs ?? 0)
         bars.append(
           .init(
-            label: ["\(point.ranks)", series.variant],
+            label: ["\(point.ranks)", lettered ? tag(index) : series.variant],
             segments: [
               point.forwardMs ?? 0, point.backwardMs ?? 0, point.exposedCommMs ?? 0, point.updateMs ?? 0,
               max(0, point.stepMs - known),
@@ -186,7 +193,9 @@ extension ScalingReport {
     }
     return PlacedChart(
       id: "breakdown-\(model)", title: "\(model): step time breakdown",
-      caption: "Per rank count and scaling mode; “other” is the step time the four parts do not account for.",
+      caption: "Per rank count and "
+        + (lettered ? "series (\(key.joined(separator: "; ")))" : "scaling mode")
+        + "; “other” is the step time the four parts do not account for.",
       svg: SVGStackedBars(
         title: "\(model): step time breakdown",
         segmentNames: ["forward", "backward", "exposed comm", "update", "other"], bars: bars,

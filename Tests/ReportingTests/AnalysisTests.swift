@@ -78,8 +78,14 @@ func trainRecord(
   // no one-rank run and is its own baseline.
   #expect(series.map { $0.points.last!.efficiency } == [1, 0.9, 9000.0 / 11000, 30.0 / 800])
   #expect(series[0].baselineRanks == 4)
-  let table = ScalingReport(records: records).trainingTable
-  #expect(table.rows.map { $0[1] }.contains("weak, batch 12, ring, 4MiB buckets, overlap forward"))
+  let report = ScalingReport(records: records)
+  #expect(report.trainingTable.rows.map { $0[1] }.contains("weak, batch 12, ring, 4MiB buckets, overlap forward"))
+  // The breakdown's bars are too narrow for such names: a letter each, spelled out in the caption.
+  let breakdown = try #require(report.scalingCharts.first { $0.id == "breakdown-resnet50" })
+  #expect(breakdown.caption.contains("A: weak, batch 2; B: weak, batch 12, ring, 4MiB buckets, overlap forward; C: "))
+  #expect(breakdown.svg.contains(">B</text>") && !breakdown.svg.contains(">weak, batch 2</text>"))
+  let plain = try #require(report.scalingCharts.first { $0.id == "breakdown-sensornet" })
+  #expect(plain.svg.contains(">weak</text>"), "a model with one series keeps its scaling mode under each bar")
 }
 
 /// Runs that timed compute and communication alone show how close the step came to perfect

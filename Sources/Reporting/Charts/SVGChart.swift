@@ -78,7 +78,9 @@ public struct SVGChart: Sendable {
 
   public func svg() -> String {
     let legendEntries = series.map(\.name) + references.map(\.label)
-    let columns = max(1, Int((width - Self.left) / 165))
+    // Columns of 165 px, fewer when an entry needs more (about 6.5 px a character after its key).
+    let longest = Double(legendEntries.map(\.count).max() ?? 0)
+    let columns = max(1, Int((width - Self.left) / max(165, 24 + 6.5 * longest)))
     let legendRows = (legendEntries.count + columns - 1) / columns
     let height = Self.top + plotHeight + Self.axisSpace + Double(legendRows) * Self.legendRow + 6
     let plotWidth = width - Self.left - Self.right
