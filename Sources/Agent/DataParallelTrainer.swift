@@ -1,5 +1,6 @@
 import Collectives
 import Kernels
+import Measurements
 
 /// Data-parallel training on one rank: the rank's network and optimizer, its gradients packed
 /// into buckets in the order backward produces them, and each bucket's allreduce started on the
@@ -14,14 +15,7 @@ import Kernels
 /// first, since the next forward needs them first.
 final class DataParallelTrainer {
   /// When the gradient allreduces run.
-  enum Overlap: String {
-    /// After backward.
-    case off
-    /// Beside backward; the update waits for all of them.
-    case on
-    /// Beside backward and the next step's forward.
-    case forward
-  }
+  typealias Overlap = OverlapMode
 
   let session: TrainingSession
   let plan: BucketPlan
@@ -116,6 +110,10 @@ final class DataParallelTrainer {
     for bucket in unapplied.indices { try apply(bucket: bucket) }
   }
 
+  /// Whether every bucket reduced has been applied (always, but under `Overlap.forward` between a
+  /// step and its `drain()`).
+  private var isDrained: Bool { unapplied.allSatisfy { $0 == nil } }
+
   /// One training step on the loaded batch.
   func step() throws -> StepTimes {
     missing = plan.buckets.map(\.members.count)
@@ -163,13 +161,13 @@ final class DataParallelTrainer {
   /// again, so that a measurement between training steps leaves the weights (and every rank's
   /// agreement) as they were.
   func computeOnlyStep() -> Double {
-    precondition(unapplied.allSatisfy { $0 == nil }, "drain() before timing compute alone")
+    precondition(isDrained, "drain() before timing compute alone")
     return session.step(update: false).totalSeconds + lastOptimizerSeconds
   }
 
   /// The step's bucket allreduces with no compute: its communication alone.
   func communicationOnlyStep() throws -> Double {
-    precondition(unapplied.allSatisfy { $0 == nil }, "drain() before timing communication alone")
+    precondition(isDrained, "drain() before timing communication alone")
     let start = MonotonicClock.now()
     for buffer in buffers { allreducer.submit(buffer) }
     try allreducer.waitAll()

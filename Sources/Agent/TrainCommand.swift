@@ -73,10 +73,11 @@ struct TrainCommand: ParsableCommand {
     BLAS.restartWithSuggestedEnvironmentIfNeeded(threads: threads)
     let sink = try RecordSink(options: outputOptions)
     let bucketBytes = try ByteSize.parse(bucket)
+    let overlapMode = OverlapMode(rawValue: overlap)!  // checked by TrainingSettings
     // Under `--overlap forward` the buckets are still being reduced on the communication thread
     // when this thread averages the step's times over the ranks: MPI calls from both threads at
     // once (on different communicators) need MPI_THREAD_MULTIPLE.
-    try withMPI(threadLevel: overlap == "forward" ? .multiple : .serialized) { world in
+    try withMPI(threadLevel: overlapMode == .forward ? .multiple : .serialized) { world in
       let context = try RunContext.gather(on: world, runId: outputOptions.runId, command: outputOptions.command)
       guard let algorithmImplementation = AllreduceAlgorithms.named(algorithm) else {
         throw AgentError("algorithm '\(algorithm)' is not available in this build")
@@ -90,7 +91,7 @@ struct TrainCommand: ParsableCommand {
       let session = TrainingSession(network: network)
       let trainer = try DataParallelTrainer(
         session: session, communicator: world, algorithm: algorithmImplementation, bucketBytes: bucketBytes,
-        overlap: DataParallelTrainer.Overlap(rawValue: overlap)!, share: Double(localBatch) / Double(split.global),
+        overlap: overlapMode, share: Double(localBatch) / Double(split.global),
         waitPolicy: WaitPolicy(pollIntervalMicroseconds: pollInterval))
       if world.rank == 0 {
         print(
@@ -139,7 +140,7 @@ struct TrainCommand: ParsableCommand {
         step += 1
         if !untimed && alonePairs < aloneSteps {
           try measureAlone()
-          if trainer.overlap == .forward && timed.count < steps {
+          if overlapMode == .forward && timed.count < steps {
             untimedLeft = 1
             refills += 1
           }
@@ -177,8 +178,7 @@ struct TrainCommand: ParsableCommand {
       record.algorithm = algorithm
       record.bucketBytes = bucketBytes
       record.bucketCount = trainer.plan.buckets.count
-      record.overlap = overlap != "off"
-      record.overlapForward = overlap == "forward" ? true : nil
+      record.setOverlapMode(overlapMode)
       record.pollIntervalUs = pollInterval
       record.steps = steps
       record.warmupSteps = warmupSteps + refills

@@ -226,13 +226,13 @@ private final class AsyncAllreducerState: @unchecked Sendable {
   /// count agreed is above the first pending index of the rank that submitted the fewest.
   private func nextPosition(on communicator: Communicator) throws -> Int {
     guard order == .priority else { return 0 }
-    let local = Int64(submitted)
+    var agreed = [Int64(submitted)]
     condition.unlock()
-    defer { condition.lock() }
-    var agreed = [local]
-    try agreed.withUnsafeMutableBufferPointer { try communicator.iallreduce(inPlace: $0, op: .min).wait() }
+    let agreement = Result {
+      try agreed.withUnsafeMutableBufferPointer { try communicator.iallreduce(inPlace: $0, op: .min).wait() }
+    }
     condition.lock()
-    defer { condition.unlock() }
+    try agreement.get()
     var best = 0
     for (position, bucket) in pending.enumerated() where bucket.index < Int(agreed[0]) {
       if bucket.priority > pending[best].priority { best = position }

@@ -51,7 +51,7 @@ struct PredictCommand: ParsableCommand {
     guard ["weak", "strong"].contains(scaling) else { throw ValidationError("--scaling must be weak or strong") }
     guard ["table", "json"].contains(format) else { throw ValidationError("--format must be table or json") }
     guard IterationModel.Overlap(rawValue: overlap) != nil else {
-      throw ValidationError("--overlap must be on, off or forward")
+      throw ValidationError("--overlap must be \(OverlapMode.choices)")
     }
     guard ranksPerNode > 0 else { throw ValidationError("--ranks-per-node must be positive") }
     guard batch > 0 else { throw ValidationError("--batch must be positive") }

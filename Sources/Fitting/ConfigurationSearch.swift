@@ -1,3 +1,5 @@
+import Measurements
+
 /// `dlscale optimize`'s search: every combination of node count (1…max), ranks per node,
 /// batch per rank, allreduce algorithm, bucket size and overlap mode, each predicted by
 /// `TrainingTimePrediction`; ranked by hours to train, or — with a deadline — by node-hours among

@@ -1,3 +1,5 @@
+import Measurements
+
 /// One data-parallel training step, T(P) = compute(batch per rank) + exposed communication +
 /// update (DESIGN.md "Models the coordinator fits").
 ///
@@ -16,19 +18,11 @@
 /// the allreduces left when backward ends run beside the next step's forward, by priority (see
 /// `Overlap.forward`), so what is exposed is the time that forward waits for them.
 public struct IterationModel: Sendable {
-  /// When the bucket allreduces run (the agent's `--overlap`).
-  public enum Overlap: String, Sendable, CaseIterable {
-    /// After backward, one after another: all of it exposed.
-    case off
-    /// Beside backward, in the order backward fills the buckets.
-    case on
-    /// Beside backward and the next step's forward. Whenever the network is free the latest
-    /// bucket submitted runs next (it holds the earliest layers, which forward needs first),
-    /// whole: a bucket on the wire is not preempted. The step ends with its backward; the next
-    /// forward waits, before each layer, for the buckets holding part of it, then applies their
-    /// share of the update.
-    case forward
-  }
+  /// When the bucket allreduces run (the agent's `--overlap`). Under `.forward` the model runs
+  /// the latest bucket submitted whenever the network is free, whole (a bucket on the wire is
+  /// not preempted); the step ends with its backward, and the next forward waits, before each
+  /// layer, for the buckets holding part of it, then applies their share of the update.
+  public typealias Overlap = OverlapMode
 
   public var computeMs: Double
   /// The part of `computeMs` that is backward (overlappable).

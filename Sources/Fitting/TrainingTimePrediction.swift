@@ -1,4 +1,5 @@
 import Kernels
+import Measurements
 
 /// Time to train a zoo model on a number of nodes, from models.json: the iteration model with the
 /// fitted compute and allreduce models, throughput P·b / T(P), hours = samples × epochs /

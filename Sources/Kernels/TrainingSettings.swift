@@ -45,7 +45,7 @@ public struct TrainingSettings: Sendable {
     guard ["weak", "strong"].contains(scaling) else { return "--scaling must be weak or strong" }
     guard steps > 0 else { return "--steps must be positive, got \(steps)" }
     guard aloneSteps >= 0 else { return "--alone-steps must not be negative" }
-    guard ["on", "off", "forward"].contains(overlap) else { return "--overlap must be on, off or forward" }
+    guard OverlapMode(rawValue: overlap) != nil else { return "--overlap must be \(OverlapMode.choices)" }
     guard threads > 0 else { return "--threads must be positive, got \(threads)" }
     if let problem = PollInterval.problem(pollInterval) { return problem }
     do { _ = try AlgorithmName.parseList(algorithm) } catch { return error.description }

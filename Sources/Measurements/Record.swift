@@ -114,9 +114,8 @@ public struct Record: Codable, Equatable, Sendable {
   /// this are different scaling curves. Nil for one rank, which communicates nothing.
   public var trainingSetup: String? {
     guard kind == .train, let ranks, ranks > 1 else { return nil }
-    let mode = overlapForward == true ? "forward" : overlap == false ? "off" : "on"
     let buckets = bucketBytes.map { "\(ByteSize.format($0)) buckets, " } ?? ""
-    return "\(algorithm ?? "unknown algorithm"), \(buckets)overlap \(mode)"
+    return "\(algorithm ?? "unknown algorithm"), \(buckets)overlap \((overlapMode ?? .on).rawValue)"
   }
 
   /// ISO 8601 with milliseconds, UTC.
