@@ -16,8 +16,11 @@ extension BLAS {
 
   /// The kernel family to force, or nil when OpenBLAS's choice is already right, the user set
   /// OPENBLAS_CORETYPE, or the CPU has neither AVX-512 nor AVX2 with FMA.
-  public static func suggestedCoreType(cpuFlags: Set<String>? = nil, coreName: String = BLAS.coreName) -> String? {
-    guard ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil else { return nil }
+  public static func suggestedCoreType(
+    cpuFlags: Set<String>? = nil, coreName: String = BLAS.coreName,
+    environment: [String: String] = ProcessInfo.processInfo.environment
+  ) -> String? {
+    guard environment["OPENBLAS_CORETYPE"] == nil else { return nil }
     guard ["Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Sandybridge", "Atom", "Katmai"].contains(coreName)
     else { return nil }
     let flags = cpuFlags ?? currentCPUFlags()

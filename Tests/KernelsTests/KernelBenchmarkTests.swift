@@ -93,12 +93,16 @@ struct KernelBenchmarkTests {
     }
   }
 
+  /// Independent of this machine's environment (some set OPENBLAS_CORETYPE themselves), except
+  /// in its last line, where the user's choice wins.
   @Test func genericOpenBLASKernelsAreReplacedOnCapableCPUs() {
     let avx512: Set = ["avx2", "fma", "avx512f", "avx512bw", "avx512dq", "avx512vl"]
-    #expect(BLAS.suggestedCoreType(cpuFlags: avx512, coreName: "Prescott") == "SkylakeX")
-    #expect(BLAS.suggestedCoreType(cpuFlags: ["avx2", "fma"], coreName: "Prescott") == "Haswell")
-    #expect(BLAS.suggestedCoreType(cpuFlags: ["sse3"], coreName: "Prescott") == nil)
-    #expect(BLAS.suggestedCoreType(cpuFlags: avx512, coreName: "SkylakeX") == nil)
+    #expect(BLAS.suggestedCoreType(cpuFlags: avx512, coreName: "Prescott", environment: [:]) == "SkylakeX")
+    #expect(BLAS.suggestedCoreType(cpuFlags: ["avx2", "fma"], coreName: "Prescott", environment: [:]) == "Haswell")
+    #expect(BLAS.suggestedCoreType(cpuFlags: ["sse3"], coreName: "Prescott", environment: [:]) == nil)
+    #expect(BLAS.suggestedCoreType(cpuFlags: avx512, coreName: "SkylakeX", environment: [:]) == nil)
+    let chosen = ["OPENBLAS_CORETYPE": "Haswell"]
+    #expect(BLAS.suggestedCoreType(cpuFlags: avx512, coreName: "Prescott", environment: chosen) == nil)
   }
 
   /// OpenBLAS's workers should sleep after each call only when there are workers to spin, and
