@@ -43,10 +43,11 @@ public final class AsyncAllreducer {
 
   /// Starts the communication thread for `algorithm` on a duplicate of `communicator`, which
   /// waits for its operations as `waitPolicy` says (polling with sleeps leaves the cores to
-  /// compute; see `WaitPolicy`).
+  /// compute; see `WaitPolicy`). The thread first runs `threadStart` (e.g. to join a CPU
+  /// reservation of its own); if that throws, the thread ends and so does `init`, with its error.
   public init(
     algorithm: any AllreduceAlgorithm, communicator: Communicator, waitPolicy: WaitPolicy = .library,
-    order: Order = .submission
+    order: Order = .submission, threadStart: (@Sendable () throws -> Void)? = nil
   ) throws {
     var provided: Int32 = 0
     try check(MPI_Query_thread(&provided), "MPI_Query_thread")
@@ -59,9 +60,28 @@ public final class AsyncAllreducer {
     let duplicate = try communicator.split(color: 0, key: communicator.rank)
     duplicate.waitPolicy = waitPolicy
     state = AsyncAllreducerState(algorithm: algorithm, communicator: duplicate, order: order)
-    let thread = Thread { [state] in state.serve() }
+    let started = DispatchSemaphore(value: 0)
+    let startFailure = StartFailure()
+    let thread = Thread { [state] in
+      do { try threadStart?() } catch { startFailure.error = error }
+      let failed = startFailure.error != nil
+      started.signal()
+      if failed { state.finishWithoutServing() } else { state.serve() }
+    }
     thread.name = "dlscale-allreduce"
     thread.start()
+    started.wait()
+    if let error = startFailure.error {
+      closed = true
+      state.stop()
+      throw error
+    }
+  }
+
+  /// The error of a thread start, written by the thread before it signals and read after.
+  /// `@unchecked Sendable`: the semaphore orders the write before the read.
+  private final class StartFailure: @unchecked Sendable {
+    var error: (any Error)?
   }
 
   /// The algorithm's name.
@@ -238,6 +258,14 @@ private final class AsyncAllreducerState: @unchecked Sendable {
       if bucket.priority > pending[best].priority { best = position }
     }
     return best
+  }
+
+  /// Ends the communication thread before it serves anything (its start failed).
+  func finishWithoutServing() {
+    condition.lock()
+    finished = true
+    condition.broadcast()
+    condition.unlock()
   }
 
   /// The communication thread's loop.
