@@ -5,7 +5,7 @@
 #
 #   cluster.sh up     --name NAME [--hosts N] [--rate RATE] [--rate-of HOST=RATE]...
 #                     [--slots K] [--subnet A.B.C.0/24] [--mtu BYTES] [--cpus C]
-#                     [--burst BYTES]
+#                     [--burst BYTES] [--comm-cpus C]
 #   cluster.sh down   --name NAME
 #   cluster.sh status [--name NAME]
 #
@@ -16,6 +16,12 @@
 # --mtu sets every link's MTU (default 9000, jumbo frames as HPC Ethernet fabrics run them).
 # --cpus C caps each host at C cores of CPU time (a cgroup per host, CFS quota over a 10 ms
 # period), so that a host computes as fast whether 1 or N hosts are busy on this machine.
+# --comm-cpus C (with --cpus, cgroup v1) reserves C cores more per host for the ranks'
+# communication threads, as a real host keeps a core for its communication thread beside those
+# that compute: the host's cgroup gets --cpus + C, its ranks run in its `compute` cgroup (--cpus)
+# and each rank's communication thread moves itself into its `comm` cgroup (C), which the
+# launcher names in DLSCALE_COMM_CGROUP. Without it the communication thread's CPU time comes
+# out of the host's --cpus, as on a host whose cores all compute.
 # --burst BYTES sets every tbf's burst (default: about 1.3 ms of the rate, at least 8 KiB and two
 # frames). 70000 lets the kernel's 64 KiB GSO packets (with their headers) through whole, as a
 # NIC's segmentation offload would; a smaller burst makes tbf cut them into frames in software,
@@ -135,9 +141,17 @@ choose_prefix() {
 }
 
 write_launcher() {
-  local path=$1 cgroup_base=$2 join=""
-  # With --cpus, the command first joins its host's cgroup (its CPU limit).
-  [[ -n "$cgroup_base" ]] && join="echo \$\$ > $cgroup_base/h\${host##*-h}/cgroup.procs || exit 255"
+  local path=$1 cgroup_base=$2 join="" reserve=""
+  # With --cpus, the command first joins its host's cgroup (its CPU limit); with --comm-cpus, the
+  # host's compute cgroup, and it names the comm cgroup for the ranks' communication threads. The
+  # ranks see this machine's /sys only through mpirun's root (`ip netns exec` mounts a /sys of
+  # the namespace's own), so the name is a path under /proc/<mpirun>/root.
+  if [[ -n "$cgroup_base" && -n "$comm_cpus" ]]; then
+    join="echo \$\$ > $cgroup_base/h\${host##*-h}/compute/cgroup.procs || exit 255"
+    reserve="export DLSCALE_COMM_CGROUP=/proc/\$PPID/root$cgroup_base/h\${host##*-h}/comm"
+  elif [[ -n "$cgroup_base" ]]; then
+    join="echo \$\$ > $cgroup_base/h\${host##*-h}/cgroup.procs || exit 255"
+  fi
   cat >"$path" <<LAUNCHER
 #!/bin/sh
 # Remote-shell agent for mpirun (--mca plm_rsh_agent) on the emulated cluster '$name'.
@@ -159,6 +173,7 @@ case "\$host" in
   *) echo "launcher: '\$host' is not a host of the emulated cluster '$name'" >&2; exit 255 ;;
 esac
 $join
+$reserve
 exec ip netns exec "\$host" unshare --uts sh -c 'hostname "\$0" && exec sh -c "\$1"' "\$host" "\$*"
 LAUNCHER
   chmod 755 "$path"
@@ -185,7 +200,7 @@ cpu_cgroup_base() {
   fi
 }
 
-# Makes the cgroup of host I with a quota of CPUS cores per 10 ms period.
+# Makes the cgroup FOLDER with a quota of CPUS cores per 10 ms period.
 add_cpu_limit() {
   local folder=$1 cpus=$2 quota
   quota=$(awk -v c="$cpus" 'BEGIN { printf "%d", c * 10000 }')
@@ -207,7 +222,8 @@ remove_cpu_limits() {
   local base folder
   base=$(cpu_cgroup_base)
   [[ -n "$base" && -d "$base" ]] || return 0
-  for folder in "$base"/h*/; do
+  # A host's compute and comm cgroups (--comm-cpus) go before the host's own.
+  for folder in "$base"/h*/*/ "$base"/h*/; do
     [[ -d "$folder" ]] || continue
     # A cgroup with processes left cannot be removed; move them to the parent's root first.
     while read -r pid; do echo "$pid" >"$(dirname "$base")/cgroup.procs" 2>/dev/null || true; done <"$folder/cgroup.procs"
@@ -233,6 +249,14 @@ cluster_up() {
       fail "bad --cpus '$cpus': expected a number of cores, at least 0.1, e.g. 0.45"
     cgroup_base=$(cpu_cgroup_base)
     [[ -n "$cgroup_base" ]] || fail "--cpus needs a writable cgroup cpu controller (/sys/fs/cgroup)"
+  fi
+  if [[ -n "$comm_cpus" ]]; then
+    [[ -n "$cpus" ]] || fail "--comm-cpus needs --cpus (the reservation is beside the host's compute cap)"
+    [[ "$comm_cpus" =~ ^[0-9]*\.?[0-9]+$ ]] && awk -v c="$comm_cpus" 'BEGIN { exit !(c >= 0.01 && c <= 1024) }' ||
+      fail "bad --comm-cpus '$comm_cpus': expected a number of cores, at least 0.01, e.g. 0.1"
+    # cgroup v2 moves a single thread only within a threaded subtree, which is not made here.
+    [[ -f "$(dirname "$cgroup_base")/cgroup.subtree_control" ]] &&
+      fail "--comm-cpus needs the cgroup v1 cpu controller (this machine's is cgroup v2)"
   fi
   local dir
   dir="$(state_base)/$name"
@@ -295,6 +319,7 @@ cluster_up() {
     echo "mtu=$mtu"
     echo "cpus=$cpus"
     echo "burst=$burst"
+    echo "comm_cpus=$comm_cpus"
     echo "bridge=$bridge $prefix.254"
     echo "# host namespace address rate bridge-side-veth"
   } >"$dir/config.tmp"
@@ -312,7 +337,13 @@ cluster_up() {
     ip -n "$namespace" link set eth0 up
     add_rate_limit eth0 "${host_rate[i]}" ip netns exec "$namespace"
     add_rate_limit "$outer" "${host_rate[i]}"
-    [[ -n "$cpus" ]] && add_cpu_limit "$cgroup_base/h$i" "$cpus"
+    if [[ -n "$comm_cpus" ]]; then
+      add_cpu_limit "$cgroup_base/h$i" "$(awk -v a="$cpus" -v b="$comm_cpus" 'BEGIN { print a + b }')"
+      add_cpu_limit "$cgroup_base/h$i/compute" "$cpus"
+      add_cpu_limit "$cgroup_base/h$i/comm" "$comm_cpus"
+    elif [[ -n "$cpus" ]]; then
+      add_cpu_limit "$cgroup_base/h$i" "$cpus"
+    fi
     echo "$namespace slots=$slots" >>"$dir/hostfile.tmp"
     echo "host $namespace $prefix.$i ${host_rate[i]} $outer" >>"$dir/config.tmp"
   done
@@ -351,7 +382,7 @@ cluster_status_one() {
   dir="$(state_base)/$1"
   config="$dir/config"
   [[ -f "$config" ]] || fail "no cluster named '$1' (no $config)"
-  echo "cluster $(sed -n 's/^name=//p' "$config"): $(sed -n 's/^cidr=//p' "$config"), slots=$(sed -n 's/^slots=//p' "$config") per host, mtu $(sed -n 's/^mtu=//p' "$config"), cpus per host $(sed -n 's/^cpus=//p' "$config" | sed 's/^$/unlimited/'), tbf burst $(sed -n 's/^burst=//p' "$config" | sed 's/^$/default/'), state in $dir"
+  echo "cluster $(sed -n 's/^name=//p' "$config"): $(sed -n 's/^cidr=//p' "$config"), slots=$(sed -n 's/^slots=//p' "$config") per host, mtu $(sed -n 's/^mtu=//p' "$config"), cpus per host $(sed -n 's/^cpus=//p' "$config" | sed 's/^$/unlimited/')$(sed -n 's/^comm_cpus=\(..*\)/ + \1 for communication/p' "$config"), tbf burst $(sed -n 's/^burst=//p' "$config" | sed 's/^$/default/'), state in $dir"
   printf '  %-16s %-16s %-10s %s\n' HOST ADDRESS RATE NAMESPACE
   while read -r _ namespace address host_rate outer; do
     present=missing
@@ -380,7 +411,7 @@ main() {
   [[ $# -ge 1 ]] || fail "missing command: expected up, down or status (see --help)"
   local command=$1
   shift
-  name="" hosts=4 rate=200mbit slots="" subnet="" mtu=9000 cpus="" burst=""
+  name="" hosts=4 rate=200mbit slots="" subnet="" mtu=9000 cpus="" burst="" comm_cpus=""
   rate_overrides=()
   while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -393,6 +424,7 @@ main() {
       --mtu) mtu=${2:-}; shift 2 || fail "--mtu needs a value" ;;
       --cpus) cpus=${2:-}; shift 2 || fail "--cpus needs a value" ;;
       --burst) burst=${2:-}; shift 2 || fail "--burst needs a value" ;;
+      --comm-cpus) comm_cpus=${2:-}; shift 2 || fail "--comm-cpus needs a value" ;;
       -h | --help) usage; exit 0 ;;
       *) fail "unknown option '$1' (see --help)" ;;
     esac

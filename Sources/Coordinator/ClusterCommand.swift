@@ -11,7 +11,7 @@ struct ClusterCommand: ParsableCommand {
     discussion: """
       Each host is a network namespace dls-NAME-hI with one veth link into a bridge; addresses \
       are in a private /24 that exists only inside this machine, and each link is rate-limited \
-      in both directions (jumbo frames by default, --mtu; the tbf burst, --burst). --cpus caps each host's CPU time. The hostfile and mpirun launcher are written to the cluster's state \
+      in both directions (jumbo frames by default, --mtu; the tbf burst, --burst). --cpus caps each host's CPU time; --comm-cpus reserves more for communication threads. The hostfile and mpirun launcher are written to the cluster's state \
       folder (/run/dlscale/clusters/NAME).
       """,
     subcommands: [Up.self, Down.self, Status.self]
@@ -72,6 +72,14 @@ struct ClusterCommand: ParsableCommand {
 
     @Option(
       help: """
+        With --cpus, reserve this many cores more per host for the ranks' communication threads \
+        (a cgroup of their own, cgroup v1), as a real host keeps a core for communication beside \
+        those that compute; without it, communication's CPU time comes out of --cpus.
+        """)
+    var commCpus: Double?
+
+    @Option(
+      help: """
         Every link's tbf burst in bytes (default: about 1.3 ms of the rate, at least two frames); \
         70000 lets the kernel's 64 KiB GSO packets (with their headers) through whole, as a NIC's segmentation \
         offload would, instead of cut into frames on the hosts' CPU time.
@@ -105,6 +113,12 @@ struct ClusterCommand: ParsableCommand {
       if let cpus, !(cpus >= 0.1 && cpus <= 1024) {
         throw ValidationError("invalid --cpus \(cpus): expected a number of cores, at least 0.1, e.g. 0.45")
       }
+      if let commCpus {
+        guard cpus != nil else { throw ValidationError("--comm-cpus needs --cpus (it reserves CPU beside the cap)") }
+        guard commCpus >= 0.01 && commCpus <= 1024 else {
+          throw ValidationError("invalid --comm-cpus \(commCpus): expected a number of cores, at least 0.01, e.g. 0.1")
+        }
+      }
       _ = try burstBytes()
     }
 
@@ -133,6 +147,7 @@ struct ClusterCommand: ParsableCommand {
       if let subnet { arguments += ["--subnet", subnet] }
       arguments += ["--mtu", String(mtu)]
       if let cpus { arguments += ["--cpus", String(cpus)] }
+      if let commCpus { arguments += ["--comm-cpus", String(commCpus)] }
       if let burst = try burstBytes() { arguments += ["--burst", String(burst)] }
       try ClusterCommand.runScript(arguments)
     }

@@ -167,6 +167,46 @@ import Testing
     }
   }
 
+  /// The cgroup v1 cpu root, where `--comm-cpus` can move a single thread; nil elsewhere.
+  static let cpuCgroupV1Root: String? = cpuCgroupRoot.flatMap { $0 == "/sys/fs/cgroup" ? nil : $0 }
+
+  @Test(.enabled(if: missingForClusters == nil, "emulated clusters need root, ip, tc and unshare"))
+  func hostsReserveCPUForCommunication() throws {
+    guard let root = Self.cpuCgroupV1Root else {
+      print("SKIPPED: --comm-cpus: no writable cgroup v1 cpu controller here")
+      let refused = try Self.script("up", "--name", "tcomm", "--hosts", "1", "--cpus", "0.3", "--comm-cpus", "0.1")
+      defer { _ = try? Self.script("down", "--name", "tcomm") }
+      #expect(refused.status != 0 && refused.errors.contains("cgroup"), "\(refused)")
+      return
+    }
+    let folder = "\(root)/dlscale-tcomm"
+    try Self.withCluster("tcomm", ["--hosts", "2", "--cpus", "0.3", "--comm-cpus", "0.1"]) { cluster in
+      // The host has both shares; its compute cgroup the compute cap, its comm cgroup the rest.
+      for (path, quota) in [("h2", "4000"), ("h2/compute", "3000"), ("h2/comm", "1000")] {
+        let limit = try String(contentsOfFile: "\(folder)/\(path)/cpu.cfs_quota_us", encoding: .utf8)
+        #expect(limit.trimmingCharacters(in: .whitespacesAndNewlines) == quota, "\(path): \(limit)")
+      }
+      // What the launcher runs is in the compute cgroup, and it can reach the comm cgroup's
+      // thread file from inside the namespace (whose /sys is the namespace's own).
+      let remote = try ProcessRunning.run([
+        cluster.launcher, "dls-tcomm-h2",
+        "cat /proc/self/cgroup; test -f \"$DLSCALE_COMM_CGROUP/tasks\" && echo joinable",
+      ])
+      #expect(remote.output.contains("/dlscale-tcomm/h2/compute"), "\(remote)")
+      #expect(remote.output.contains("joinable"), "\(remote)")
+      let status = try Self.script("status", "--name", "tcomm")
+      #expect(status.output.contains("cpus per host 0.3 + 0.1 for communication"), "\(status)")
+    }
+    #expect(!FileManager.default.fileExists(atPath: folder), "cgroup \(folder) left after down")
+    for bad in [
+      ["--comm-cpus", "0.1"], ["--cpus", "0.3", "--comm-cpus", "0"], ["--cpus", "0.3", "--comm-cpus", "x"],
+    ] {
+      let refused = try Self.script(["up", "--name", "tbad", "--hosts", "1"] + bad)
+      #expect(refused.status != 0 && refused.errors.contains("--comm-cpus"), "\(bad): \(refused)")
+      #expect(refused.errors.split(separator: "\n").count == 1, "\(bad): \(refused)")
+    }
+  }
+
   @Test(.enabled(if: missingForClusters == nil, "emulated clusters need root, ip, tc and unshare"))
   func linksTakeTheBurstGiven() throws {
     try Self.withCluster("tburst", ["--hosts", "1", "--burst", "70000"]) { _ in
