@@ -69,7 +69,8 @@ final class DataParallelTrainer {
 
   init(
     session: TrainingSession, communicator: Communicator, algorithm: any AllreduceAlgorithm, bucketBytes: Int,
-    overlap: Overlap, share: Double, waitPolicy: WaitPolicy
+    overlap: Overlap, share: Double, waitPolicy: WaitPolicy,
+    communicationThreadStart: (@Sendable () throws -> Void)? = nil
   ) throws {
     self.session = session
     self.overlap = overlap
@@ -90,7 +91,7 @@ final class DataParallelTrainer {
     }
     allreducer = try AsyncAllreducer(
       algorithm: algorithm, communicator: communicator, waitPolicy: waitPolicy,
-      order: overlap == .forward ? .priority : .submission)
+      order: overlap == .forward ? .priority : .submission, threadStart: communicationThreadStart)
   }
 
   deinit {

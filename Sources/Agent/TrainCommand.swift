@@ -52,6 +52,12 @@ struct TrainCommand: ParsableCommand {
   )
   var pollInterval: Double = TrainingSettings.defaultPollInterval
 
+  @Option(
+    help:
+      "The communication thread's CPU: shared (the rank's own) or reserved (DLSCALE_COMM_CGROUP's; default: it when set)."
+  )
+  var commCpu: String?
+
   @Option(help: "Rank 0 writes the final weights here (raw little-endian float32) and FILE.json naming the tensors.")
   var saveWeights: String?
 
@@ -63,7 +69,7 @@ struct TrainCommand: ParsableCommand {
   func validate() throws {
     let settings = TrainingSettings(
       model: model, batch: batch, scaling: scaling, steps: steps, aloneSteps: aloneSteps, algorithm: algorithm,
-      bucket: bucket, overlap: overlap, threads: threads, pollInterval: pollInterval)
+      bucket: bucket, overlap: overlap, threads: threads, pollInterval: pollInterval, commCPU: commCpu)
     if let problem = settings.problem { throw ValidationError(problem) }
     guard warmupSteps >= 0 else { throw ValidationError("--warmup-steps must not be negative") }
   }
@@ -74,6 +80,7 @@ struct TrainCommand: ParsableCommand {
     let sink = try RecordSink(options: outputOptions)
     let bucketBytes = try ByteSize.parse(bucket)
     let overlapMode = OverlapMode(rawValue: overlap)!  // checked by TrainingSettings
+    let reservation = try CommunicationReservation(asked: commCpu.flatMap(CommunicationCPU.init(rawValue:)))
     // Under `--overlap forward` the buckets are still being reduced on the communication thread
     // when this thread averages the step's times over the ranks: MPI calls from both threads at
     // once (on different communicators) need MPI_THREAD_MULTIPLE.
@@ -92,11 +99,12 @@ struct TrainCommand: ParsableCommand {
       let trainer = try DataParallelTrainer(
         session: session, communicator: world, algorithm: algorithmImplementation, bucketBytes: bucketBytes,
         overlap: overlapMode, share: Double(localBatch) / Double(split.global),
-        waitPolicy: WaitPolicy(pollIntervalMicroseconds: pollInterval))
+        waitPolicy: WaitPolicy(pollIntervalMicroseconds: pollInterval), communicationThreadStart: reservation.join)
       if world.rank == 0 {
         print(
           "# dlscale train: \(model), \(context.ranks) ranks on \(context.hosts) host(s), batch \(split.describe), "
-            + "\(algorithm), \(trainer.plan.buckets.count) buckets of \(bucket), overlap \(overlap)")
+            + "\(algorithm), \(trainer.plan.buckets.count) buckets of \(bucket), overlap \(overlap)"
+            + (reservation.folder != nil ? ", communication thread on CPU reserved for it" : ""))
         print("#  step    loss   step(ms)   fwd(ms)   bwd(ms)  exposed(ms)  allreduce(ms)  update(ms)")
       }
 
@@ -188,6 +196,7 @@ struct TrainCommand: ParsableCommand {
       record.backwardMs = average(timed.map(\.backward)) * 1e3
       record.allreduceMs = average(timed.map(\.allreduce)) * 1e3
       record.commCpuMs = average(timed.map(\.communicationCPU)) * 1e3
+      if reservation.folder != nil { record.commCpuReserved = true }
       record.exposedCommMs = average(timed.map(\.exposedCommunication)) * 1e3
       record.updateMs = average(timed.map(\.update)) * 1e3
       record.samplesPerS = Double(split.global) / average(stepSeconds)

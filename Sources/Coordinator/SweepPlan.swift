@@ -26,7 +26,7 @@ struct SweepPlan {
     "p2p": ["np", "sizes", "iterations", "poll-interval"],
     "train": [
       "np", "model", "batch", "scaling", "algorithm", "bucket", "overlap", "steps", "threads",
-      "alone-steps", "poll-interval",
+      "alone-steps", "poll-interval", "comm-cpu",
     ],
   ]
 
@@ -211,6 +211,8 @@ private struct NodeReader {
       guard Zoo.names.contains(text) else { throw fail("one of \(Zoo.names.joined(separator: ", "))") }
     case "scaling":
       guard ["weak", "strong"].contains(text) else { throw fail("weak or strong") }
+    case "comm-cpu":
+      guard CommunicationCPU(rawValue: text) != nil else { throw fail(CommunicationCPU.choices) }
     case "overlap":
       switch text.lowercased() {
       case "on", "true", "yes": return "on"

@@ -53,6 +53,12 @@ struct TrainCommand: ParsableCommand {
   )
   var pollInterval: Double = TrainingSettings.defaultPollInterval
 
+  @Option(
+    help:
+      "Communication thread's CPU: shared (the rank's own) or reserved (the emulated cluster's --comm-cpus; default: it when the cluster has one)."
+  )
+  var commCpu: String?
+
   @Option(help: "Write the final weights here (rank 0; raw float32 and FILE.json).")
   var saveWeights: String?
 
@@ -62,7 +68,7 @@ struct TrainCommand: ParsableCommand {
   func validate() throws {
     let settings = TrainingSettings(
       model: model, batch: batch, scaling: scaling, steps: steps, aloneSteps: aloneSteps, algorithm: algorithm,
-      bucket: bucket, overlap: overlap, threads: threads, pollInterval: pollInterval)
+      bucket: bucket, overlap: overlap, threads: threads, pollInterval: pollInterval, commCPU: commCpu)
     if let problem = settings.problem { throw ValidationError(problem) }
     guard scaling == "weak" || batch >= launch.np else {
       throw ValidationError("strong scaling needs a global --batch of at least --np (\(launch.np))")
@@ -76,6 +82,7 @@ struct TrainCommand: ParsableCommand {
       "--bucket", bucket, "--overlap", overlap, "--threads", "\(threads)", "--alone-steps", "\(aloneSteps)",
       "--poll-interval", "\(pollInterval)",
     ]
+    if let commCpu { arguments += ["--comm-cpu", commCpu] }
     if let saveWeights {
       arguments += ["--save-weights", URL(fileURLWithPath: saveWeights).standardizedFileURL.path]
     }

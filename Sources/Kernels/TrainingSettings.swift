@@ -15,6 +15,8 @@ public struct TrainingSettings: Sendable {
   /// Microseconds the communication thread sleeps between tests of a pending transfer; 0 waits
   /// in MPI's own blocking calls (see `WaitPolicy` in Collectives).
   public var pollInterval: Double
+  /// `shared` or `reserved` (see `CommunicationCPU`); nil takes the host's reservation if it has one.
+  public var commCPU: String?
 
   /// The communication thread's default: short against any transfer of a gradient bucket, long
   /// enough that the thread takes almost no CPU from backward.
@@ -22,7 +24,7 @@ public struct TrainingSettings: Sendable {
 
   public init(
     model: String, batch: Int, scaling: String, steps: Int, aloneSteps: Int, algorithm: String, bucket: String,
-    overlap: String, threads: Int, pollInterval: Double = TrainingSettings.defaultPollInterval
+    overlap: String, threads: Int, pollInterval: Double = TrainingSettings.defaultPollInterval, commCPU: String? = nil
   ) {
     self.model = model
     self.batch = batch
@@ -34,6 +36,7 @@ public struct TrainingSettings: Sendable {
     self.overlap = overlap
     self.threads = threads
     self.pollInterval = pollInterval
+    self.commCPU = commCPU
   }
 
   /// The first thing wrong with the settings, as one line for the user, or nil.
@@ -48,6 +51,9 @@ public struct TrainingSettings: Sendable {
     guard OverlapMode(rawValue: overlap) != nil else { return "--overlap must be \(OverlapMode.choices)" }
     guard threads > 0 else { return "--threads must be positive, got \(threads)" }
     if let problem = PollInterval.problem(pollInterval) { return problem }
+    if let commCPU, CommunicationCPU(rawValue: commCPU) == nil {
+      return "--comm-cpu must be \(CommunicationCPU.choices), got '\(commCPU)'"
+    }
     do { _ = try AlgorithmName.parseList(algorithm) } catch { return error.description }
     do {
       guard try ByteSize.parse(bucket) > 0 else { return "--bucket must be positive" }

@@ -66,6 +66,9 @@ public struct Record: Codable, Equatable, Sendable {
   /// CPU time of the communication thread per step (mean over the ranks): what the allreduces
   /// take from compute on a host whose cores are all busy.
   public var commCpuMs: Double?
+  /// True when each rank's communication thread ran on CPU reserved for it (the emulated
+  /// cluster's `--comm-cpus`), not on the CPU its compute has; absent otherwise.
+  public var commCpuReserved: Bool?
   public var updateMs: Double?
   public var samplesPerS: Double?
   public var gradientBytes: Int?
@@ -110,12 +113,14 @@ public struct Record: Codable, Equatable, Sendable {
   }
 
   /// How a multi-rank `train` record communicated: "ring, 8MiB buckets, overlap on" (the
-  /// overlap mode off, on or forward). Runs of one model, scaling mode and batch that differ in
-  /// this are different scaling curves. Nil for one rank, which communicates nothing.
+  /// overlap mode off, on or forward), with ", communication CPU reserved" when it was. Runs of
+  /// one model, scaling mode and batch that differ in this are different scaling curves. Nil for
+  /// one rank, which communicates nothing.
   public var trainingSetup: String? {
     guard kind == .train, let ranks, ranks > 1 else { return nil }
     let buckets = bucketBytes.map { "\(ByteSize.format($0)) buckets, " } ?? ""
-    return "\(algorithm ?? "unknown algorithm"), \(buckets)overlap \((overlapMode ?? .on).rawValue)"
+    let reserved = commCpuReserved == true ? ", communication CPU reserved" : ""
+    return "\(algorithm ?? "unknown algorithm"), \(buckets)overlap \((overlapMode ?? .on).rawValue)\(reserved)"
   }
 
   /// ISO 8601 with milliseconds, UTC.

@@ -111,3 +111,31 @@ func everyOverlapModeGivesTheSameWeights(ranks: Int) throws {
   #expect((measured.computeAloneMs ?? 0) > 0 && (measured.commAloneMs ?? 0) > 0, "\(measured)")
   #expect(plain.computeAloneMs == nil && plain.commAloneMs == nil)
 }
+
+/// Runs a one-step TextCNN training on 2 local ranks with `environment` and `arguments`.
+private func trainOnce(_ arguments: [String], environment: [String: String]) throws -> (Executables.Result, String) {
+  let mpirun = try #require(Executables.mpirun, "mpirun is required for this test (install openmpi-bin: make deps)")
+  let output = try Executables.temporaryDirectory() + "/train.jsonl"
+  let argv = [mpirun, "-np", "2", Executables.agent, "train", "--model", "textcnn", "--batch", "2", "--steps", "1"]
+  return (try Executables.run(argv + ["--output", output] + arguments, environment: environment), output)
+}
+
+/// A communication CPU reservation that cannot be joined stops the run with one clear line,
+/// before any step: its times would be those of another machine than the one asked for. Asking
+/// for a reservation where there is none is refused too; `--comm-cpu shared` ignores one.
+@Test func theCommunicationCPUIsTheOneAskedFor() throws {
+  let missing = try Executables.temporaryDirectory() + "/no-such-cgroup"
+  let (unjoinable, unjoinableOutput) = try trainOnce([], environment: ["DLSCALE_COMM_CGROUP": missing])
+  #expect(unjoinable.status != 0)
+  #expect(unjoinable.stderr.contains("DLSCALE_COMM_CGROUP=\(missing) is not a cgroup folder"), "\(unjoinable.stderr)")
+  #expect(!FileManager.default.fileExists(atPath: unjoinableOutput), "no record of a run that did not train")
+
+  let (absent, _) = try trainOnce(["--comm-cpu", "reserved"], environment: [:])
+  #expect(absent.status != 0)
+  #expect(absent.stderr.contains("this host reserves no CPU for communication"), "\(absent.stderr)")
+
+  let (shared, sharedOutput) = try trainOnce(["--comm-cpu", "shared"], environment: ["DLSCALE_COMM_CGROUP": missing])
+  #expect(shared.status == 0, "\(shared.stderr)")
+  let record = try #require(try ResultsFile(path: sharedOutput).read().records.first)
+  #expect(record.commCpuReserved == nil && record.ranksAgree == true)
+}

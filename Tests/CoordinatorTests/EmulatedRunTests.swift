@@ -89,4 +89,39 @@ import Testing
       #expect(abs(bandwidth - 25e6) <= 0.10 * 25e6, "fitted \(bandwidth) B/s for a 25e6 B/s link")
     }
   }
+
+  /// With `--comm-cpus`, every rank's communication thread runs in its host's comm cgroup (whose
+  /// scheduler statistics count the periods it ran in) and the record says so.
+  @Test(.enabled(if: enabled, "needs root, ip, tc and mpirun"))
+  func trainingRunsCommunicationOnReservedCPU() throws {
+    guard let root = ClusterTests.cpuCgroupV1Root else {
+      print("SKIPPED: --comm-cpus training: no writable cgroup v1 cpu controller here")
+      return
+    }
+    try ClusterTests.withCluster("tresv", ["--hosts", "2", "--rate", "1gbit", "--cpus", "0.6", "--comm-cpus", "0.2"]) {
+      _ in
+      let periods = { (host: Int) -> Int? in
+        let stat = try? String(contentsOfFile: "\(root)/dlscale-tresv/h\(host)/comm/cpu.stat", encoding: .utf8)
+        return stat?.split(separator: "\n").first { $0.hasPrefix("nr_periods ") }.flatMap {
+          Int($0.split(separator: " ")[1])
+        }
+      }
+      // Setting a quota counts a period or two; the run must add the periods its threads ran in.
+      let before = [1: try #require(periods(1)), 2: try #require(periods(2))]
+      let output = try Executables.temporaryDirectory() + "/train.jsonl"
+      let result = try dlscale([
+        "train", "--np", "2", "--cluster", "tresv", "--model", "textcnn", "--batch", "2", "--steps", "2",
+        "--bucket", "64KiB", "--overlap", "forward", "--output", output,
+      ])
+      #expect(result.status == 0, "\(result.stderr)")
+      #expect(result.stdout.contains("communication thread on CPU reserved for it"), "\(result.stdout)")
+      let record = try #require(try ResultsFile(path: output).read().records.first)
+      #expect(record.commCpuReserved == true && record.ranksAgree == true)
+      #expect(
+        record.trainingSetup?.hasSuffix(", communication CPU reserved") == true, "\(record.trainingSetup ?? "nil")")
+      for host in [1, 2] {
+        #expect((periods(host) ?? 0) > before[host]!, "h\(host)'s communication thread never ran in its cgroup")
+      }
+    }
+  }
 }

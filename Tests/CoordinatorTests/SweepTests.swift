@@ -60,6 +60,22 @@ private let smallPlan = """
   }
 }
 
+/// `comm-cpu` is a list like any other, so a sweep can alternate shared and reserved CPU.
+@Test func trainRunsAlternateTheCommunicationCPU() throws {
+  let text = "runs:\n  - benchmark: train\n    np: 2\n    model: deepmnist\n    comm-cpu: [shared, reserved]\n"
+  let plan = try SweepPlan.parse(text, path: "t.yaml")
+  #expect(
+    plan.points.map(\.agentArguments) == [
+      ["--model", "deepmnist", "--comm-cpu", "shared"], ["--model", "deepmnist", "--comm-cpu", "reserved"],
+    ])
+  let error = #expect(throws: SweepPlan.ParseError.self) {
+    try SweepPlan.parse(text.replacingOccurrences(of: "[shared, reserved]", with: "spare"), path: "t.yaml")
+  }
+  #expect(
+    error?.description.contains("'comm-cpu' must be shared or reserved, got 'spare'") == true,
+    "\(String(describing: error))")
+}
+
 /// `repeat` runs every point of the run again, round by round; the agent never sees it.
 @Test func repeatedRunsGoRoundByRound() throws {
   let text = "runs:\n  - benchmark: train\n    np: 2\n    model: deepmnist\n    batch: [2, 8]\n    repeat: 3\n"

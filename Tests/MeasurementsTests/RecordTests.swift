@@ -62,3 +62,21 @@ import Testing
   let line = #"{"schema": 99, "kind": "hologram", "run_id": 5}"#
   #expect(throws: RecordError.self) { try Record.decode(line: line) }
 }
+
+/// A run whose communication thread had CPU reserved for it keeps `comm_cpu_reserved`, and its
+/// setup (its scaling curve) is not that of the same run on shared CPU.
+@Test func aCommunicationCPUReservationIsPartOfTheSetup() throws {
+  var record = Record(kind: .train, runId: "r1", timestamp: "2026-01-01T00:00:00.000Z")
+  record.ranks = 4
+  record.algorithm = "ring"
+  record.bucketBytes = 4 << 20
+  record.setOverlapMode(.forward)
+  let shared = record.trainingSetup
+  #expect(shared == "ring, 4MiB buckets, overlap forward")
+  #expect(!(try record.jsonLine()).contains("comm_cpu_reserved"), "absent unless reserved")
+  record.commCpuReserved = true
+  #expect(record.trainingSetup == "ring, 4MiB buckets, overlap forward, communication CPU reserved")
+  let line = try record.jsonLine()
+  #expect(line.contains("\"comm_cpu_reserved\":true"), "\(line)")
+  #expect(try Record.decode(line: line) == record)
+}
