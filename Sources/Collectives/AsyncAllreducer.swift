@@ -63,12 +63,15 @@ public final class AsyncAllreducer {
     let started = DispatchSemaphore(value: 0)
     let startFailure = StartFailure()
     let thread = Thread { [state] in
+      // Linux keeps 15 characters of a thread's name and refuses a longer one; Foundation names
+      // the OS thread only when the name is set on the thread itself. "dlscale-comm" is what
+      // `top -H`, `ps -L` and perf show for it.
+      Thread.current.name = "dlscale-comm"
       do { try threadStart?() } catch { startFailure.error = error }
       let failed = startFailure.error != nil
       started.signal()
       if failed { state.finishWithoutServing() } else { state.serve() }
     }
-    thread.name = "dlscale-allreduce"
     thread.start()
     started.wait()
     if let error = startFailure.error {
