@@ -29,13 +29,15 @@ def run(command, check=True, capture=False):
 
 
 @contextlib.contextmanager
-def emulated_cluster(dlscale, name, hosts, rate, cpus=None, burst=None):
+def emulated_cluster(dlscale, name, hosts, rate, cpus=None, burst=None, comm_cpus=None):
     """An emulated cluster for the duration of a `with` block, taken down even on failure; with
     `cpus`, each host is capped at that many cores (so it computes as fast alone as beside the others);
-    with `burst`, every link's tbf burst in bytes."""
+    with `burst`, every link's tbf burst in bytes; with `comm_cpus`, that many cores more per host
+    reserved for the communication threads of runs that take them (`comm-cpu: reserved`)."""
     run([dlscale, "cluster", "down", "--name", name], check=False)
     run([dlscale, "cluster", "up", "--name", name, "--hosts", str(hosts), "--rate", rate]
-        + (["--cpus", str(cpus)] if cpus else []) + (["--burst", str(burst)] if burst else []))
+        + (["--cpus", str(cpus)] if cpus else []) + (["--burst", str(burst)] if burst else [])
+        + (["--comm-cpus", str(comm_cpus)] if comm_cpus else []))
     try:
         yield name
     finally:

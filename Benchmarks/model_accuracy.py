@@ -180,7 +180,10 @@ else:
     all_met &= verdict("step time at 4 hosts from 1-3 hosts (weak), MAPE <= 10%", False, "no 4-host records")
 
 # The forward-overlap schedule is priced by the same fits; its records come from bench-overlap.
-forward = [r for r in records(args.train_forward, "train") if r["ranks"] == 4 and r.get("overlap_forward")]
+# The fits know only hosts whose communication shares the rank's CPU, so runs on a reservation
+# (`comm-cpu: reserved`) are left out.
+forward = [r for r in records(args.train_forward, "train")
+           if r["ranks"] == 4 and r.get("overlap_forward") and not r.get("comm_cpu_reserved")]
 if forward:
     print("\n# 3b. the same fit predicting the 4-host --overlap forward steps of bench-overlap (reported, no target)")
     print(f"{'model':<10} {'scaling':<7} {'batch':>5} {'measured ms':>12} {'predicted ms':>13} {'compute':>8} "

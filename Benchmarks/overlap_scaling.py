@@ -3,12 +3,15 @@
 emulated cluster (4 hosts, one rank each, 200 Mbit/s links), from two sweeps:
 plans/bench-scaling-emulated.yaml (three models at 1, 2, 3 and 4 hosts, weak and strong,
 `--overlap on`: allreduces beside backward) and plans/bench-overlap-forward.yaml (ResNet-50 at 4
-hosts with `--overlap forward`: also beside the next step's forward, by priority).
+hosts with `--overlap forward`: also beside the next step's forward, by priority), on a second
+cluster whose hosts also reserve CPU for communication (`--comm-cpus`): its runs alternate a
+communication thread on the rank's own CPU (`comm-cpu: shared`, as on the first cluster) with one
+on the reservation (`comm-cpu: reserved`).
 
 Target: ResNet-50's step time at 4 hosts <= 1.15 x max(compute alone, communication alone), both
-measured in the same run (`--alone-steps`); a verdict for each overlap mode. The forward plan
-runs each point three times, round by round (`repeat: 3`); its verdict takes the median of
-the runs' ratios, and every run is printed.
+measured in the same run (`--alone-steps`); a verdict for each overlap mode and communication CPU.
+The forward plan runs each point three times, round by round (`repeat: 3`); its verdicts take the
+median of the runs' ratios, and every run is printed.
 Efficiencies (of the first sweep) from step_ms.mean: weak E(P) = t(1)/t(P), strong
 E(P) = t(1)/(P t(P))."""
 import argparse
@@ -27,6 +30,9 @@ parser.add_argument("--output", default="bench-results/scaling/train.jsonl", hel
 parser.add_argument("--forward-plan", default="plans/bench-overlap-forward.yaml")
 parser.add_argument("--forward-output", default="bench-results/scaling/train-forward.jsonl",
                     help="the --overlap forward sweep's records")
+parser.add_argument("--forward-cluster", default="benchrc", help="the forward plan's cluster (with --comm-cpus)")
+parser.add_argument("--comm-cpus", type=float, default=0.1,
+                    help="cores per host of the forward plan's cluster reserved for communication threads")
 parser.add_argument("--fresh", action="store_true", help="measure every point again (default: resume)")
 parser.add_argument("--model", default="resnet50", help="the model of the overlap target")
 parser.add_argument("--batch", type=int, default=12, help="the per-rank batch of the overlap target")
@@ -42,6 +48,8 @@ for path in (args.output, args.forward_output):
         os.remove(path)
 with emulated_cluster(args.dlscale, args.cluster, 4, "200mbit", cpus=args.cpus, burst=args.burst or None):
     run([args.dlscale, "sweep", args.plan, "--output", args.output, "--resume"])
+with emulated_cluster(args.dlscale, args.forward_cluster, 4, "200mbit", cpus=args.cpus, burst=args.burst or None,
+                      comm_cpus=args.comm_cpus):
     run([args.dlscale, "sweep", args.forward_plan, "--output", args.forward_output, "--resume"])
 
 
@@ -59,6 +67,11 @@ def latest(path):
     return {key: found[-1] for key, found in every(path).items()}
 
 
+def comm_cpu(record):
+    """Where the run's communication thread took its CPU: shared (the rank's own) or reserved."""
+    return "reserved" if record.get("comm_cpu_reserved") else "shared"
+
+
 def ratio(record):
     """Step time over the larger of compute alone and communication alone (1: perfect overlap)."""
     return record["step_ms"]["mean"] / max(record["compute_alone_ms"], record["comm_alone_ms"])
@@ -71,16 +84,17 @@ failures = records(args.output, "failure") + records(args.forward_output, "failu
 print("# gradient allreduce overlapped with compute (ring), weak scaling, 1 rank per emulated host; overlap on:")
 print("# beside backward; forward: also beside the next step's forward, first layers first")
 print(f"# (each host capped at {args.cpus} cores, tbf burst {args.burst or 'default'}; packet processing is charged "
-      f"to whichever rank it interrupts)")
-print(f"{'model':<10} {'hosts':>5} {'batch':>5} {'overlap':>7} {'bucket':>6} {'step ms':>9} {'compute alone':>14} "
-      f"{'comm alone':>11} {'exposed ms':>10} {'comm cpu ms':>11} {'step/max':>9}")
+      f"to whichever rank it interrupts; comm cpu reserved: the communication thread on {args.comm_cpus} cores")
+print("#  more per host, reserved for it)")
+print(f"{'model':<10} {'hosts':>5} {'batch':>5} {'overlap':>7} {'comm cpu':>8} {'bucket':>6} {'step ms':>9} "
+      f"{'compute alone':>14} {'comm alone':>11} {'exposed ms':>10} {'comm cpu ms':>11} {'step/max':>9}")
 rows = [("on", record) for record in points.values()]
 rows += [("forward", record) for found in forward_points.values() for record in found]
 for mode, record in sorted(rows, key=lambda row: (row[0] == "forward", row[1]["model"], row[1]["ranks"],
                                                    row[1]["batch_per_rank"], row[1]["timestamp"])):
     if record["scaling"] != "weak" or record.get("compute_alone_ms") is None:
         continue
-    print(f"{record['model']:<10} {record['ranks']:>5} {record['batch_per_rank']:>5} {mode:>7} "
+    print(f"{record['model']:<10} {record['ranks']:>5} {record['batch_per_rank']:>5} {mode:>7} {comm_cpu(record):>8} "
           f"{size_text(record['bucket_bytes']):>6} {record['step_ms']['mean']:9.1f} "
           f"{record['compute_alone_ms']:14.1f} {record['comm_alone_ms']:11.1f} {record['exposed_comm_ms']:10.1f} "
           f"{record.get('comm_cpu_ms') or 0:11.1f} {ratio(record):9.3f}")
@@ -105,9 +119,12 @@ for model, scaling, batch in sorted({key[:3] for key in points}):
 if failures:
     print(f"# {len(failures)} failed points: " + "; ".join(f.get("reason", "?") for f in failures))
 
-for mode, table in (("on", {key: [record] for key, record in points.items()}), ("forward", forward_points)):
-    found = [r for r in table.get((args.model, "weak", args.batch, 4), []) if r.get("compute_alone_ms") is not None]
-    label = f"{args.model} step <= 1.15 x max(compute, comm) at 4 hosts, overlap {mode}"
+targets = [("on", "shared", {key: [record] for key, record in points.items()})]
+targets += [("forward", cpu, forward_points) for cpu in ("shared", "reserved")]
+for mode, cpu, table in targets:
+    found = [r for r in table.get((args.model, "weak", args.batch, 4), [])
+             if r.get("compute_alone_ms") is not None and comm_cpu(r) == cpu]
+    label = f"{args.model} step <= 1.15 x max(compute, comm) at 4 hosts, overlap {mode}, comm cpu {cpu}"
     if not found:
         verdict(label, False, "no 4-host weak record with alone times")
         continue
