@@ -60,7 +60,7 @@ bench-algorithms: release
 	python3 Benchmarks/allreduce_algorithms.py --dlscale $(RELEASE_DIR)/dlscale
 
 ## Overlap and weak/strong scaling of three models at 1-4 emulated hosts, then the forward plan with
-## the communication thread on shared and on reserved CPU, alternated (about 34 min).
+## the communication thread on shared and on reserved CPU, alternated (about 52 min).
 bench-overlap: release
 	python3 Benchmarks/overlap_scaling.py --dlscale $(RELEASE_DIR)/dlscale
 

@@ -3,7 +3,8 @@
 emulated cluster (4 hosts, one rank each, 200 Mbit/s links), from two sweeps:
 plans/bench-scaling-emulated.yaml (three models at 1, 2, 3 and 4 hosts, weak and strong,
 `--overlap on`: allreduces beside backward) and plans/bench-overlap-forward.yaml (ResNet-50 at 4
-hosts with `--overlap forward`: also beside the next step's forward, by priority), on a second
+hosts with `--overlap forward`: also beside the next step's forward, by priority; and with
+`--overlap on` at twice the target batch, where compute is about twice the communication), on a second
 cluster whose hosts also reserve CPU for communication (`--comm-cpus`): its runs alternate a
 communication thread on the rank's own CPU (`comm-cpu: shared`, as on the first cluster) with one
 on the reservation (`comm-cpu: reserved`).
@@ -72,6 +73,11 @@ def comm_cpu(record):
     return "reserved" if record.get("comm_cpu_reserved") else "shared"
 
 
+def overlap_mode(record):
+    """The record's overlap mode: off, on or forward."""
+    return "forward" if record.get("overlap_forward") else "on" if record.get("overlap") else "off"
+
+
 def ratio(record):
     """Step time over the larger of compute alone and communication alone (1: perfect overlap)."""
     return record["step_ms"]["mean"] / max(record["compute_alone_ms"], record["comm_alone_ms"])
@@ -88,10 +94,11 @@ print(f"# (each host capped at {args.cpus} cores, tbf burst {args.burst or 'defa
 print("#  more per host, reserved for it)")
 print(f"{'model':<10} {'hosts':>5} {'batch':>5} {'overlap':>7} {'comm cpu':>8} {'bucket':>6} {'step ms':>9} "
       f"{'compute alone':>14} {'comm alone':>11} {'exposed ms':>10} {'comm cpu ms':>11} {'step/max':>9}")
-rows = [("on", record) for record in points.values()]
-rows += [("forward", record) for found in forward_points.values() for record in found]
-for mode, record in sorted(rows, key=lambda row: (row[0] == "forward", row[1]["model"], row[1]["ranks"],
-                                                   row[1]["batch_per_rank"], row[1]["timestamp"])):
+rows = [("scaling", record) for record in points.values()]
+rows += [("forward plan", record) for found in forward_points.values() for record in found]
+for _, record in sorted(rows, key=lambda row: (row[0] != "scaling", row[1]["model"], row[1]["ranks"], row[1]["batch_per_rank"],
+                                               row[1]["timestamp"])):
+    mode = overlap_mode(record)
     if record["scaling"] != "weak" or record.get("compute_alone_ms") is None:
         continue
     print(f"{record['model']:<10} {record['ranks']:>5} {record['batch_per_rank']:>5} {mode:>7} {comm_cpu(record):>8} "
@@ -119,12 +126,16 @@ for model, scaling, batch in sorted({key[:3] for key in points}):
 if failures:
     print(f"# {len(failures)} failed points: " + "; ".join(f.get("reason", "?") for f in failures))
 
-targets = [("on", "shared", {key: [record] for key, record in points.items()})]
-targets += [("forward", cpu, forward_points) for cpu in ("shared", "reserved")]
-for mode, cpu, table in targets:
-    found = [r for r in table.get((args.model, "weak", args.batch, 4), [])
-             if r.get("compute_alone_ms") is not None and comm_cpu(r) == cpu]
-    label = f"{args.model} step <= 1.15 x max(compute, comm) at 4 hosts, overlap {mode}, comm cpu {cpu}"
+# The scaling sweep's overlap-on run at the target batch, then each of the forward plan's setups:
+# forward at the target batch, and overlap on at twice it (compute about twice the communication).
+targets = [("on", "shared", args.batch, {key: [record] for key, record in points.items()})]
+targets += [(mode, cpu, batch, forward_points)
+            for mode, batch in (("forward", args.batch), ("on", 2 * args.batch)) for cpu in ("shared", "reserved")]
+for mode, cpu, batch, table in targets:
+    found = [r for r in table.get((args.model, "weak", batch, 4), [])
+             if r.get("compute_alone_ms") is not None and comm_cpu(r) == cpu and overlap_mode(r) == mode]
+    label = (f"{args.model} batch {batch} step <= 1.15 x max(compute, comm) at 4 hosts, overlap {mode}, "
+             f"comm cpu {cpu}")
     if not found:
         verdict(label, False, "no 4-host weak record with alone times")
         continue
