@@ -60,6 +60,16 @@ def records(path, kind=None):
     return result
 
 
+def overlap_mode(record):
+    """A train record's overlap mode: off, on or forward."""
+    return "forward" if record.get("overlap_forward") else "on" if record.get("overlap") else "off"
+
+
+def comm_cpu(record):
+    """Where a train record's communication thread took its CPU: shared (the rank's own) or reserved."""
+    return "reserved" if record.get("comm_cpu_reserved") else "shared"
+
+
 def size_text(n):
     for unit, scale in (("MiB", 1 << 20), ("KiB", 1 << 10)):
         if n >= scale and n % scale == 0:

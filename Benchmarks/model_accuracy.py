@@ -21,7 +21,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_common import TRAINING_BURST, emulated_cluster, mape, records, run, size_text, verdict  # noqa: E402
+from bench_common import (TRAINING_BURST, comm_cpu, emulated_cluster, mape, overlap_mode, records, run,  # noqa: E402
+                          size_text, verdict)
 import compute_model  # noqa: E402
 
 WIRE = 25e6
@@ -183,7 +184,7 @@ else:
 # The fits know only hosts whose communication shares the rank's CPU, so runs on a reservation
 # (`comm-cpu: reserved`) are left out.
 forward = [r for r in records(args.train_forward, "train")
-           if r["ranks"] == 4 and r.get("overlap_forward") and not r.get("comm_cpu_reserved")]
+           if r["ranks"] == 4 and overlap_mode(r) == "forward" and comm_cpu(r) == "shared"]
 if forward:
     print("\n# 3b. the same fit predicting the 4-host --overlap forward steps of bench-overlap (reported, no target)")
     print(f"{'model':<10} {'scaling':<7} {'batch':>5} {'measured ms':>12} {'predicted ms':>13} {'compute':>8} "

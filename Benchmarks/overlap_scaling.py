@@ -21,7 +21,8 @@ import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_common import TRAINING_BURST, emulated_cluster, records, run, size_text, verdict  # noqa: E402
+from bench_common import (TRAINING_BURST, comm_cpu, emulated_cluster, overlap_mode, records, run,  # noqa: E402
+                          size_text, verdict)
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--dlscale", default=".build/release/dlscale")
@@ -68,16 +69,6 @@ def latest(path):
     return {key: found[-1] for key, found in every(path).items()}
 
 
-def comm_cpu(record):
-    """Where the run's communication thread took its CPU: shared (the rank's own) or reserved."""
-    return "reserved" if record.get("comm_cpu_reserved") else "shared"
-
-
-def overlap_mode(record):
-    """The record's overlap mode: off, on or forward."""
-    return "forward" if record.get("overlap_forward") else "on" if record.get("overlap") else "off"
-
-
 def ratio(record):
     """Step time over the larger of compute alone and communication alone (1: perfect overlap)."""
     return record["step_ms"]["mean"] / max(record["compute_alone_ms"], record["comm_alone_ms"])
@@ -96,8 +87,8 @@ print(f"{'model':<10} {'hosts':>5} {'batch':>5} {'overlap':>7} {'comm cpu':>8} {
       f"{'compute alone':>14} {'comm alone':>11} {'exposed ms':>10} {'comm cpu ms':>11} {'step/max':>9}")
 rows = [("scaling", record) for record in points.values()]
 rows += [("forward plan", record) for found in forward_points.values() for record in found]
-for _, record in sorted(rows, key=lambda row: (row[0] != "scaling", row[1]["model"], row[1]["ranks"], row[1]["batch_per_rank"],
-                                               row[1]["timestamp"])):
+for _, record in sorted(rows, key=lambda row: (row[0] != "scaling", row[1]["model"], row[1]["ranks"],
+                                               row[1]["batch_per_rank"], row[1]["timestamp"])):
     mode = overlap_mode(record)
     if record["scaling"] != "weak" or record.get("compute_alone_ms") is None:
         continue

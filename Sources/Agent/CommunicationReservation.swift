@@ -11,6 +11,8 @@ struct CommunicationReservation: Sendable {
 
   /// The cgroup folder the communication thread joins; nil when it shares its rank's CPU.
   let folder: String?
+  /// Whether the communication thread takes reserved CPU.
+  var isReserved: Bool { folder != nil }
 
   /// The reservation for `asked` (`--comm-cpu`): `shared` joins none, `reserved` the host's (an
   /// error where the host has none), nil the host's if it has one.

@@ -104,7 +104,7 @@ struct TrainCommand: ParsableCommand {
         print(
           "# dlscale train: \(model), \(context.ranks) ranks on \(context.hosts) host(s), batch \(split.describe), "
             + "\(algorithm), \(trainer.plan.buckets.count) buckets of \(bucket), overlap \(overlap)"
-            + (reservation.folder != nil ? ", communication thread on CPU reserved for it" : ""))
+            + (reservation.isReserved ? ", communication thread on CPU reserved for it" : ""))
         print("#  step    loss   step(ms)   fwd(ms)   bwd(ms)  exposed(ms)  allreduce(ms)  update(ms)")
       }
 
@@ -196,7 +196,7 @@ struct TrainCommand: ParsableCommand {
       record.backwardMs = average(timed.map(\.backward)) * 1e3
       record.allreduceMs = average(timed.map(\.allreduce)) * 1e3
       record.commCpuMs = average(timed.map(\.communicationCPU)) * 1e3
-      if reservation.folder != nil { record.commCpuReserved = true }
+      if reservation.isReserved { record.commCpuReserved = true }
       record.exposedCommMs = average(timed.map(\.exposedCommunication)) * 1e3
       record.updateMs = average(timed.map(\.update)) * 1e3
       record.samplesPerS = Double(split.global) / average(stepSeconds)

@@ -114,10 +114,9 @@ func everyOverlapModeGivesTheSameWeights(ranks: Int) throws {
 
 /// Runs a one-step TextCNN training on 2 local ranks with `environment` and `arguments`.
 private func trainOnce(_ arguments: [String], environment: [String: String]) throws -> (Executables.Result, String) {
-  let mpirun = try #require(Executables.mpirun, "mpirun is required for this test (install openmpi-bin: make deps)")
   let output = try Executables.temporaryDirectory() + "/train.jsonl"
-  let argv = [mpirun, "-np", "2", Executables.agent, "train", "--model", "textcnn", "--batch", "2", "--steps", "1"]
-  return (try Executables.run(argv + ["--output", output] + arguments, environment: environment), output)
+  let argv = ["train", "--model", "textcnn", "--batch", "2", "--steps", "1", "--output", output] + arguments
+  return (try Executables.mpirunAgent(ranks: 2, argv, environment: environment), output)
 }
 
 /// A communication CPU reservation that cannot be joined stops the run with one clear line,

@@ -76,14 +76,17 @@ public enum Executables {
       timedOut: timedOut)
   }
 
-  /// `mpirun -np ranks` of the agent with `arguments`, oversubscribing when ranks exceed cores.
-  public static func mpirunAgent(ranks: Int, _ arguments: [String]) throws -> Result {
+  /// `mpirun -np ranks` of the agent with `arguments` (and `environment` added to this one's),
+  /// oversubscribing when ranks exceed cores.
+  public static func mpirunAgent(
+    ranks: Int, _ arguments: [String], environment: [String: String] = [:]
+  ) throws -> Result {
     guard let mpirun else { throw MissingTool(name: "mpirun (install openmpi-bin: make deps)") }
     var argv = [mpirun, "-np", "\(ranks)"]
     if ranks > ProcessInfo.processInfo.activeProcessorCount {
       argv += ["--oversubscribe", "--bind-to", "none", "--mca", "mpi_yield_when_idle", "1"]
     }
-    return try run(argv + [agent] + arguments)
+    return try run(argv + [agent] + arguments, environment: environment)
   }
 
   /// A fresh empty directory under the system temporary directory.
