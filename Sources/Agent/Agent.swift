@@ -1,5 +1,7 @@
 import ArgumentParser
+import Collectives
 import Foundation
+import Measurements
 
 /// `dlscale-agent`: one MPI rank of a dlscale run, started by `mpirun`. One subcommand per
 /// benchmark; rank 0 prints the table and writes the records.
@@ -17,6 +19,7 @@ struct Agent: ParsableCommand {
   static func main() {
     LauncherWatch.start()
     do {
+      try bindToMachineCores()
       var command = try parseAsRoot()
       try command.run()
     } catch {
@@ -27,5 +30,16 @@ struct Agent: ParsableCommand {
       printError("dlscale-agent: error: \(message)")
       Foundation.exit(code.rawValue)
     }
+  }
+
+  /// Emulated hosts' ranks bind themselves, by world rank, to cores of their own on this machine
+  /// (`MachineCoreBinding`), before MPI or any compute thread starts.
+  static func bindToMachineCores() throws {
+    guard let (binding, rank) = MachineCoreBinding.requested(in: ProcessInfo.processInfo.environment) else { return }
+    let cores = binding.cores(ofRank: rank)
+    guard cores.last! < ProcessInfo.processInfo.activeProcessorCount else {
+      throw AgentError("rank \(rank) was asked for cores \(CPUAffinity(cores: cores)), beyond this machine's")
+    }
+    try CPUAffinity(cores: cores).applyToProcess()
   }
 }

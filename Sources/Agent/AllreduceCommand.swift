@@ -42,6 +42,7 @@ struct AllreduceCommand: ParsableCommand {
       ])
       if world.rank == 0 {
         print("# dlscale allreduce: \(context.ranks) ranks on \(context.hosts) host(s), \(context.mpiLibrary)")
+        print(context.bindingLine)
         print(table.header)
       }
       for name in algorithmNames {

@@ -34,6 +34,7 @@ struct P2PCommand: ParsableCommand {
       ])
       if world.rank == 0 {
         print("# dlscale p2p: \(context.ranks) ranks on \(context.hosts) host(s), \(context.mpiLibrary)")
+        print(context.bindingLine)
         print(table.header)
       }
       var records: [Record] = []

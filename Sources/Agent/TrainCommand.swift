@@ -105,6 +105,7 @@ struct TrainCommand: ParsableCommand {
           "# dlscale train: \(model), \(context.ranks) ranks on \(context.hosts) host(s), batch \(split.describe), "
             + "\(algorithm), \(trainer.plan.buckets.count) buckets of \(bucket), overlap \(overlap)"
             + (reservation.isReserved ? ", communication thread on CPU reserved for it" : ""))
+        print(context.bindingLine)
         print("#  step    loss   step(ms)   fwd(ms)   bwd(ms)  exposed(ms)  allreduce(ms)  update(ms)")
       }
 

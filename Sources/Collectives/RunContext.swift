@@ -6,6 +6,8 @@ public struct RunContext {
   public var runId: String
   public var ranks: Int
   public var rankHosts: [String]
+  /// Each rank's CPU affinity when the run started (`taskset -c` lists), index = rank.
+  public var rankCores: [String]
   public var mpiLibrary: String
   public var command: [String]
 
@@ -18,11 +20,31 @@ public struct RunContext {
     // Every rank needs the map (hierarchical algorithms, training), so gather then broadcast.
     var names = try communicator.gather(name, root: 0)
     names = try communicator.broadcast(strings: names, root: 0)
+    let cores = try communicator.gather(CPUAffinity.current()?.description ?? "unknown", root: 0)
     var id = Array((runId ?? Record.newRunId()).utf8)
     id = try communicator.broadcast(bytes: id, root: 0)
     return RunContext(
-      runId: String(decoding: id, as: UTF8.self), ranks: communicator.size, rankHosts: names,
+      runId: String(decoding: id, as: UTF8.self), ranks: communicator.size, rankHosts: names, rankCores: cores,
       mpiLibrary: MPI.libraryVersion(), command: command)
+  }
+
+  /// The header line that says where each rank runs: "# binding: rank 0 on vm cores 0, rank 1 on
+  /// vm cores 1", with a note when ranks of one host share a core.
+  public var bindingLine: String {
+    let ranks = zip(rankHosts, rankCores).enumerated().map {
+      "rank \($0.offset) on \($0.element.0) cores \($0.element.1)"
+    }
+    var line = "# binding: " + ranks.joined(separator: ", ")
+    let shared = Dictionary(
+      grouping: zip(rankHosts, rankCores).compactMap { host, list in
+        CPUAffinity(list: list).map { (host, $0) }
+      }, by: \.0
+    ).values.contains { lists in
+      let cores = lists.flatMap(\.1.cores)
+      return Set(cores).count < cores.count
+    }
+    if shared { line += " (ranks of one host share cores)" }
+    return line
   }
 
   /// A record of `kind` with the run metadata filled in.
@@ -31,6 +53,7 @@ public struct RunContext {
     record.ranks = ranks
     record.hosts = hosts
     record.rankHosts = rankHosts
+    record.rankCores = rankCores.isEmpty ? nil : rankCores
     record.mpiLibrary = mpiLibrary
     record.command = command
     return record

@@ -9,6 +9,8 @@ struct AgentRun {
   var ranks: Int
   var benchmark: String
   var arguments: [String]
+  /// Compute threads per rank: the cores each rank is bound to.
+  var threads = 1
   var timeout: Double
   var results: ResultsFile
   /// Echo the agents' table lines to stdout.
@@ -30,11 +32,10 @@ struct AgentRun {
     let runId = Record.newRunId()
     let origin = String(decoding: try JSONEncoder().encode(CommandLine.arguments), as: UTF8.self)
     let argv = launcher.arguments(
-      ranks: ranks, benchmark: benchmark,
+      ranks: ranks, threads: threads, benchmark: benchmark,
       arguments: arguments + ["--emit-records", "--run-id", runId, "--origin-command", origin])
-    if launcher.oversubscribes(ranks: ranks) {
-      printError(
-        "dlscale: warning: \(ranks) ranks on \(launcher.slots) slot(s): oversubscribed, timings include time sharing")
+    if let warning = launcher.sharingWarning(ranks: ranks, threads: threads) {
+      printError("dlscale: warning: \(warning)")
     }
     var records: [Record] = []
     let runner = ProcessRunner(arguments: argv, environment: launcher.environment, timeout: timeout)

@@ -48,6 +48,11 @@ struct LaunchOptions: ParsableArguments {
     if kind == .srun && (hostfile != nil || cluster != nil) {
       throw ValidationError("--launcher srun places ranks by the Slurm allocation: drop --hostfile/--cluster")
     }
+    if kind == .srun && !mpirunArguments.isEmpty {
+      throw ValidationError(
+        "--mpirun-arg applies to mpirun only: with --launcher srun set MCA parameters as OMPI_MCA_NAME=VALUE in the environment"
+      )
+    }
     return kind
   }
 
@@ -65,7 +70,8 @@ struct LaunchOptions: ParsableArguments {
     if let cluster {
       let emulated = try EmulatedCluster.load(name: cluster)
       return Launcher(
-        mpirun: mpirunPath, agent: agentPath, placement: emulated.mpirunArguments, slots: emulated.slots)
+        mpirun: mpirunPath, agent: agentPath, placement: emulated.mpirunArguments, slots: emulated.slots,
+        binding: .machine(cores: Launcher.localCores))
     }
     if let hostfile {
       let file = try Hostfile.load(path: hostfile, defaultSlots: 1)

@@ -1,4 +1,5 @@
 import Foundation
+import Measurements
 
 #if canImport(Glibc)
   import Glibc
@@ -26,6 +27,16 @@ struct Launcher {
   /// Slots available without oversubscribing.
   var slots: Int
   var kind: Kind = .mpirun
+  /// Who gives each rank its cores: mpirun or srun, per node (`--bind-to core`, `--cpu-bind`),
+  /// or, for emulated hosts that all run on this machine, the agents themselves by world rank
+  /// (`MachineCoreBinding`), since mpirun would bind every host's first rank to core 0.
+  var binding: Binding = .perNode
+
+  enum Binding: Equatable {
+    case perNode
+    /// Every host is this machine, with this many cores.
+    case machine(cores: Int)
+  }
 
   /// Ranks as Slurm tasks: `srun` (at `path`) inside the current allocation, or a new one
   /// outside. Slots are the allocation's tasks (`SLURM_NTASKS`), else this host's cores.
@@ -72,18 +83,34 @@ struct Launcher {
     return (mpirun, agent)
   }
 
-  /// `mpirun` arguments that start `ranks` agents running `benchmark` with `arguments`.
-  func arguments(ranks: Int, benchmark: String, arguments: [String]) -> [String] {
+  /// `mpirun` arguments that start `ranks` agents running `benchmark` with `arguments`, each rank
+  /// bound to `threads` cores of its own where there are enough, else unbound.
+  func arguments(ranks: Int, threads: Int = 1, benchmark: String, arguments: [String]) -> [String] {
+    let coresShort = sharesCores(ranks: ranks, threads: threads)
     if kind == .srun {
       // One task per rank; a failed rank ends the step; more tasks than CPUs need --overcommit.
-      var result = [mpirun, "--ntasks", "\(ranks)", "--mpi=pmix", "--kill-on-bad-exit=1", "--quiet"]
-      if oversubscribes(ranks: ranks) { result.append("--overcommit") }
+      var result = [mpirun, "--ntasks", "\(ranks)", "--cpus-per-task", "\(threads)", "--mpi=pmix"]
+      result += ["--kill-on-bad-exit=1", "--quiet"]
+      result += coresShort ? ["--overcommit", "--cpu-bind=none"] : ["--cpu-bind=cores"]
       return result + [agent, benchmark] + arguments
     }
     var result = [mpirun, "-np", "\(ranks)"] + placement
-    if oversubscribes(ranks: ranks) {
-      result += ["--oversubscribe", "--bind-to", "none"]
-      if !placement.contains("mpi_yield_when_idle") { result += ["--mca", "mpi_yield_when_idle", "1"] }
+    if oversubscribes(ranks: ranks) { result.append("--oversubscribe") }
+    if oversubscribes(ranks: ranks) && !placement.contains("mpi_yield_when_idle") {
+      result += ["--mca", "mpi_yield_when_idle", "1"]
+    }
+    // The user's own placement (--mpirun-arg --bind-to ..., a rankfile) wins over ours.
+    let userPlaces = extraArguments.contains { ["--bind-to", "--map-by", "--rankfile", "--cpu-set"].contains($0) }
+    switch binding {
+    case _ where userPlaces:
+      break
+    case .perNode where coresShort:
+      result += ["--bind-to", "none"]
+    case .perNode:
+      result += ["--map-by", "slot:PE=\(threads)", "--bind-to", "core"]
+    case .machine:
+      result += ["--bind-to", "none"]
+      if !coresShort { result += ["-x", "\(MachineCoreBinding.environmentVariable)=\(threads)"] }
     }
     result += extraArguments
     result += [agent, benchmark] + arguments
@@ -91,6 +118,33 @@ struct Launcher {
   }
 
   func oversubscribes(ranks: Int) -> Bool { ranks > slots }
+
+  /// Whether `ranks` ranks of `threads` threads each are more than there are cores to bind them
+  /// to: more ranks than slots, more threads than this machine's cores (local runs and emulated
+  /// hosts), or more than an allocation's tasks (srun).
+  func sharesCores(ranks: Int, threads: Int) -> Bool {
+    if oversubscribes(ranks: ranks) { return true }
+    switch binding {
+    case .machine(let cores): return !MachineCoreBinding(threadsPerRank: threads).fits(ranks: ranks, cores: cores)
+    case .perNode: return isLocal || kind == .srun ? ranks * threads > slots : false
+    }
+  }
+
+  /// Ranks on this host only (`--host localhost:N`).
+  var isLocal: Bool { placement.first == "--host" }
+
+  /// One line for the user when the ranks cannot each have cores of their own, nil otherwise.
+  func sharingWarning(ranks: Int, threads: Int) -> String? {
+    guard sharesCores(ranks: ranks, threads: threads) else { return nil }
+    let asked = threads > 1 ? "\(ranks) ranks × \(threads) threads" : "\(ranks) ranks"
+    if oversubscribes(ranks: ranks) {
+      return "\(asked) on \(slots) slot(s): oversubscribed, unbound, timings include time sharing"
+    }
+    if case .machine(let cores) = binding {
+      return "\(asked) of the emulated hosts on this machine's \(cores) cores: unbound, the kernel shares the cores"
+    }
+    return "\(asked) on \(slots) core(s): oversubscribed, unbound, timings include time sharing"
+  }
 
   /// The environment for mpirun: this process's, plus OpenMPI's consent to run as root.
   var environment: [String: String] {

@@ -73,7 +73,7 @@ struct SweepCommand: ParsableCommand {
       fflush(nil)
       let run = AgentRun(
         launcher: launcher, ranks: point.ranks, benchmark: point.benchmark, arguments: point.agentArguments,
-        timeout: sweep.timeout, results: results, echo: false,
+        threads: point.threads, timeout: sweep.timeout, results: results, echo: false,
         parameters: Dictionary(point.settings, uniquingKeysWith: { a, _ in a }), sweep: (sweep.name, point.key))
       do {
         let records = try run.run()

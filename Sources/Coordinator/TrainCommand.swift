@@ -94,7 +94,8 @@ struct TrainCommand: ParsableCommand {
     let results = ResultsFile(path: output)
     try results.prepare()
     let records = try AgentRun(
-      launcher: launcher, ranks: launch.np, benchmark: "train", arguments: agentArguments, timeout: launch.timeout,
+      launcher: launcher, ranks: launch.np, benchmark: "train", arguments: agentArguments, threads: threads,
+      timeout: launch.timeout,
       results: results, parameters: ["model": model, "batch": "\(batch)", "scaling": scaling]
     ).run()
     print("dlscale: \(records.count) record appended to \(output)")

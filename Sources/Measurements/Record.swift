@@ -18,6 +18,9 @@ public struct Record: Codable, Equatable, Sendable {
   public var ranks: Int?
   public var hosts: Int?
   public var rankHosts: [String]?
+  /// Each rank's CPU affinity as the run started, as `taskset -c` lists it ("0", "2-3"); index =
+  /// rank. Absent in records written before binding was recorded.
+  public var rankCores: [String]?
   public var mpiLibrary: String?
   public var dlscaleVersion: String = dlscaleVersionString
   public var command: [String]?

@@ -31,6 +31,24 @@ import Testing
     }
   }
 
+  /// mpirun sees each emulated host as a node of its own and would bind every host's rank to its
+  /// first core, all of them on core 0: each host's rank must run on a core of its own.
+  @Test(.enabled(if: enabled && Launcher.localCores >= 2, "needs root, ip, tc, mpirun and 2 cores"))
+  func emulatedHostsRanksRunOnDistinctCores() throws {
+    try ClusterTests.withCluster("tbind", ["--hosts", "2", "--rate", "1gbit"]) { _ in
+      let output = try Executables.temporaryDirectory() + "/bind.jsonl"
+      let result = try dlscale([
+        "train", "--np", "2", "--cluster", "tbind", "--model", "deepmnist", "--batch", "2", "--steps", "1",
+        "--output", output,
+      ])
+      #expect(result.status == 0, "\(result.stderr)")
+      let cores = try ResultsFile(path: output).read().records.first?.rankCores ?? []
+      #expect(cores.count == 2 && Set(cores).count == 2, "ranks' cores: \(cores)")
+      #expect(cores.allSatisfy { CPUAffinity(list: $0)?.cores.count == 1 }, "each rank on one core: \(cores)")
+      #expect(result.stdout.contains("rank 1 on dls-tbind-h2 cores"), "\(result.stdout)")
+    }
+  }
+
   @Test(.enabled(if: enabled, "needs root, ip, tc and mpirun"))
   func hierarchicalSplitsRealNodes() throws {
     try ClusterTests.withCluster("thier", ["--hosts", "2", "--rate", "1gbit", "--slots", "2"]) { _ in

@@ -34,9 +34,13 @@ func rejectsMalformedHostfiles(text: String, expected: String) {
     mpirun: "/usr/bin/mpirun", agent: "/a/dlscale-agent", placement: ["--host", "localhost:2"], slots: 2)
   let two = launcher.arguments(ranks: 2, benchmark: "allreduce", arguments: ["--sizes", "8"])
   #expect(
-    two == ["/usr/bin/mpirun", "-np", "2", "--host", "localhost:2", "/a/dlscale-agent", "allreduce", "--sizes", "8"])
+    two == [
+      "/usr/bin/mpirun", "-np", "2", "--host", "localhost:2", "--map-by", "slot:PE=1", "--bind-to", "core",
+      "/a/dlscale-agent", "allreduce", "--sizes", "8",
+    ])
   let four = launcher.arguments(ranks: 4, benchmark: "p2p", arguments: [])
   #expect(four.contains("--oversubscribe") && four.contains("mpi_yield_when_idle"))
+  #expect(Array(four.drop { $0 != "--bind-to" }.prefix(2)) == ["--bind-to", "none"])
 }
 
 @Test func launcherPassesExtraMPIRunArgumentsBeforeTheAgent() throws {
@@ -50,8 +54,8 @@ func rejectsMalformedHostfiles(text: String, expected: String) {
   let arguments = launcher.arguments(ranks: 2, benchmark: "allreduce", arguments: [])
   #expect(
     arguments == [
-      "/usr/bin/mpirun", "-np", "2", "--host", "localhost:2", "--mca", "coll_tuned_allreduce_algorithm", "4",
-      "/a/dlscale-agent", "allreduce",
+      "/usr/bin/mpirun", "-np", "2", "--host", "localhost:2", "--map-by", "slot:PE=1", "--bind-to", "core", "--mca",
+      "coll_tuned_allreduce_algorithm", "4", "/a/dlscale-agent", "allreduce",
     ])
   #expect(throws: (any Error).self) { try LaunchOptions.parse(["--mpirun-arg", ""]) }
 }

@@ -69,6 +69,9 @@ import Testing
       #expect(direct.status == 0, "\(direct)")
       let records = try ResultsFile(path: output).read().records
       #expect(records.count == 2 && records.allSatisfy { $0.kind == .allreduce && $0.ranks == 2 && $0.wrong == 0 })
+      // The node has 2 CPUs: srun binds each task to one of its own (task/affinity).
+      let cores = records.first?.rankCores ?? []
+      #expect(cores.count == 2 && Set(cores).count == 2, "srun tasks' cores: \(cores)")
 
       // A sweep as a batch job: every point an srun step inside the job's allocation.
       let results = directory + "/batch.jsonl"

@@ -80,3 +80,21 @@ import Testing
   #expect(line.contains("\"comm_cpu_reserved\":true"), "\(line)")
   #expect(try Record.decode(line: line) == record)
 }
+
+@Test(arguments: [("0", [0]), ("0-3,6", [0, 1, 2, 3, 6]), ("2,1", [1, 2])])
+func affinityListsReadAndWriteAsTasksetDoes(list: String, cores: [Int]) {
+  let affinity = CPUAffinity(list: list)
+  #expect(affinity?.cores == cores)
+  #expect(affinity.map { CPUAffinity(list: $0.description) } == affinity)
+}
+
+@Test(arguments: ["", "a", "3-1", "1,,2", "-1"])
+func malformedAffinityListsAreRefused(list: String) {
+  #expect(CPUAffinity(list: list) == nil)
+}
+
+@Test func thisProcessHasAnAffinity() throws {
+  let affinity = try #require(CPUAffinity.current())
+  #expect(!affinity.cores.isEmpty)
+  #expect(affinity.cores.count <= ProcessInfo.processInfo.activeProcessorCount)
+}
