@@ -20,6 +20,10 @@ struct SweepPlan {
     var description: String
   }
 
+  /// The most points a plan may expand to: beyond it a plan is refused before anything runs
+  /// (a product of long lists can reach millions of points, which no sweep finishes).
+  static let maximumPoints = 100_000
+
   /// The keys a run of each benchmark accepts, in the order a point's key lists them.
   static let runKeys: [String: [String]] = [
     "allreduce": ["np", "sizes", "algorithms", "iterations", "warmup", "poll-interval"],
@@ -62,13 +66,17 @@ struct SweepPlan {
       throw ParseError(description: "\(reader.at(runsNode)): runs must be a non-empty list")
     }
     var points: [SweepPoint] = []
-    for run in runs { points += try expand(run, reader: reader) }
+    for (index, run) in runs.enumerated() {
+      points += try expand(run, number: index + 1, pointsBefore: points.count, reader: reader)
+    }
     return SweepPlan(
       name: name, hostfile: hostfile, cluster: cluster, output: output, timeout: timeout, points: points)
   }
 
   /// The points of one run: the product of every list-valued key.
-  private static func expand(_ run: Node, reader: NodeReader) throws -> [SweepPoint] {
+  private static func expand(_ run: Node, number: Int, pointsBefore: Int, reader: NodeReader) throws
+    -> [SweepPoint]
+  {
     let mapping = try reader.mapping(run, what: "a run")
     guard let benchmarkNode = mapping["benchmark"] else {
       throw ParseError(description: "\(reader.at(run)): a run needs 'benchmark' (allreduce, p2p or train)")
@@ -99,6 +107,9 @@ struct SweepPlan {
         axes.append((key, values))
       }
     }
+    try checkBound(
+      axes: axes.map { ($0.0, $0.1.count) } + (repeats > 1 ? [("repeat", repeats)] : []), run: number,
+      pointsBefore: pointsBefore, at: reader.at(run))
     var combinations: [[(String, String)]] = [[]]
     for (key, values) in axes {
       combinations = combinations.flatMap { prefix in values.map { prefix + [(key, $0)] } }
@@ -109,6 +120,28 @@ struct SweepPlan {
     return (1...repeats).flatMap { round in
       combinations.map { SweepPoint(benchmark: benchmark, settings: $0 + [("repeat", "\(round)")]) }
     }
+  }
+}
+
+extension SweepPlan {
+  /// Refuses a run whose lists multiply, with the points before it, beyond `maximumPoints`,
+  /// naming the count and the lists (before a single point is made).
+  static func checkBound(axes: [(key: String, count: Int)], run: Int, pointsBefore: Int, at location: String) throws {
+    var count = 1
+    var saturated = false
+    for axis in axes {
+      let (product, overflow) = count.multipliedReportingOverflow(by: axis.count)
+      if overflow { saturated = true } else { count = product }
+    }
+    let (total, overflow) = count.addingReportingOverflow(pointsBefore)
+    guard saturated || overflow || total > maximumPoints else { return }
+    let lists = axes.filter { $0.count > 1 }.map { "\($0.key) (\($0.count))" }.joined(separator: " × ")
+    let size = saturated || overflow ? "more than \(Int.max)" : "\(total)"
+    let before = pointsBefore > 0 ? " after \(pointsBefore) points of the runs before it" : ""
+    throw ParseError(
+      description:
+        "\(location): the plan expands to \(size) points, above the limit of \(maximumPoints): run \(run)'s lists "
+        + "multiply to \(saturated ? "more than \(Int.max)" : "\(count)")\(before): \(lists)")
   }
 }
 
@@ -123,6 +156,9 @@ struct SweepPoint: Equatable {
   var key: String { ([benchmark] + settings.map { "\($0.0)=\($0.1)" }).joined(separator: " ") }
 
   var ranks: Int { Int(settings.first { $0.0 == "np" }?.1 ?? "1") ?? 1 }
+
+  /// Compute threads per rank (1 unless the point sets `threads`).
+  var threads: Int { Int(settings.first { $0.0 == "threads" }?.1 ?? "1") ?? 1 }
 
   /// The agent's arguments: `--key value` for every setting but `np` and `repeat`.
   var agentArguments: [String] {

@@ -218,3 +218,53 @@ private func writePlan(in directory: String) throws -> (plan: String, output: St
     "\(error)".contains("m.yaml:4:23: 'model' must be one of")
   }
 }
+
+/// A plan whose lists multiply to 10^8 points is refused at once, in one line naming the count
+/// and the lists, by the parser and by `dlscale sweep --dry-run` alike.
+@Test func planBeyondTheBoundIsRefusedNamingItsLists() throws {
+  let hundred = "[" + (1...100).map(String.init).joined(separator: ", ") + "]"
+  let text = """
+    name: huge
+    runs:
+      - benchmark: p2p
+        np: 2
+        sizes: 8
+      - benchmark: train
+        model: deepmnist
+        np: \(hundred)
+        batch: \(hundred)
+        steps: \(hundred)
+        threads: \(hundred)
+    """
+  let error = #expect(throws: SweepPlan.ParseError.self) { try SweepPlan.parse(text, path: "huge.yaml") }
+  let message = error?.description ?? ""
+  #expect(message.contains("100000001 points, above the limit of 100000"), "\(message)")
+  #expect(message.contains("np (100) × batch (100) × steps (100) × threads (100)"), "\(message)")
+  #expect(message.hasPrefix("huge.yaml:6:"), "names the run's line: \(message)")
+
+  let directory = try Executables.temporaryDirectory()
+  let plan = directory + "/huge.yaml"
+  try text.write(toFile: plan, atomically: true, encoding: .utf8)
+  let started = Date()
+  let result = try Executables.run([Executables.coordinator, "sweep", plan, "--dry-run"])
+  #expect(result.status != 0)
+  #expect(
+    result.stderr.split(separator: "\n").count == 1 && result.stderr.contains("100000001 points"), "\(result.stderr)")
+  #expect(Date().timeIntervalSince(started) < 20, "refused before expanding")
+}
+
+@Test func planAtTheBoundStillExpands() throws {
+  let values = "[" + (1...100).map(String.init).joined(separator: ", ") + "]"
+  let text = """
+    runs:
+      - benchmark: p2p
+        np: \(values)
+        iterations: \(values)
+        sizes: 8
+        repeat: 10
+    """
+  #expect(try SweepPlan.parse(text, path: "p.yaml").points.count == 100_000)
+  #expect(throws: SweepPlan.ParseError.self) {
+    try SweepPlan.parse(text.replacingOccurrences(of: "repeat: 10", with: "repeat: 11"), path: "p.yaml")
+  }
+}
