@@ -92,10 +92,12 @@ enum OSUOutput {
     }
     guard let benchmark else { throw file.error("no OSU title line (# OSU MPI ... Test): not OSU output") }
     guard let columns else { throw file.error("no column header (# Size ...)") }
+    // An osu_latency whose header names its column like osu_allreduce's is read the same way.
+    let latencyColumn: Column = columns.contains(Column.latency.rawValue) ? .latency : .average
     let needed: [Column] =
       switch benchmark {
       case .allreduce: [.size, .average]
-      case .latency: [.size, .latency]
+      case .latency: [.size, latencyColumn]
       case .bandwidth: [.size, .bandwidth]
       }
     for column in needed where !columns.contains(column.rawValue) {
@@ -138,7 +140,7 @@ enum OSUOutput {
       case .latency:
         record.from = 0
         record.to = 1
-        record.latencyUs = try number(.latency)!
+        record.latencyUs = try number(latencyColumn)!
       case .bandwidth:
         record.from = 0
         record.to = 1

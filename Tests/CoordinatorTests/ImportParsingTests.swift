@@ -86,6 +86,18 @@ func sha256MatchesTheStandardsTestVectors(message: String, digest: String) {
   #expect(abs(peak - 13.31869) <= 1e-12 * 13.31869)
 }
 
+@Test func osuLatencyWithAnAverageColumnIsRead() throws {
+  let text = """
+    # OSU MPI Latency Test v7.4
+    # Datatype: MPI_CHAR.
+    # Size       Avg Latency(us)   Min Latency(us)   Max Latency(us)  Iterations
+    1                       0.18              0.17              0.21       10000
+    2                       0.19              0.17              0.22       10000
+    """
+  let records = try OSUOutput.records(from: ImportFixtures.text(text), placement: .init())
+  #expect(records.map(\.latencyUs) == [0.18, 0.19] && records.map(\.iterations) == [10000, 10000])
+}
+
 @Test(arguments: [
   ("# OSU MPI Allreduce Latency Test v7.2\n# Size  Avg Latency(us)\n4  0.5  0.7\n", 3, "expected 2 columns"),
   ("# OSU MPI Allreduce Latency Test v7.2\n# Size  Avg Latency(us)\n4  fast\n", 3, "Avg Latency(us) 'fast'"),
