@@ -11,9 +11,10 @@ struct ImportedFile: Sendable {
   /// of the measurements).
   var name: String { (path as NSString).lastPathComponent }
 
-  init(path: String, text: String) {
+  /// A file of `text`, whose digest is that of `bytes` (by default the text's UTF-8).
+  init(path: String, text: String, bytes: [UInt8]? = nil) {
     self.path = path
-    digest = ImportDigest.sha256(Array(text.utf8))
+    digest = ImportDigest.sha256(bytes ?? Array(text.utf8))
     lines = text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().map { index, line in
       (index + 1, String(line.hasSuffix("\r") ? line.dropLast() : line))
     }
@@ -26,9 +27,7 @@ struct ImportedFile: Sendable {
     }
     if data.contains(0) { throw ImportError(path, "binary data, not a text output") }
     guard let text = String(data: data, encoding: .utf8) else { throw ImportError(path, "not UTF-8 text") }
-    var file = ImportedFile(path: path, text: text)
-    file.digest = ImportDigest.sha256(Array(data))
-    return file
+    return ImportedFile(path: path, text: text, bytes: Array(data))
   }
 
   /// An error at `line` of this file.

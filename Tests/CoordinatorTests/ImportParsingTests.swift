@@ -1,5 +1,6 @@
 import Foundation
 import Measurements
+import TestSupport
 import Testing
 
 @testable import Coordinator
@@ -221,4 +222,11 @@ func aBadThroughputLineIsNamedWithItsNumber(text: String, line: Int, reason: Str
   #expect {
     try ThroughputCSV.records(from: ImportFixtures.text(text, named: "t.csv"))
   } throws: { "\($0)".hasPrefix("t.csv:\(line): ") && "\($0)".contains(reason) }
+}
+
+@Test func aFilesDigestIsTheSHA256OfItsBytes() throws {
+  let path = try Executables.temporaryDirectory() + "/abc.txt"
+  try Data("abc".utf8).write(to: URL(fileURLWithPath: path))
+  #expect(
+    try ImportedFile.read(path).digest == "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
 }
