@@ -48,6 +48,9 @@ enum NCCLTestsOutput {
             throw file.error(line: number, "\(test) output: only all_reduce_perf can be imported")
           }
         } else if comment.hasPrefix("nThread ") {
+          guard settings.isEmpty else {
+            throw file.error(line: number, "a second nccl-tests output starts here: import each as its own file")
+          }
           settings = self.settings(comment)
         } else if let device = device(comment) {
           guard !devices.contains(where: { $0.rank == device.rank }) else {

@@ -230,3 +230,12 @@ func aBadThroughputLineIsNamedWithItsNumber(text: String, line: Int, reason: Str
   #expect(
     try ImportedFile.read(path).digest == "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
 }
+
+@Test func twoNCCLTestsOutputsInOneFileAreRefused() throws {
+  let text = try String(
+    contentsOfFile: ImportFixtures.directory + "/nccl-tests/all_reduce_perf-1node-4gpu.txt", encoding: .utf8)
+  let lines = text.components(separatedBy: "\n").count
+  #expect { try NCCLTestsOutput.records(from: ImportFixtures.text(text + text)) } throws: {
+    "\($0)".hasPrefix("pasted.txt:\(lines): a second nccl-tests output")
+  }
+}
