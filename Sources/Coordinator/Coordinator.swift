@@ -11,6 +11,7 @@ struct Coordinator: ParsableCommand {
       DemoCommand.self,
       // Measure.
       AllreduceCommand.self, P2PCommand.self, TrainCommand.self, SweepCommand.self, ClusterCommand.self,
+      ImportCommand.self,
       // Understand.
       KernelsCommand.self, ModelsCommand.self, FitCommand.self, PredictCommand.self, OptimizeCommand.self,
       ReportCommand.self,

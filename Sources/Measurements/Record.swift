@@ -10,6 +10,13 @@ public struct Record: Codable, Equatable, Sendable {
     case allreduce, p2p, train, kernel, failure
   }
 
+  /// Where an imported record came from (`dlscale import`); absent for dlscale's own.
+  public enum Source: String, Codable, Sendable, CaseIterable {
+    case osu
+    case ncclTests = "nccl-tests"
+    case throughput
+  }
+
   // Common to every kind.
   public var schema: Int = Record.currentSchema
   public var kind: Kind
@@ -108,6 +115,19 @@ public struct Record: Codable, Equatable, Sendable {
   public var exitStatus: Int?
   public var stderrTail: String?
   public var parameters: [String: String]?
+
+  // imported (`dlscale import`)
+  public var source: Source?
+  /// The imported file's name and its digest ("sha256:" and 64 hex digits): a file imported
+  /// twice is recognised by its digest.
+  public var sourceFile: String?
+  public var sourceDigest: String?
+  /// nccl-tests runs each size out of place and in place: true for the in-place figures.
+  public var inPlace: Bool?
+  /// The device that ran it ("NVIDIA H100 80GB HBM3", "cpu") and the training engine, when
+  /// the file says.
+  public var device: String?
+  public var engine: String?
 
   public init(kind: Kind, runId: String, timestamp: String = Record.now()) {
     self.kind = kind

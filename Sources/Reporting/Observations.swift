@@ -116,7 +116,7 @@ public struct Observations: Sendable {
       var ranges: [BestAlgorithm] = []
       for size in sizes {
         let candidates = group.compactMap { series in
-          series.points.first { $0.bytes == size }.map { (series.algorithm, $0.meanUs) }
+          series.points.first { $0.bytes == size }.map { (series.name, $0.meanUs) }
         }
         guard let best = candidates.min(by: { $0.1 < $1.1 }) else { continue }
         if let last = ranges.last, last.algorithm == best.0 {
@@ -129,7 +129,7 @@ public struct Observations: Sendable {
       if group.count == 1 {
         items.append(
           Item(
-            topic: "Best algorithm", text: "\(ranks) ranks: only \(group[0].algorithm) was measured",
+            topic: "Best algorithm", text: "\(ranks) ranks: only \(group[0].name) was measured",
             needsAttention: false))
       } else {
         let text = ranges.map { "\(ByteSize.format($0.fromBytes))–\(ByteSize.format($0.toBytes)): \($0.algorithm)" }

@@ -22,11 +22,11 @@ extension ScalingReport {
       for (index, series) in group.enumerated() {
         latency.append(
           .init(
-            name: series.algorithm, points: series.points.map { .init(x: Double($0.bytes), y: $0.meanUs) },
+            name: series.name, points: series.points.map { .init(x: Double($0.bytes), y: $0.meanUs) },
             colorIndex: index))
         bandwidth.append(
           .init(
-            name: series.algorithm, points: series.points.map { .init(x: Double($0.bytes), y: $0.busbwGbps) },
+            name: series.name, points: series.points.map { .init(x: Double($0.bytes), y: $0.busbwGbps) },
             colorIndex: index))
         if let model = models?.communicationModel(algorithm: series.algorithm, ranks: ranks) {
           let name = "\(series.algorithm) model" + (model.mape.map { " (MAPE \(Int($0.rounded()))%)" } ?? "")

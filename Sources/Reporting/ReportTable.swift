@@ -11,11 +11,13 @@ public struct ReportTable: Sendable {
 extension ScalingReport {
   var runTable: ReportTable {
     ReportTable(
-      title: "Runs", headers: ["run", "records", "kinds", "ranks", "rank hosts", "first record", "last record"],
+      title: "Runs",
+      headers: ["run", "records", "kinds", "ranks", "rank hosts", "first record", "last record", "source"],
       rows: metadata.runs.map { run in
         [
           run.id, "\(run.records)", run.kinds.joined(separator: ", "), run.ranks.map(String.init) ?? "–",
           RunMetadata.placement(run.rankHosts), run.first, run.last,
+          run.sources.isEmpty ? "measured by dlscale" : "imported: " + run.sources.joined(separator: "; "),
         ]
       })
   }
@@ -30,7 +32,7 @@ extension ScalingReport {
         let last = series.points.last!
         let peak = series.points.max { $0.busbwGbps < $1.busbwGbps }!
         var row = [
-          "\(series.ranks)", series.algorithm, "\(ByteSize.format(first.bytes))–\(ByteSize.format(last.bytes))",
+          "\(series.ranks)", series.name, "\(ByteSize.format(first.bytes))–\(ByteSize.format(last.bytes))",
           "\(Observations.fixed(first.meanUs, 2)) µs", Observations.rate(peak.busbwGbps), ByteSize.format(peak.bytes),
         ]
         if let ceiling { row.append(Observations.percent(peak.busbwGbps * 1e9 / ceiling.bytesPerSecond)) }

@@ -11,6 +11,9 @@ public struct RunMetadata: Sendable {
     public var rankHosts: [String]
     public var first: String
     public var last: String
+    /// The imported files of the run, "osu osu_allreduce-np2.txt (sha256:1f0c…)"; empty for
+    /// dlscale's own measurements.
+    public var sources: [String] = []
   }
 
   public var hosts: [String]
@@ -39,9 +42,17 @@ public struct RunMetadata: Sendable {
       let stamps = group.map(\.timestamp).sorted()
       var kinds: [String] = []
       for record in group where !kinds.contains(record.kind.rawValue) { kinds.append(record.kind.rawValue) }
+      var sources: [String] = []
+      for record in group {
+        guard let source = record.source else { continue }
+        let digest = record.sourceDigest.map { " (\($0.prefix(15))…)" } ?? ""
+        let text = "\(source.rawValue) \(record.sourceFile ?? "?")\(digest)"
+        if !sources.contains(text) { sources.append(text) }
+      }
       return Run(
         id: id, kinds: kinds, records: group.count, ranks: group.compactMap(\.ranks).max(),
-        rankHosts: group.first { $0.rankHosts != nil }?.rankHosts ?? [], first: stamps.first!, last: stamps.last!)
+        rankHosts: group.first { $0.rankHosts != nil }?.rankHosts ?? [], first: stamps.first!, last: stamps.last!,
+        sources: sources)
     }.sorted { $0.first < $1.first }
     recordCounts = Record.Kind.allCases.compactMap { kind in
       let count = records.filter { $0.kind == kind }.count

@@ -46,7 +46,7 @@ public struct ScalingReport: Sendable {
         let predicted = model.seconds(ranks: series.ranks, bytes: point.bytes) * 1e6
         let band = model.mape.map { predicted * $0 / 100 }
         return Comparison(
-          label: "\(series.algorithm) \(series.ranks) ranks \(ByteSize.format(point.bytes))", measured: point.meanUs,
+          label: "\(series.name) \(series.ranks) ranks \(ByteSize.format(point.bytes))", measured: point.meanUs,
           predicted: predicted, low: band.map { predicted - $0 }, high: band.map { predicted + $0 })
       }
     }

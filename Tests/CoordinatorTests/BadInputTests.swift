@@ -125,7 +125,24 @@ enum BadInputCatalogue {
     ),
   ]
 
-  static var all: [([String], String)] { launching + plans + results + models }
+  /// `dlscale import`: files that are not what the importer reads, or options it refuses.
+  static let imports: [([String], String)] = [
+    (["import", "osu", "--np", "2", "FIXTURES/binary", "--output", "SENTINEL"], "binary data"),
+    (["import", "osu", "--np", "2", "FIXTURES/missing", "--output", "SENTINEL"], "missing: cannot read"),
+    (["import", "osu", "--np", "0", "FIXTURES/results-good.jsonl", "--output", "SENTINEL"], "--np must be positive"),
+    (
+      ["import", "osu", "FIXTURES/plan-unknown-key.yaml", "--output", "SENTINEL"],
+      "plan-unknown-key.yaml:1: a row before the OSU title"
+    ),
+    (
+      ["import", "nccl-tests", "FIXTURES/results-good.jsonl", "--output", "SENTINEL"],
+      "results-good.jsonl:1: a row before the column header"
+    ),
+    (["import", "throughput", "FIXTURES/results-good.jsonl", "--output", "SENTINEL"], "unknown column"),
+    (["import", "throughput"], "Missing expected argument"),
+  ]
+
+  static var all: [([String], String)] { launching + plans + results + models + imports }
 }
 
 /// The files the catalogue refers to, made once per test process.

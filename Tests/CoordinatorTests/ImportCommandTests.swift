@@ -1,0 +1,95 @@
+import Foundation
+import Measurements
+import TestSupport
+import Testing
+
+/// `dlscale import` end to end: records written where the measuring commands write them, a file
+/// imported twice kept once, a bad line writing nothing, and `fit` and `report` using the
+/// imported OSU allreduce records like measured ones.
+struct ImportCommandTests {
+  let osu = ImportFixtures.directory + "/osu"
+
+  func importing(_ arguments: [String], in directory: String) throws -> Executables.Result {
+    try Executables.run([Executables.coordinator, "import"] + arguments + ["--output", directory + "/results.jsonl"])
+  }
+
+  @Test func osuFilesAreImportedOnceEachWithTheirSourceAndDigest() throws {
+    let directory = try Executables.temporaryDirectory()
+    let files = [osu + "/osu_allreduce-np2.txt", osu + "/osu_allreduce-np2-f.txt"]
+    let first = try importing(["osu", "--np", "2", "--hosts", "1"] + files, in: directory)
+    #expect(first.status == 0, "stderr: \(first.stderr)")
+    let records = try ResultsFile(path: directory + "/results.jsonl").read().records
+    #expect(records.count == 19 + 23)
+    #expect(records.allSatisfy { $0.source == .osu && $0.kind == .allreduce && $0.sourceDigest?.count == 71 })
+    #expect(Set(records.compactMap(\.sourceFile)) == ["osu_allreduce-np2.txt", "osu_allreduce-np2-f.txt"])
+    #expect(Set(records.map(\.runId)).count == 1, "one import is one run")
+    let again = try importing(["osu", "--np", "2"] + files + [files[0]], in: directory)
+    #expect(again.status == 0, "stderr: \(again.stderr)")
+    #expect(again.stdout.components(separatedBy: "already imported").count == 4, "\(again.stdout)")
+    #expect(try ResultsFile(path: directory + "/results.jsonl").read().records.count == records.count)
+  }
+
+  @Test func aBadLineFailsWithFileAndLineAndWritesNothing() throws {
+    let directory = try Executables.temporaryDirectory()
+    let bad = directory + "/broken.txt"
+    try "# OSU MPI Latency Test v7.2\n# Size  Latency (us)\n1  0.17\n2  oops\n".write(
+      toFile: bad, atomically: true, encoding: .utf8)
+    let result = try importing(["osu", osu + "/osu_latency-np2.txt", bad], in: directory)
+    #expect(result.status != 0)
+    #expect(result.stderrLines.count == 1, "one line: \(result.stderr)")
+    #expect(result.stderr.contains("\(bad):4: Latency (us) 'oops' is not a non-negative number"), "\(result.stderr)")
+    #expect(
+      !FileManager.default.fileExists(atPath: directory + "/results.jsonl"), "the good file is not written either")
+  }
+
+  @Test func withoutOutputRecordsGoWhereTheMeasuringCommandsWriteThem() throws {
+    let directory = try Executables.temporaryDirectory()
+    let process = try Executables.run(
+      ["/bin/sh", "-c", "cd \"$1\" && \"$2\" import osu \"$3\" \"$4\"", "sh", directory, Executables.coordinator]
+        + [osu + "/osu_latency-np2.txt", osu + "/osu_bw-np2.txt"])
+    #expect(process.status == 0, "stderr: \(process.stderr)")
+    let records = try ResultsFile(path: directory + "/dlscale-results/p2p.jsonl").read().records
+    #expect(records.count == 46 && records.allSatisfy { $0.kind == .p2p })
+    let throughput = try Executables.run(
+      ["/bin/sh", "-c", "cd \"$1\" && \"$2\" import throughput \"$3\"", "sh", directory, Executables.coordinator]
+        + [ImportFixtures.directory + "/throughput/throughput.csv"])
+    #expect(throughput.status == 0, "stderr: \(throughput.stderr)")
+    let train = try ResultsFile(path: directory + "/dlscale-results/train.jsonl").read().records
+    #expect(train.count == 3 && train.allSatisfy { $0.source == .throughput && $0.engine != nil })
+  }
+
+  @Test func fitAndReportUseImportedOSUAllreduceAndNameTheSource() throws {
+    let directory = try Executables.temporaryDirectory()
+    let results = directory + "/results.jsonl"
+    let imported = try importing(
+      ["osu", "--np", "2", "--hosts", "1", osu + "/osu_allreduce-np2-f.txt"], in: directory)
+    #expect(imported.status == 0, "stderr: \(imported.stderr)")
+    let fit = try Executables.run([Executables.coordinator, "fit", results, "-o", directory + "/models.json"])
+    #expect(fit.status == 0, "stderr: \(fit.stderr)")
+    let models = try JSONSerialization.jsonObject(
+      with: Data(contentsOf: URL(fileURLWithPath: directory + "/models.json")))
+    let communication = try #require((models as? [String: Any])?["communication"] as? [[String: Any]])
+    #expect(communication.map { $0["algorithm"] as? String } == ["mpi"], "the OSU records fit the mpi model")
+    let report = try Executables.run(
+      [Executables.coordinator, "report", results, "--models", directory + "/models.json", "-o", directory + "/report"])
+    #expect(report.status == 0, "stderr: \(report.stderr)")
+    let summary = try String(contentsOfFile: directory + "/report/summary.md", encoding: .utf8)
+    #expect(summary.contains("| 2 | mpi (osu) |"), "the allreduce table names the source:\n\(summary)")
+    #expect(summary.contains("imported: osu osu\\_allreduce-np2-f.txt (sha256:"), "the runs table names the file")
+    let html = try String(contentsOfFile: directory + "/report/index.html", encoding: .utf8)
+    #expect(html.contains("mpi (osu)"))
+  }
+
+  @Test func ncclTestsImportKeepsBothColumnsAsSeparateSeries() throws {
+    let directory = try Executables.temporaryDirectory()
+    let imported = try importing(
+      ["nccl-tests", ImportFixtures.directory + "/nccl-tests/all_reduce_perf-2node-2gpu.txt"], in: directory)
+    #expect(imported.status == 0, "stderr: \(imported.stderr)")
+    let report = try Executables.run(
+      [Executables.coordinator, "report", directory + "/results.jsonl", "-o", directory + "/report"])
+    #expect(report.status == 0, "stderr: \(report.stderr)")
+    let summary = try String(contentsOfFile: directory + "/report/summary.md", encoding: .utf8)
+    #expect(
+      summary.contains("| 4 | nccl (nccl-tests, in-place) |") && summary.contains("nccl (nccl-tests, out-of-place)"))
+  }
+}
