@@ -1,4 +1,5 @@
 import Foundation
+import Measurements
 import Testing
 
 @testable import Coordinator
@@ -259,9 +260,9 @@ import Testing
 
   @Test(.enabled(if: missingForMPI == nil, "mpirun on an emulated cluster needs root, ip, tc, mpirun and mpicc"))
   func pingPongFindsTheHostAtAQuarterRate() throws {
-    let rate = try LinkRate(parsing: "200mbit")
-    let slowRate = try LinkRate(parsing: "50mbit")
-    let options = ["--hosts", "4", "--rate", rate.text, "--rate-of", "h2=\(slowRate.text)"]
+    let rate = try DataRate(parsing: "200mbit")
+    let slowRate = try DataRate(parsing: "50mbit")
+    let options = ["--hosts", "4", "--rate", "200mbit", "--rate-of", "h2=50mbit"]
     try Self.withCluster("tspeed", options) { cluster in
       let program = try PingPongProgram.build()
       let outcome = try Self.mpirun(cluster, ["-np", "4", program, String(1 << 20), "3"])
