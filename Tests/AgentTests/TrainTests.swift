@@ -65,8 +65,7 @@ func everyOverlapModeGivesTheSameWeights(ranks: Int) throws {
   let (forward, _) = try train(ranks: ranks, common + ["--overlap", "forward"])
   #expect(on.weightsDigest == off.weightsDigest)
   #expect(forward.weightsDigest == on.weightsDigest)
-  #expect(on.overlap == true && off.overlap == false && forward.overlap == true)
-  #expect(forward.overlapForward == true && on.overlapForward == nil)
+  #expect(on.overlap == .on && off.overlap == .off && forward.overlap == .forward)
   #expect(forward.ranksAgree == true && forward.bucketCount! > 2)
 }
 
