@@ -97,10 +97,19 @@ import Testing
 
   @Test func scriptRefusesWithoutRoot() throws {
     // As root, drop to `nobody` to see the refusal; otherwise the test process already lacks root.
+    // `nobody` may not be able to enter the folder the repository was cloned into (root's home, a
+    // `mktemp -d` folder), so it runs a copy of the script from a folder anyone can read; /tmp,
+    // not $TMPDIR, which may be private too.
     let asUnprivileged =
       getuid() == 0 ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : []
-    let outcome = try ProcessRunning.run(
-      asUnprivileged + ["bash", ProcessRunning.clusterScript, "up", "--name", "nobody"])
+    let folder = "/tmp/dlscale-cluster-script-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let script = folder + "/cluster.sh"
+    try FileManager.default.copyItem(atPath: ProcessRunning.clusterScript, toPath: script)
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder)
+    try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: script)
+    let outcome = try ProcessRunning.run(asUnprivileged + ["bash", script, "up", "--name", "nobody"])
     #expect(outcome.status != 0)
     #expect(outcome.output.isEmpty, "\(outcome)")
     #expect(outcome.errors.contains("needs root"), "\(outcome)")
