@@ -6,7 +6,7 @@ import Testing
 
 /// Emulated clusters for real: namespaces, links, rates, and mpirun across them. These need root,
 /// `ip` and `tc` (and `mpirun`/`mpicc` for the MPI ones); without them they are skipped, and
-/// `reportsWhatIsMissing` prints why. Every test takes its cluster down again, also on failure.
+/// `skipsOnlyForAReasonThatHolds` prints why. Every test takes its cluster down again, also on failure.
 @Suite(.serialized) struct ClusterTests {
   /// Why the cluster tests cannot run here, or nil when they can.
   static let missingForClusters: String? = {
@@ -51,9 +51,15 @@ import Testing
       environment: ["OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"])
   }
 
-  @Test func reportsWhatIsMissing() {
+  /// The suite is skipped only for a reason that holds here (and says which).
+  @Test func skipsOnlyForAReasonThatHolds() {
     if let missing = Self.missingForMPI { print("SKIPPED: emulated-cluster tests: \(missing)") }
-    #expect(Self.missingForClusters == nil || Self.missingForMPI != nil)
+    #expect(
+      ProcessRunning.skipReasonHolds(Self.missingForClusters, tools: ["ip", "tc", "unshare"]),
+      "clusters: \(Self.missingForClusters ?? "run")")
+    #expect(
+      ProcessRunning.skipReasonHolds(Self.missingForMPI, tools: ["ip", "tc", "unshare", "mpirun", "mpicc"]),
+      "MPI on clusters: \(Self.missingForMPI ?? "run")")
   }
 
   @Test(.enabled(if: missingForClusters == nil, "emulated clusters need root, ip, tc and unshare"))
