@@ -125,7 +125,7 @@ struct ClusterCommand: ParsableCommand {
     }
 
     /// The host number and rate of `HOST=RATE`, checking both parts; HOST is hI or dls-NAME-hI.
-    func hostRate(of override: String) throws -> (host: Int, rate: String) {
+    func hostRate(of override: String) throws -> (host: Int, rate: DataRate) {
       let parts = override.split(separator: "=", maxSplits: 1).map(String.init)
       let problem = "invalid --rate-of '\(override)': expected HOST=RATE with HOST h1…h\(hosts), e.g. h2=50mbit"
       guard parts.count == 2 else { throw ValidationError(problem) }
@@ -137,7 +137,8 @@ struct ClusterCommand: ParsableCommand {
       do { rate = try DataRate(parsing: parts[1]) } catch {
         throw ValidationError("invalid --rate-of '\(override)': expected \(DataRate.acceptedForms)")
       }
-      return (number, try Self.trafficControlText(rate, option: "--rate-of '\(override)'"))
+      _ = try Self.trafficControlText(rate, option: "--rate-of '\(override)'")
+      return (number, rate)
     }
 
     /// `rate` as scripts/cluster.sh takes it, or the one line saying why an emulated link cannot run at it.
@@ -154,7 +155,7 @@ struct ClusterCommand: ParsableCommand {
       var arguments = ["up", "--name", name, "--hosts", String(hosts), "--rate", rate]
       for override in rateOverrides {
         let (host, rate) = try hostRate(of: override)
-        arguments += ["--rate-of", "h\(host)=\(rate)"]
+        arguments += ["--rate-of", "h\(host)=\(try Self.trafficControlText(rate, option: "--rate-of"))"]
       }
       if let slots { arguments += ["--slots", String(slots)] }
       if let subnet { arguments += ["--subnet", subnet] }
@@ -166,7 +167,8 @@ struct ClusterCommand: ParsableCommand {
     }
 
     func run() throws {
-      print("dlscale: link rate \(rate) per host")
+      let overrides = try rateOverrides.map { try hostRate(of: $0) }.map { ", h\($0.host) \($0.rate)" }
+      print("dlscale: link rate \(rate) per host\(overrides.joined())")
       try ClusterCommand.runScript(try scriptArguments())
     }
   }
