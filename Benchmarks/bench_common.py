@@ -61,8 +61,11 @@ def records(path, kind=None):
 
 
 def overlap_mode(record):
-    """A train record's overlap mode: off, on or forward."""
-    return "forward" if record.get("overlap_forward") else "on" if record.get("overlap") else "off"
+    """A train record's overlap mode: off, on or forward (older files: two booleans)."""
+    mode = record.get("overlap")
+    if isinstance(mode, str):
+        return mode
+    return "forward" if record.get("overlap_forward") else "on" if mode else "off"
 
 
 def comm_cpu(record):

@@ -187,7 +187,7 @@ struct TrainCommand: ParsableCommand {
       record.algorithm = algorithm
       record.bucketBytes = bucketBytes
       record.bucketCount = trainer.plan.buckets.count
-      record.setOverlapMode(overlapMode)
+      record.overlap = overlapMode
       record.pollIntervalUs = pollInterval
       record.steps = steps
       record.warmupSteps = warmupSteps + refills

@@ -46,8 +46,10 @@ struct ClusterCommand: ParsableCommand {
     @Option(help: "Number of hosts, 1 to 32.")
     var hosts: Int = 4
 
-    @Option(help: "Link rate of every host, in both directions: e.g. 50mbit, 200mbit, 1gbit.")
-    var rate: String = "200mbit"
+    @Option(
+      help: "Link rate of every host, in both directions (default 200mbit): e.g. 50mbit, 1gbit, 1Gbps or 125MB/s.",
+      transform: UnitArgument.rate)
+    var rate = DataRate(bitsPerSecond: 200e6)
 
     @Option(
       name: .customLong("rate-of"),
@@ -104,8 +106,8 @@ struct ClusterCommand: ParsableCommand {
       guard (1...32).contains(hosts) else {
         throw ValidationError("invalid --hosts \(hosts): expected 1 to 32")
       }
-      do { _ = try LinkRate(parsing: rate) } catch { throw ValidationError(error.description) }
-      for override in rateOverrides { _ = try hostNumber(of: override) }
+      _ = try Self.trafficControlText(rate, option: "--rate")
+      for override in rateOverrides { _ = try hostRate(of: override) }
       if let slots, slots < 1 { throw ValidationError("invalid --slots \(slots): expected at least 1") }
       guard (576...65000).contains(mtu) else {
         throw ValidationError("invalid --mtu \(mtu): expected 576 to 65000 bytes")
@@ -122,8 +124,8 @@ struct ClusterCommand: ParsableCommand {
       _ = try burstBytes()
     }
 
-    /// The host number of `HOST=RATE`, checking both parts; HOST is hI or dls-NAME-hI.
-    func hostNumber(of override: String) throws -> Int {
+    /// The host number and rate of `HOST=RATE`, checking both parts; HOST is hI or dls-NAME-hI.
+    func hostRate(of override: String) throws -> (host: Int, rate: DataRate) {
       let parts = override.split(separator: "=", maxSplits: 1).map(String.init)
       let problem = "invalid --rate-of '\(override)': expected HOST=RATE with HOST h1…h\(hosts), e.g. h2=50mbit"
       guard parts.count == 2 else { throw ValidationError(problem) }
@@ -131,17 +133,29 @@ struct ClusterCommand: ParsableCommand {
       if host.hasPrefix("dls-\(name)-") { host.removeFirst("dls-\(name)-".count) }
       guard host.hasPrefix("h"), let number = Int(host.dropFirst()), (1...hosts).contains(number)
       else { throw ValidationError(problem) }
-      do { _ = try LinkRate(parsing: parts[1]) } catch {
-        throw ValidationError("invalid --rate-of '\(override)': \(error.description)")
+      let rate: DataRate
+      do { rate = try DataRate(parsing: parts[1]) } catch {
+        throw ValidationError("invalid --rate-of '\(override)': expected \(DataRate.acceptedForms)")
       }
-      return number
+      _ = try Self.trafficControlText(rate, option: "--rate-of '\(override)'")
+      return (number, rate)
     }
 
-    func run() throws {
-      var arguments = ["up", "--name", name, "--hosts", String(hosts), "--rate", rate.lowercased()]
+    /// `rate` as scripts/cluster.sh takes it, or the one line saying why an emulated link cannot run at it.
+    static func trafficControlText(_ rate: DataRate, option: String) throws -> String {
+      guard let text = TrafficControlRate.text(rate) else {
+        throw ValidationError("invalid \(option) (\(rate)): \(TrafficControlRate.limits)")
+      }
+      return text
+    }
+
+    /// The arguments of `cluster.sh up`, rates in tc's units (`100Gb/s` → `100gbit`).
+    func scriptArguments() throws -> [String] {
+      let rate = try Self.trafficControlText(self.rate, option: "--rate")
+      var arguments = ["up", "--name", name, "--hosts", String(hosts), "--rate", rate]
       for override in rateOverrides {
-        let rate = override.split(separator: "=", maxSplits: 1)[1].lowercased()
-        arguments += ["--rate-of", "h\(try hostNumber(of: override))=\(rate)"]
+        let (host, rate) = try hostRate(of: override)
+        arguments += ["--rate-of", "h\(host)=\(try Self.trafficControlText(rate, option: "--rate-of"))"]
       }
       if let slots { arguments += ["--slots", String(slots)] }
       if let subnet { arguments += ["--subnet", subnet] }
@@ -149,7 +163,13 @@ struct ClusterCommand: ParsableCommand {
       if let cpus { arguments += ["--cpus", String(cpus)] }
       if let commCpus { arguments += ["--comm-cpus", String(commCpus)] }
       if let burst = try burstBytes() { arguments += ["--burst", String(burst)] }
-      try ClusterCommand.runScript(arguments)
+      return arguments
+    }
+
+    func run() throws {
+      let overrides = try rateOverrides.map { try hostRate(of: $0) }.map { ", h\($0.host) \($0.rate)" }
+      print("dlscale: link rate \(rate) per host\(overrides.joined())")
+      try ClusterCommand.runScript(try scriptArguments())
     }
   }
 

@@ -83,6 +83,7 @@ struct OptimizeCommand: ParsableCommand {
     print(
       "\(options.model), \(options.samples) samples × \(options.epochs) epochs: \(ranked.count) configurations, \(goal)"
     )
+    if let given = options.overridesText { print(given) }
     print("best:")
     print(PredictionTable.text([ranked[0]]))
     if ranked.count > 1 {

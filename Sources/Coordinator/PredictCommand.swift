@@ -76,6 +76,7 @@ struct PredictCommand: ParsableCommand {
     default:
       print(
         "\(options.model), \(options.samples) samples × \(options.epochs) epochs, \(scaling) scaling, batch \(batch)")
+      if let given = options.overridesText { print(given) }
       print(PredictionTable.text(rows))
     }
   }

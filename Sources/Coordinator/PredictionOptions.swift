@@ -17,11 +17,13 @@ struct PredictionOptions: ParsableArguments {
   @Option(help: "Epochs.")
   var epochs: String = "1"
 
-  @Option(help: "Link rate instead of the fitted β, e.g. 10gbit, 200mbit, 1gbps (bytes/s).")
-  var linkRate: String?
+  @Option(
+    help: "Link rate instead of the fitted β: 100gbit, 100Gbps and 100Gb/s are bits, 12.5GB/s bytes per second.",
+    transform: UnitArgument.rate)
+  var linkRate: DataRate?
 
-  @Option(help: "Per-message latency instead of the fitted α, e.g. 5us.")
-  var latency: String?
+  @Option(help: "Per-message latency instead of the fitted α, e.g. 5us.", transform: UnitArgument.seconds)
+  var latency: Double?
 
   @Option(help: "Compute speed relative to the measured machine (2.0 = twice as fast).")
   var computeSpeed: Double = 1
@@ -34,8 +36,8 @@ struct PredictionOptions: ParsableArguments {
     var request = TrainingTimePrediction.Request(
       model: model, samples: try PhysicalQuantity.positiveNumber(samples, option: "--samples"),
       epochs: try PhysicalQuantity.positiveNumber(epochs, option: "--epochs"))
-    request.linkBytesPerS = try linkRate.map(PhysicalQuantity.linkRate)
-    request.latencyS = try latency.map { try PhysicalQuantity.duration($0) }
+    request.linkBytesPerS = linkRate?.bytesPerSecond
+    request.latencyS = latency
     guard computeSpeed > 0, computeSpeed.isFinite else {
       throw ValidationError("--compute-speed must be positive")
     }
@@ -45,6 +47,13 @@ struct PredictionOptions: ParsableArguments {
     }
     request.sampleTimeMs = sampleTimeMs
     return request
+  }
+
+  /// The overrides as taken, for the line above a table: `given: link rate 100 Gbit/s = 12.5 GB/s`.
+  var overridesText: String? {
+    let parts = [linkRate.map { "link rate \($0)" }, latency.map { "latency \(TimeSpan.format(seconds: $0))" }]
+    let given = parts.compactMap { $0 }
+    return given.isEmpty ? nil : "given: " + given.joined(separator: ", ")
   }
 
   func modelsFile() throws -> ModelsFile { try ModelsFile.read(path: models) }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Measurements
 import Reporting
 
 /// `dlscale report`: a scaling report from results files (and fitted models), for a person to
@@ -21,17 +22,18 @@ struct ReportCommand: ParsableCommand {
   var models: String?
 
   @Option(
-    help: "The link rate, drawn as the bus-bandwidth ceiling (e.g. 200mbit, 10gbit); default: models.json's links.")
-  var linkRate: String?
+    help: """
+      The link rate, drawn as the bus-bandwidth ceiling: 100gbit, 100Gbps and 100Gb/s are bits, \
+      12.5GB/s bytes per second; default: models.json's links.
+      """,
+    transform: UnitArgument.rate)
+  var linkRate: DataRate?
 
   @Option(name: [.short, .customLong("output")], help: "Directory to write the report into.")
   var output: String
 
   func validate() throws {
     if results.isEmpty { throw ValidationError("no results files given (dlscale report RESULTS... -o DIR)") }
-    if let linkRate {
-      do { _ = try LinkCeiling(parsing: linkRate) } catch { throw ValidationError(error.description) }
-    }
   }
 
   func run() throws {
@@ -42,12 +44,9 @@ struct ReportCommand: ParsableCommand {
     if let models {
       do { document = try ModelsDocument.read(path: models) } catch { throw CommandError(error.description) }
     }
-    var ceiling: LinkCeiling?
-    if let linkRate {
-      do { ceiling = try LinkCeiling(parsing: linkRate) } catch { throw CommandError(error.description) }
-    }
-    let report = ScalingReport(records: input.records, models: document, linkRate: ceiling)
+    let report = ScalingReport(records: input.records, models: document, linkRate: linkRate)
     do { try report.write(to: output) } catch { throw CommandError(error.description) }
+    if let ceiling = report.ceiling { print("dlscale: link rate \(ceiling)") }
     print("dlscale: report of \(input.records.count) records written to \(output)/index.html (and summary.md, CSV)")
   }
 }

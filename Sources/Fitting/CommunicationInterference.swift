@@ -37,7 +37,7 @@ public struct CommunicationInterference: Codable, Sendable, Equatable {
   /// The points of overlapped multi-rank train records whose model has a compute model.
   static func points(_ records: [Record], steps: [StepComputeModel]) -> [Point] {
     records.compactMap { record in
-      guard record.kind == .train, record.overlap == true, let ranks = record.ranks, ranks > 1,
+      guard record.kind == .train, record.overlap.map({ $0 != .off }) == true, let ranks = record.ranks, ranks > 1,
         let name = record.model, let step = steps.first(where: { $0.model == name }),
         let forward = record.forwardMs, let backward = record.backwardMs, let allreduce = record.allreduceMs,
         let exposed = record.exposedCommMs, forward + backward > 0, (forward + backward).isFinite,

@@ -13,17 +13,25 @@ public enum OverlapMode: String, CaseIterable, Sendable {
   public static let choices = "on, off or forward"
 }
 
-extension Record {
-  /// The overlap mode of a `train` record, from `overlap` and `overlap_forward` (nil when the
-  /// record names none).
-  public var overlapMode: OverlapMode? {
-    guard let overlap else { return nil }
-    return overlapForward == true ? .forward : overlap ? .on : .off
+extension OverlapMode: Codable {
+  /// Reads the mode's name, or the boolean `overlap` of files written before the mode was one
+  /// field (true: on, false: off; `Record.decode(line:)` reads their `overlap_forward`).
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.singleValueContainer()
+    if let on = try? container.decode(Bool.self) {
+      self = on ? .on : .off
+      return
+    }
+    let name = try container.decode(String.self)
+    guard let mode = OverlapMode(rawValue: name) else {
+      throw DecodingError.dataCorruptedError(
+        in: container, debugDescription: "unknown overlap mode '\(name)' (expected \(OverlapMode.choices))")
+    }
+    self = mode
   }
 
-  /// Sets `overlap` and `overlap_forward` (the latter only for `.forward`, absent otherwise).
-  public mutating func setOverlapMode(_ mode: OverlapMode) {
-    overlap = mode != .off
-    overlapForward = mode == .forward ? true : nil
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.singleValueContainer()
+    try container.encode(rawValue)
   }
 }

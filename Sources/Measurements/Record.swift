@@ -63,10 +63,10 @@ public struct Record: Codable, Equatable, Sendable {
   public var globalBatch: Int?
   public var scaling: String?
   public var bucketBytes: Int?
-  public var overlap: Bool?
-  /// True when a step's last allreduces also ran beside the next step's forward
-  /// (`--overlap forward`); absent otherwise.
-  public var overlapForward: Bool?
+  /// When the gradient allreduces ran (`--overlap`): off, on or forward. Files written before
+  /// this was one field keep two booleans, `overlap` and `overlap_forward`; `decode(line:)`
+  /// reads them as this mode.
+  public var overlap: OverlapMode?
   public var steps: Int?
   public var stepMs: Summary?
   public var forwardMs: Double?
@@ -143,7 +143,7 @@ public struct Record: Codable, Equatable, Sendable {
     guard kind == .train, let ranks, ranks > 1 else { return nil }
     let buckets = bucketBytes.map { "\(ByteSize.format($0)) buckets, " } ?? ""
     let reserved = commCpuReserved == true ? ", communication CPU reserved" : ""
-    return "\(algorithm ?? "unknown algorithm"), \(buckets)overlap \((overlapMode ?? .on).rawValue)\(reserved)"
+    return "\(algorithm ?? "unknown algorithm"), \(buckets)overlap \((overlap ?? .on).rawValue)\(reserved)"
   }
 
   /// ISO 8601 with milliseconds, UTC.
@@ -182,11 +182,22 @@ public struct Record: Codable, Equatable, Sendable {
     {
       throw RecordError.newerSchema(schema)
     }
-    return try decoder.decode(Record.self, from: data)
+    var record = try decoder.decode(Record.self, from: data)
+    if record.overlap == .on, line.contains("overlap_forward"),
+      (try? decoder.decode(OverlapForwardProbe.self, from: data))?.overlapForward == true
+    {
+      record.overlap = .forward
+    }
+    return record
   }
 
   private struct SchemaProbe: Decodable {
     var schema: Int?
+  }
+
+  /// The second of the two booleans that older files wrote for the overlap mode.
+  private struct OverlapForwardProbe: Decodable {
+    var overlapForward: Bool?
   }
 }
 

@@ -106,7 +106,7 @@ extension ScalingReport {
       ("MPI library", metadata.mpiLibraries.isEmpty ? "–" : metadata.mpiLibraries.joined(separator: "; ")),
       ("dlscale version", metadata.versions.joined(separator: ", ")),
       ("time span", [metadata.firstTimestamp, metadata.lastTimestamp].compactMap { $0 }.joined(separator: " – ")),
-      ("link rate", ceiling.map { $0.text } ?? "not given (use --link-rate or models.json links)"),
+      ("link rate", ceiling.map { $0.description } ?? "not given (use --link-rate or models.json links)"),
     ]
     return .section(
       .id("runs"),

@@ -35,7 +35,7 @@ extension ScalingReport {
           ["hosts", metadata.hosts.joined(separator: ", ")],
           ["MPI library", metadata.mpiLibraries.joined(separator: "; ")],
           ["dlscale version", metadata.versions.joined(separator: ", ")],
-          ["link rate", ceiling?.text ?? "not given"],
+          ["link rate", ceiling?.description ?? "not given"],
         ]))
     tables.append(runTable)
     for table in tables where !table.rows.isEmpty {

@@ -205,5 +205,5 @@ public struct Observations: Sendable {
   static func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
   static func percent(_ fraction: Double) -> String { "\(Int((fraction * 100).rounded()))%" }
   /// GB/s written in the unit that suits it.
-  static func rate(_ gbps: Double) -> String { LinkCeiling.rate(gbps * 1e9) }
+  static func rate(_ gbps: Double) -> String { DataRate(bytesPerSecond: gbps * 1e9).bytesText }
 }

@@ -54,7 +54,7 @@ extension ScalingReport {
           ).svg()))
       var references: [SVGChart.Reference] = []
       if let ceiling {
-        references.append(.horizontal(y: ceiling.bytesPerSecond / 1e9, label: "link rate \(ceiling.text)"))
+        references.append(.horizontal(y: ceiling.bytesPerSecond / 1e9, label: "link rate \(ceiling.bytesText)"))
       }
       charts.append(
         PlacedChart(

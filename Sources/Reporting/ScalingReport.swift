@@ -7,7 +7,7 @@ public struct ScalingReport: Sendable {
   public var records: [Record]
   public var models: ModelsDocument?
   /// The link rate a bus bandwidth can reach, from `--link-rate` or models.json.
-  public var ceiling: LinkCeiling?
+  public var ceiling: DataRate?
   public var allreduce: [AllreduceSeries]
   public var links: LinkMatrix?
   public var scaling: [ScalingSeries]
@@ -15,10 +15,10 @@ public struct ScalingReport: Sendable {
   public var metadata: RunMetadata
   public var observations: Observations
 
-  public init(records: [Record], models: ModelsDocument? = nil, linkRate: LinkCeiling? = nil) {
+  public init(records: [Record], models: ModelsDocument? = nil, linkRate: DataRate? = nil) {
     self.records = records
     self.models = models
-    ceiling = linkRate ?? models?.linkBandwidthBytesPerS.map { LinkCeiling(bytesPerSecond: $0) }
+    ceiling = linkRate ?? models?.linkBandwidthBytesPerS.map { DataRate(bytesPerSecond: $0) }
     allreduce = AllreduceSeries.group(records)
     links = LinkMatrix.latest(in: records)
     scaling = ScalingSeries.group(records)

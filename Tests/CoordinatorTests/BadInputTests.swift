@@ -61,6 +61,10 @@ enum BadInputCatalogue {
     (["cluster", "up", "--name", "bad", "--cpus", "0.3", "--comm-cpus", "0"], "invalid --comm-cpus"),
     (["cluster", "up", "--name", "bad", "--burst", "1000"], "invalid --burst '1000': expected 18028 bytes"),
     (["cluster", "up", "--name", "bad", "--burst", "12Q"], "invalid --burst"),
+    // Rates and durations: one line naming the accepted forms.
+    (["cluster", "up", "--name", "bad", "--rate", "fast"], "expected a positive number and a unit"),
+    (["cluster", "up", "--name", "bad", "--rate-of", "h2=10gbyte"], "bytes per second as 12.5GB/s"),
+    (["cluster", "up", "--name", "bad", "--rate", "1500bit"], "a whole number of kbit/s"),
     (["train", "--model", "resnet50", "--scaling", "strong", "--batch", "1", "--np", "2"], "at least --np"),
     (["p2p", "--np", "1"], "at least 2 ranks"),
     // Launchers.
@@ -108,6 +112,9 @@ enum BadInputCatalogue {
     (["optimize", "--models", "FIXTURES/models-missing-fields.json"] + predictArguments, "missing field"),
     (["optimize", "--models", "FIXTURES/models-newer.json"] + predictArguments, "models schema 7 is newer"),
     (["optimize", "--models", "FIXTURES/models-not-json.json"] + predictArguments, "is not a models file"),
+    (["predict", "--models", "FIXTURES/models-not-json.json", "--link-rate", "1gbyte"] + predictArguments, "100Gbps"),
+    (["optimize", "--models", "FIXTURES/models-not-json.json", "--latency", "5min"] + predictArguments, "ms or s"),
+    (["report", "FIXTURES/results-good.jsonl", "--link-rate", "fast", "-o", "SENTINEL_DIR"], "12.5GB/s"),
     (
       [
         "report", "FIXTURES/results-good.jsonl", "--models", "FIXTURES/models-missing-fields.json", "-o",

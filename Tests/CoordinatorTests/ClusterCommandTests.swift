@@ -1,4 +1,5 @@
 import Foundation
+import Measurements
 import Testing
 
 @testable import Coordinator
@@ -7,18 +8,19 @@ import Testing
 /// finding the script.
 @Suite struct ClusterCommandTests {
   @Test(arguments: [
-    ("200mbit", 200_000_000), ("1gbit", 1_000_000_000), ("50mbit", 50_000_000), ("512kbit", 512_000),
-    ("200MBIT", 200_000_000),
+    ("200mbit", "200mbit"), ("1gbit", "1gbit"), ("200MBIT", "200mbit"), ("512kbit", "512kbit"), ("1.5gbit", "1500mbit"),
+    ("100Gb/s", "100gbit"), ("12.5GB/s", "100gbit"), ("1gbps", "1gbit"), ("25MB/s", "200mbit"),
   ])
-  func parsesLinkRate(text: String, bitsPerSecond: Int) throws {
-    let rate = try LinkRate(parsing: text)
-    #expect(rate.bitsPerSecond == bitsPerSecond)
-    #expect(rate.text == text.lowercased())
+  func ratesReachTheScriptInTrafficControlUnits(text: String, script: String) throws {
+    #expect(TrafficControlRate.text(try DataRate(parsing: text)) == script)
   }
 
-  @Test(arguments: ["200", "200mb", "mbit", "0mbit", "-5mbit", "1.5gbit", "12345678mbit", "200 mbit", ""])
-  func rejectsBadLinkRate(text: String) {
-    #expect(throws: LinkRate.ParseError.self) { try LinkRate(parsing: text) }
+  @Test(arguments: ["1bit", "1500bit", "12345678mbit", "0.5kbit"])
+  func ratesAnEmulatedLinkCannotTakeAreRefused(text: String) throws {
+    #expect(TrafficControlRate.text(try DataRate(parsing: text)) == nil)
+    #expect(throws: (any Error).self) {
+      _ = try Coordinator.parseAsRoot(["cluster", "up", "--name", "lab", "--rate", text])
+    }
   }
 
   @Test func validatesUpArguments() throws {
@@ -28,6 +30,7 @@ import Testing
       ["--name", "lab", "--hosts", "0"], ["--name", "lab", "--hosts", "33"],
       ["--name", "lab", "--rate", "fast"], ["--name", "lab", "--rate-of", "h5=50mbit"],
       ["--name", "lab", "--rate-of", "h2"], ["--name", "lab", "--rate-of", "h2=50mb"],
+      ["--name", "lab", "--rate-of", "h2=1500bit"],
       ["--name", "lab", "--slots", "0"],
     ]
     for arguments in bad {
@@ -94,10 +97,19 @@ import Testing
 
   @Test func scriptRefusesWithoutRoot() throws {
     // As root, drop to `nobody` to see the refusal; otherwise the test process already lacks root.
+    // `nobody` may not be able to enter the folder the repository was cloned into (root's home, a
+    // `mktemp -d` folder), so it runs a copy of the script from a folder anyone can read; /tmp,
+    // not $TMPDIR, which may be private too.
     let asUnprivileged =
       getuid() == 0 ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : []
-    let outcome = try ProcessRunning.run(
-      asUnprivileged + ["bash", ProcessRunning.clusterScript, "up", "--name", "nobody"])
+    let folder = "/tmp/dlscale-cluster-script-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let script = folder + "/cluster.sh"
+    try FileManager.default.copyItem(atPath: ProcessRunning.clusterScript, toPath: script)
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder)
+    try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: script)
+    let outcome = try ProcessRunning.run(asUnprivileged + ["bash", script, "up", "--name", "nobody"])
     #expect(outcome.status != 0)
     #expect(outcome.output.isEmpty, "\(outcome)")
     #expect(outcome.errors.contains("needs root"), "\(outcome)")

@@ -1,11 +1,12 @@
 import Foundation
+import Measurements
 import Testing
 
 @testable import Coordinator
 
 /// Emulated clusters for real: namespaces, links, rates, and mpirun across them. These need root,
 /// `ip` and `tc` (and `mpirun`/`mpicc` for the MPI ones); without them they are skipped, and
-/// `reportsWhatIsMissing` prints why. Every test takes its cluster down again, also on failure.
+/// `skipsOnlyForAReasonThatHolds` prints why. Every test takes its cluster down again, also on failure.
 @Suite(.serialized) struct ClusterTests {
   /// Why the cluster tests cannot run here, or nil when they can.
   static let missingForClusters: String? = {
@@ -50,9 +51,15 @@ import Testing
       environment: ["OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"])
   }
 
-  @Test func reportsWhatIsMissing() {
+  /// The suite is skipped only for a reason that holds here (and says which).
+  @Test func skipsOnlyForAReasonThatHolds() {
     if let missing = Self.missingForMPI { print("SKIPPED: emulated-cluster tests: \(missing)") }
-    #expect(Self.missingForClusters == nil || Self.missingForMPI != nil)
+    #expect(
+      ProcessRunning.skipReasonHolds(Self.missingForClusters, tools: ["ip", "tc", "unshare"]),
+      "clusters: \(Self.missingForClusters ?? "run")")
+    #expect(
+      ProcessRunning.skipReasonHolds(Self.missingForMPI, tools: ["ip", "tc", "unshare", "mpirun", "mpicc"]),
+      "MPI on clusters: \(Self.missingForMPI ?? "run")")
   }
 
   @Test(.enabled(if: missingForClusters == nil, "emulated clusters need root, ip, tc and unshare"))
@@ -259,9 +266,9 @@ import Testing
 
   @Test(.enabled(if: missingForMPI == nil, "mpirun on an emulated cluster needs root, ip, tc, mpirun and mpicc"))
   func pingPongFindsTheHostAtAQuarterRate() throws {
-    let rate = try LinkRate(parsing: "200mbit")
-    let slowRate = try LinkRate(parsing: "50mbit")
-    let options = ["--hosts", "4", "--rate", rate.text, "--rate-of", "h2=\(slowRate.text)"]
+    let rate = try DataRate(parsing: "200mbit")
+    let slowRate = try DataRate(parsing: "50mbit")
+    let options = ["--hosts", "4", "--rate", "200mbit", "--rate-of", "h2=50mbit"]
     try Self.withCluster("tspeed", options) { cluster in
       let program = try PingPongProgram.build()
       let outcome = try Self.mpirun(cluster, ["-np", "4", program, String(1 << 20), "3"])

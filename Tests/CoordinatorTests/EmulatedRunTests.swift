@@ -8,7 +8,7 @@ import Testing
 /// dlscale's own commands across emulated hosts: every algorithm validated on 4 hosts (and the
 /// hierarchical one on hosts of two ranks), the p2p matrix finding a slow host, and a fit that
 /// recovers the configured link rate. Root, ip, tc and mpirun are needed; without them these
-/// are skipped and `ClusterTests.reportsWhatIsMissing` says why.
+/// are skipped and `ClusterTests.skipsOnlyForAReasonThatHolds` says why.
 @Suite(.serialized) struct EmulatedRunTests {
   static let enabled = ClusterTests.missingForMPI == nil
 
@@ -109,13 +109,14 @@ import Testing
   }
 
   /// With `--comm-cpus`, every rank's communication thread runs in its host's comm cgroup (whose
-  /// scheduler statistics count the periods it ran in) and the record says so.
-  @Test(.enabled(if: enabled, "needs root, ip, tc and mpirun"))
+  /// scheduler statistics count the periods it ran in) and the record says so. Skipped, visibly,
+  /// without a writable cgroup v1 cpu controller: only there can one thread have a cgroup of
+  /// its own.
+  @Test(
+    .enabled(if: enabled, "needs root, ip, tc and mpirun"),
+    .enabled(if: ClusterTests.cpuCgroupV1Root != nil, "needs a writable cgroup v1 cpu controller"))
   func trainingRunsCommunicationOnReservedCPU() throws {
-    guard let root = ClusterTests.cpuCgroupV1Root else {
-      print("SKIPPED: --comm-cpus training: no writable cgroup v1 cpu controller here")
-      return
-    }
+    let root = try #require(ClusterTests.cpuCgroupV1Root)
     try ClusterTests.withCluster("tresv", ["--hosts", "2", "--rate", "1gbit", "--cpus", "0.6", "--comm-cpus", "0.2"]) {
       _ in
       let periods = { (host: Int) -> Int? in

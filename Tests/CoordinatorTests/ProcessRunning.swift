@@ -34,6 +34,22 @@ enum ProcessRunning {
     return Outcome(status: result.timedOut ? 124 : result.status, output: result.stdout, errors: result.stderr)
   }
 
+  /// Whether `reason`, why a suite is skipped (nil when it runs), is true here, found without
+  /// `isAvailable`: "needs root" only when not root, "needs TOOL ..." only when TOOL is one of
+  /// `tools` and in no PATH folder, nil only as root with every one of `tools` on PATH. A suite
+  /// skipped for a reason that does not hold would pass without ever running.
+  static func skipReasonHolds(_ reason: String?, tools: [String]) -> Bool {
+    let folders = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
+    let onPath = { (tool: String) in
+      folders.contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(tool)") }
+    }
+    guard let reason else { return getuid() == 0 && tools.allSatisfy(onPath) }
+    if reason == "needs root" { return getuid() != 0 }
+    guard reason.hasPrefix("needs ") else { return false }
+    let tool = String(reason.dropFirst("needs ".count).prefix { !$0.isWhitespace })
+    return tools.contains(tool) && !onPath(tool)
+  }
+
   /// True when `command` is on PATH.
   static func isAvailable(_ command: String) -> Bool {
     (try? run(["sh", "-c", "command -v \(command)"]).status) == 0

@@ -52,7 +52,7 @@ enum ReportFixturePaths {
   ("binary", "binary"),
   ("newer", "newer than this dlscale"),
   ("none", "no results files given"),
-  ("rate", "invalid link rate 'fast'"),
+  ("rate", "invalid for '--link-rate <link-rate>': expected a positive number and a unit"),
   ("models", "cannot read models file"),
   ("output", "is not a directory"),
 ])

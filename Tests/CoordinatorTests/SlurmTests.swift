@@ -22,9 +22,13 @@ import Testing
     return nil
   }()
 
-  @Test func reportsWhenSkipped() {
+  /// The suite is skipped only for a reason that holds here (and says which).
+  @Test func skipsOnlyForAReasonThatHolds() {
     if let missing = Self.missing { print("SKIPPED: Slurm tests: \(missing)") }
-    #expect(Self.missing.map { $0.hasPrefix("needs ") } ?? true)
+    #expect(
+      ProcessRunning.skipReasonHolds(
+        Self.missing, tools: ["munged", "slurmctld", "slurmd", "sbatch", "srun", "sinfo"]),
+      "\(Self.missing ?? "runs")")
   }
 
   /// Brings Slurm up in a folder of its own, runs `body` with the client environment, takes it down.

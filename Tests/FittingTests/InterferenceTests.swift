@@ -13,7 +13,7 @@ struct InterferenceTests {
     record.model = "resnet50"
     record.ranks = ranks
     record.batchPerRank = batch
-    record.overlap = true
+    record.overlap = .on
     let computeMs = (100 * Double(batch) + kappa * hiddenMs) * factor
     record.forwardMs = computeMs / 3
     record.backwardMs = 2 * computeMs / 3
@@ -34,7 +34,7 @@ struct InterferenceTests {
     single.forwardMs = 5000
     records.append(single)
     var off = record(ranks: 2, batch: 8, hiddenMs: 900, kappa: 5)
-    off.overlap = false
+    off.overlap = .off
     records.append(off)
     let fit = try #require(try CommunicationInterference.fit(records, steps: [step]))
     #expect(isClose(fit.slowdownPerHiddenMs, 0.3, relative: 1e-9))

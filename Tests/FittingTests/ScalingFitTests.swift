@@ -75,8 +75,7 @@ struct ScalingFitTests {
       record.batchPerRank = batch
       record.algorithm = "ring"
       record.bucketBytes = 8 << 20
-      record.overlap = true
-      record.overlapForward = forward ? true : nil
+      record.overlap = forward ? .forward : .on
       record.samplesPerS = throughput
       return record
     }

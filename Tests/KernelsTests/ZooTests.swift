@@ -1,8 +1,9 @@
+import Foundation
 import Testing
 
 @testable import Kernels
 
-/// The zoo against the reference table: exact parameter counts, forward MACs within 1%,
+/// The zoo against the reference table: exact parameter counts, forward MACs within 0.11%,
 /// the published sizes, trainable counts, and shapes at known points of every network.
 struct ZooTests {
   @Test func namesAreTheElevenReferenceModels() throws {
@@ -28,14 +29,27 @@ struct ZooTests {
     #expect(summary.parameters == published.parameters)
   }
 
-  /// The table's GMACs are written to three or four significant digits; 1% covers the rounding.
-  @Test(arguments: Zoo.names)
-  func forwardMACsAreWithinOnePercent(name: String) throws {
+  /// The zoo models whose forward MACs were published (DeepMNIST's and SensorNet's were not).
+  static let modelsWithPublishedMACs = Zoo.names.filter { PublishedFigures.of($0)?.forwardGMACs != nil }
+
+  /// What the README claims: each published GMACs figure is ours rounded to the digits it is
+  /// written with, and so within 0.11% of ours (the acoustic model's 0.0347 for 0.03466 is the farthest).
+  @Test(arguments: modelsWithPublishedMACs)
+  func forwardMACsRoundToThePublishedFigure(name: String) throws {
     let summary = try Zoo.spec(named: name).summary()
-    guard let published = PublishedFigures.of(name)?.forwardGMACs else { return }
-    let relative = abs(summary.forwardGMACs - published) / published
-    #expect(relative < 0.01, "\(name): \(summary.forwardGMACs) GMACs, published \(published)")
+    let published = try #require(PublishedFigures.of(name)?.forwardGMACs)
+    let decimals = String(published).split(separator: ".").last.map(\.count) ?? 0
+    let halfLastDigit = 0.5 * pow(10, -Double(decimals))
+    let difference = abs(summary.forwardGMACs - published)
+    #expect(
+      difference <= halfLastDigit * (1 + 1e-9),
+      "\(name): \(summary.forwardGMACs) GMACs does not round to the published \(published)")
+    #expect(difference / published < 0.00115, "\(name): \(summary.forwardGMACs) GMACs, published \(published)")
     #expect(summary.forwardGFLOPs == 2 * summary.forwardGMACs)
+  }
+
+  @Test func nineModelsHavePublishedMACs() {
+    #expect(Self.modelsWithPublishedMACs.count == 9, "\(Self.modelsWithPublishedMACs)")
   }
 
   /// The published size is params × 4 / 2^20 rounded to the digits it is written with.

@@ -70,7 +70,7 @@ import Testing
   record.ranks = 4
   record.algorithm = "ring"
   record.bucketBytes = 4 << 20
-  record.setOverlapMode(.forward)
+  record.overlap = .forward
   let shared = record.trainingSetup
   #expect(shared == "ring, 4MiB buckets, overlap forward")
   #expect(!(try record.jsonLine()).contains("comm_cpu_reserved"), "absent unless reserved")
@@ -97,4 +97,29 @@ func malformedAffinityListsAreRefused(list: String) {
   let affinity = try #require(CPUAffinity.current())
   #expect(!affinity.cores.isEmpty)
   #expect(affinity.cores.count <= ProcessInfo.processInfo.activeProcessorCount)
+}
+
+/// A train line as the agent wrote it while the overlap mode was two booleans, `overlap` and
+/// `overlap_forward`: it reads as the one mode, and is written back as one key.
+@Test(arguments: [
+  (#""overlap":false"#, OverlapMode.off), (#""overlap":true"#, .on),
+  (#""overlap":true,"overlap_forward":true"#, .forward), (#""overlap":"off""#, .off),
+  (#""overlap":"forward""#, .forward),
+])
+func overlapReadsTheOldBooleansAsOneMode(fields: String, mode: OverlapMode) throws {
+  let line =
+    #"{"algorithm":"ring","bucket_bytes":65536,"bucket_count":5,"dlscale_version":"0.1.0","kind":"train","#
+    + #""model":"textcnn","ranks":2,"run_id":"20261201T101010-1a2b","schema":1,"#
+    + #""timestamp":"2026-12-01T10:10:11.000Z",\#(fields)}"#
+  let record = try Record.decode(line: line)
+  #expect(record.overlap == mode, "\(line)")
+  let written = try record.jsonLine()
+  #expect(written.contains(#""overlap":"\#(mode.rawValue)""#), "\(written)")
+  #expect(!written.contains("overlap_forward"), "\(written)")
+  #expect(try Record.decode(line: written) == record)
+}
+
+@Test func anUnknownOverlapModeIsRefused() {
+  let line = #"{"kind":"train","run_id":"r","schema":1,"timestamp":"t","overlap":"sideways"}"#
+  #expect(throws: DecodingError.self) { try Record.decode(line: line) }
 }

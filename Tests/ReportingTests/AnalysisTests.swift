@@ -57,8 +57,7 @@ func trainRecord(
     record.batchPerRank = batch
     record.algorithm = "ring"
     record.bucketBytes = 4 << 20
-    record.overlap = true
-    record.overlapForward = forward ? true : nil
+    record.overlap = forward ? .forward : .on
     return record
   }
   let records = [

@@ -55,14 +55,3 @@ import Testing
     }
   }
 }
-
-@Test(arguments: [("200mbit", 25e6), ("1gbit", 125e6), ("10Gbit", 1.25e9), ("2.5gbit", 312.5e6), ("500kbit", 62.5e3)])
-func linkRatesAreBitsPerSecondOverEight(text: String, bytesPerSecond: Double) throws {
-  let ceiling = try LinkCeiling(parsing: text)
-  #expect(abs(ceiling.bytesPerSecond - bytesPerSecond) <= bytesPerSecond * 1e-15)
-}
-
-@Test(arguments: ["", "200", "fast", "-5mbit", "0mbit", "mbit"])
-func badLinkRatesAreRejected(text: String) {
-  #expect(throws: LinkCeiling.ParseError.self) { try LinkCeiling(parsing: text) }
-}
