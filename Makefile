@@ -7,7 +7,7 @@ export OMPI_ALLOW_RUN_AS_ROOT = 1
 export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM = 1
 
 .PHONY: deps build release demo test lint format bench bench-harness bench-kernels bench-algorithms \
-  bench-overlap bench-accuracy bench-compute-model clean
+  bench-overlap bench-accuracy bench-compute-model bench-training bench-binding clean
 
 deps:
 	@scripts/install-deps.sh
@@ -40,7 +40,7 @@ format:
 ## Benchmarks: figures measured on this machine, side by side in one run. The emulated-cluster
 ## ones need root; each prints a table and a "VERDICT ...: met / NOT met" line per target.
 ## bench-overlap and bench-accuracy share one training sweep (bench-results/scaling, resumed).
-bench: bench-harness bench-kernels bench-algorithms bench-overlap bench-accuracy
+bench: bench-harness bench-kernels bench-training bench-binding bench-algorithms bench-overlap bench-accuracy
 
 ## The harness against a minimal C program timing MPI_Allreduce the same way, 2 ranks.
 bench-harness: release
@@ -48,12 +48,24 @@ bench-harness: release
 	python3 Benchmarks/harness_overhead.py --dlscale-agent $(RELEASE_DIR)/dlscale-agent \
 	  --reference $(RELEASE_DIR)/allreduce-reference
 
-## The kernels against OpenBLAS's SGEMM (1 and 2 threads) and ResNet-50 training against
-## PyTorch (Debian's CPU build): samples/s and peak memory, alternated over three rounds.
+## The kernels against OpenBLAS's SGEMM (1 and 2 threads) and PyTorch (Debian's CPU build).
 bench-kernels: release
 	@scripts/install-deps.sh python3-torch
 	/usr/bin/python3 Benchmarks/kernels_vs_torch.py --threads 1 --skip-networks
-	/usr/bin/python3 Benchmarks/kernels_vs_torch.py --threads 2 --resnet50 --rounds 3
+	/usr/bin/python3 Benchmarks/kernels_vs_torch.py --threads 2
+
+## Training through `dlscale train --np 1` against PyTorch's training step, 2 threads, alternated
+## over three rounds: ResNet-50 batch 8 (samples/s and peak memory targets), VGG-16 batch 4 and
+## GoogleNet batch 8, with their time by layer kind (about 12 min).
+bench-training: release
+	@scripts/install-deps.sh python3-torch
+	/usr/bin/python3 Benchmarks/training_vs_torch.py --threads 2 --rounds 3 --layers
+
+## Binding on emulated hosts: overlap at defaults (ResNet-50 batch 4, 2 hosts at 500 Mbit/s, every
+## overlap mode and mpirun's old binding alternated) and compute alone against beside others under
+## --cpus 0.45 (about 10 min; root).
+bench-binding: release
+	python3 Benchmarks/binding_checks.py --dlscale $(RELEASE_DIR)/dlscale
 
 ## Allreduce algorithms against OpenMPI's own, 4 emulated hosts at 200 Mbit/s (about 15 min).
 bench-algorithms: release
