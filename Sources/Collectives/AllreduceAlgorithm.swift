@@ -6,8 +6,9 @@ public protocol AllreduceAlgorithm {
   var name: String { get }
 
   /// The number of α (per-message latency), β (seconds per byte sent) and γ (seconds per byte
-  /// reduced) terms the algorithm costs for `ranks` ranks reducing `bytes` bytes (DESIGN.md
-  /// "Models"). `nil` where the algorithm's schedule is not known (the library's own).
+  /// reduced) terms the algorithm costs for `ranks` ranks reducing `bytes` bytes
+  /// (docs/ARCHITECTURE.md, "Models"). `nil` where the algorithm's schedule is not known (the
+  /// library's own).
   func cost(ranks: Int, bytes: Int) -> CostTerms?
 
   /// Sums `buffer` elementwise across every rank of `communicator`, in place.

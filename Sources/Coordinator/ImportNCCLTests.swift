@@ -4,7 +4,7 @@ import Measurements
 /// The text output of nccl-tests' `all_reduce_perf`, as `allreduce` records of algorithm
 /// `nccl`: one record per size for the out-of-place columns and one (`in_place`) for the
 /// in-place ones, each with nccl-tests' own time (µs), algbw and busbw (GB/s, the definitions
-/// of DESIGN.md) and `#wrong`.
+/// of docs/ARCHITECTURE.md, "Metrics") and `#wrong`.
 ///
 /// The layout: `# nThread 1 nGpus 1 minBytes 8 ... warmup iters: 5 iters: 20 ...`, then under
 /// `# Using devices` one line per rank, `#  Rank  0 Group  0 Pid 123 on node-a device  0

@@ -11,7 +11,8 @@ import Measurements
 /// - osu_allreduce → `allreduce` records of algorithm `mpi` (the library's MPI_Allreduce):
 ///   `time_us` mean = Avg Latency; min and max = `-f`'s Min and Max Latency (the extremes over
 ///   the ranks), else the average; OSU gives no median or 95th percentile, so those hold the
-///   average and the max. algbw and busbw follow DESIGN.md from the average.
+///   average and the max. algbw and busbw follow docs/ARCHITECTURE.md ("Metrics") from the
+///   average.
 /// - osu_latency → `p2p` records from rank 0 to rank 1 with `latency_us` (half a round trip).
 /// - osu_bw → `p2p` records from rank 0 to rank 1 with `bandwidth_gbps` (OSU's MB/s are 1e6
 ///   bytes per second).

@@ -3,7 +3,7 @@ import Kernels
 import Measurements
 import Yams
 
-/// A sweep plan (DESIGN.md "Sweep plans"): where to run, where the records go, and runs whose
+/// A sweep plan (docs/ARCHITECTURE.md, "Sweep plans"): where to run, where the records go, and runs whose
 /// list-valued keys expand into the Cartesian product of points. `algorithms` and `sizes` stay
 /// inside one point. A run's `repeat: N` runs each of its points N times, round by round (each
 /// repetition is a point of its own, `repeat=k` in its key, so `--resume` counts each once).

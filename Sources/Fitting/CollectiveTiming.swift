@@ -15,7 +15,8 @@ public struct CollectiveTiming: Sendable, Equatable {
   }
 
   /// The usable allreduce records: positive time, at least one byte, validated (no wrong
-  /// elements). `time_us.mean` is the mean over ranks of the per-rank means (DESIGN.md Metrics).
+  /// elements). `time_us.mean` is the mean over ranks of the per-rank means (docs/ARCHITECTURE.md,
+  /// "Metrics").
   public static func from(_ records: [Record]) -> [CollectiveTiming] {
     records.compactMap { record in
       guard record.kind == .allreduce, let algorithm = record.algorithm, let ranks = record.ranks,

@@ -1,7 +1,7 @@
 import Measurements
 
 /// One data-parallel training step, T(P) = compute(batch per rank) + exposed communication +
-/// update (DESIGN.md "Models the coordinator fits").
+/// update (docs/ARCHITECTURE.md, "Models").
 ///
 /// The gradient (trainable parameters × 4 bytes) is split into buckets of `bucketBytes` (the
 /// last one smaller). Backward produces them in reverse layer order: bucket i is ready at the

@@ -1,5 +1,5 @@
 /// Byte counts as people write them: `8`, `4K`/`4KiB`, `1M`/`1MiB`, `1G`/`1GiB` (powers of two);
-/// `A:B` is a doubling range and `A,B,C` a list (DESIGN.md "Command-line contract").
+/// `A:B` is a doubling range and `A,B,C` a list (docs/ARCHITECTURE.md, "Command-line contract").
 public enum ByteSize {
   /// A size string that could not be read; its description is the one line a user sees.
   public struct ParseError: Error, CustomStringConvertible, Equatable, Sendable {

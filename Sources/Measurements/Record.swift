@@ -1,6 +1,6 @@
 import Foundation
 
-/// One line of a results file (DESIGN.md "Record schema"): the run metadata every record carries
+/// One line of a results file (docs/ARCHITECTURE.md, "Record schema"): the run metadata every record carries
 /// and the fields of its kind. Keys are snake_case in JSON; fields of other kinds stay absent.
 public struct Record: Codable, Equatable, Sendable {
   /// The schema version this build writes. Readers refuse newer versions.

@@ -2,7 +2,8 @@ import Foundation
 import Measurements
 
 /// A fitted allreduce model. Either structural — α (seconds per message), β (seconds per byte
-/// sent), γ (seconds per byte reduced), evaluated with the cost terms of DESIGN.md (Thakur,
+/// sent), γ (seconds per byte reduced), evaluated with the cost terms of docs/ARCHITECTURE.md,
+/// "Models" (Thakur,
 /// Rabenseifner, Gropp 2005):
 /// ring 2(p−1)α + 2((p−1)/p)nβ + ((p−1)/p)nγ; recursive doubling ⌈lg p⌉(α + nβ + nγ);
 /// Rabenseifner 2 lg p·α + 2((p−1)/p)nβ + ((p−1)/p)nγ; binomial 2 lg p·α + 2n lg p·β + n lg p·γ;

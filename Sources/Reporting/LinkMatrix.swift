@@ -2,7 +2,8 @@ import Foundation
 import Measurements
 
 /// Point-to-point latency and bandwidth between every pair of ranks of one p2p run: latency at
-/// the smallest measured size, bandwidth at the largest, as DESIGN.md's p2p benchmark defines.
+/// the smallest measured size, bandwidth at the largest, as docs/ARCHITECTURE.md
+/// ("Metrics") defines for the p2p benchmark.
 public struct LinkMatrix: Sendable {
   public var runId: String
   public var ranks: Int

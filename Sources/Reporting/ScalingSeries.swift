@@ -1,7 +1,8 @@
 import Measurements
 
 /// The training measurements of one model in one scaling mode, by rank count, with throughput,
-/// parallel efficiency and the step-time breakdown. Efficiency follows DESIGN.md: weak
+/// parallel efficiency and the step-time breakdown. Efficiency follows docs/ARCHITECTURE.md
+/// ("Metrics"): weak
 /// E(P) = t(1)/t(P), strong E(P) = t(1)/(P·t(P)), t the mean step time. Without a one-rank
 /// point the smallest rank count P₀ is the baseline: weak t(P₀)/t(P), strong P₀·t(P₀)/(P·t(P)).
 public struct ScalingSeries: Sendable {
