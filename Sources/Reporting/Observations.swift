@@ -2,8 +2,8 @@ import Foundation
 import Measurements
 
 /// What follows from the data, in words: the compute/communication ratio per model, which
-/// models are interconnect-bound, the best algorithm per size, stragglers and slow links, and
-/// the failures. The HTML page and summary.md both print these.
+/// models are interconnect-bound, the best algorithm per size, stragglers, slow hosts and links
+/// (`LinkVerdict`), and the failures. The HTML page and summary.md both print these.
 public struct Observations: Sendable {
   public struct Item: Sendable {
     public var topic: String
@@ -30,7 +30,7 @@ public struct Observations: Sendable {
 
   public init(
     allreduce: [AllreduceSeries], links: LinkMatrix?, scaling: [ScalingSeries], failures: [Record],
-    records: [Record]
+    records: [Record], linkRate: LinkCeiling? = nil
   ) {
     observeTraining(scaling)
     observeAlgorithms(allreduce)
@@ -43,7 +43,7 @@ public struct Observations: Sendable {
             + "\(record.wrong!) elements failed validation (run \(record.runId)); its timings are not to be trusted",
           needsAttention: true))
     }
-    if let links { observeLinks(links) }
+    if let links { observeLinks(links, linkRate: linkRate) }
     for failure in failures {
       var parameters = (failure.parameters ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
         separator: " ")
@@ -166,33 +166,10 @@ public struct Observations: Sendable {
     }
   }
 
-  private mutating func observeLinks(_ links: LinkMatrix) {
-    let slow = links.slowLinks
-    if let rank = links.slowRank {
-      items.append(
-        Item(
-          topic: "Slow link",
-          text:
-            "all \(slow.count) links below half the median bandwidth touch rank \(links.label(rank: rank)): that host or its link is slow",
-          needsAttention: true))
-    }
-    for link in slow {
-      items.append(
-        Item(
-          topic: "Slow link",
-          text:
-            "link \(links.label(rank: link.from)) → \(links.label(rank: link.to)): \(Self.rate(link.bandwidthGbps)), "
-            + "\(Self.fixed(link.bandwidthGbps / link.medianGbps, 2))× the median \(Self.rate(link.medianGbps))",
-          needsAttention: true))
-    }
-    if slow.isEmpty, let slowest = links.slowestLink {
-      items.append(
-        Item(
-          topic: "Slow link",
-          text: "no link below half the median bandwidth; the slowest, \(links.label(rank: slowest.from)) → "
-            + "\(links.label(rank: slowest.to)), reaches \(Self.rate(slowest.bandwidthGbps)) "
-            + "(\(Self.fixed(slowest.bandwidthGbps / slowest.medianGbps, 2))× the median \(Self.rate(slowest.medianGbps)))",
-          needsAttention: false))
+  private mutating func observeLinks(_ links: LinkMatrix, linkRate: LinkCeiling?) {
+    guard let verdict = links.verdict(linkRate: linkRate) else { return }
+    for finding in verdict.findings(label: links.label(rank:)) {
+      items.append(Item(topic: finding.kind.rawValue, text: finding.text, needsAttention: finding.needsAttention))
     }
   }
 

@@ -181,7 +181,7 @@ func p2pRecord(from: Int, to: Int, bytes: Int, latency: Double, bandwidth: Doubl
   return record
 }
 
-@Test func linksBelowHalfTheMedianNameTheSlowHost() throws {
+@Test func aHostWhoseEveryLinkIsSlowIsNamedWhateverTheMedian() throws {
   var records: [Record] = []
   for from in 0..<3 {
     for to in 0..<3 where from != to {
@@ -193,15 +193,16 @@ func p2pRecord(from: Int, to: Int, bytes: Int, latency: Double, bandwidth: Doubl
   let links = try #require(LinkMatrix.latest(in: records))
   #expect(links.latencyUs[0][2] == 40 && links.latencyUs[0][1] == 5, "latency from the smallest size")
   #expect(links.bandwidthGbps[1][0] == 0.025, "bandwidth from the largest size")
-  // Median of {0.025, 0.025, 0.01 ×4} is 0.01: no link is below half of it.
-  #expect(links.slowLinks.isEmpty)
-  // With five ranks the twelve fast links set the median (24 MB/s); the eight links of the slow
-  // rank (8 MB/s) are below half of it.
-  let fiveRanks = try #require(LinkMatrix.latest(in: linkRecords(ranks: 5, slowRank: 3)))
-  #expect(fiveRanks.slowLinks.count == 8)
-  #expect(fiveRanks.slowRank == 3)
+  // The median of {0.025 ×2, 0.01 ×4} is the slow rate; the best link (25 MB/s) is not.
+  let verdict = try #require(links.verdict())
+  #expect(verdict.bestGbps == 0.025)
+  #expect(verdict.slowHosts.map(\.host) == ["slow-node"])
+  #expect(verdict.slowLinks.count == 4)
+  let fiveRanks = try #require(LinkMatrix.latest(in: linkRecords(ranks: 5, slowRank: 3))?.verdict())
+  #expect(fiveRanks.slowHosts.map(\.host) == ["host3"])
+  #expect(fiveRanks.slowHosts.first?.confidence == .high)
   let callout = ScalingReport(records: linkRecords(ranks: 5, slowRank: 3)).linkCallout ?? ""
-  #expect(callout.contains("touch rank 3 (host3)"), "\(callout)")
+  #expect(callout.hasPrefix("Slow host: host host3 is slow (confidence high): all 8 of its links"), "\(callout)")
 }
 
 func linkRecords(ranks: Int, slowRank: Int) -> [Record] {
