@@ -64,8 +64,9 @@ public struct LinkVerdict: Sendable, Equatable {
     return bestGbps < Self.slowFraction * linkRateGbps
   }
 
-  /// Slow links that touch no slow host.
+  /// Slow links that touch no slow host, in a fabric not slow everywhere.
   public var unexplainedSlowLinks: [LinkMatrix.Link] {
+    guard !isUniformlySlow else { return [] }
     let slow = Set(slowHosts.flatMap(\.ranks))
     return slowLinks.filter { !slow.contains($0.from) && !slow.contains($0.to) }
   }
