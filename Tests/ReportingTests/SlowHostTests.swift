@@ -36,7 +36,7 @@ struct SlowHostTests {
     let named: [(String, [String])] = [
       ("s22h2n", []), ("s22h3n", []), ("s22h4n", []), ("s22h5n", []),
       ("s22h3a", ["h2"]), ("s22h4a", ["h1"]), ("s22h5a", ["h3"]),
-      ("s22h4b", ["h2", "h4"]), ("s22h5b", ["h1", "h4"]),
+      ("s22h4b", ["h2", "h4"]), ("s22h5b", ["h1", "h4"]), ("s22m3", ["h3"]),
     ]
     return alike
       + named.flatMap { cluster, hosts in
@@ -62,9 +62,11 @@ struct SlowHostTests {
     #expect(verdict.unexplainedSlowLinks.isEmpty, "\(verdict.slowLinks)")
     let findings = verdict.findings(label: links.label(rank:))
     #expect(findings.map(\.kind) == test.kinds, "\(findings)")
-    // Every link of a slow host is slow, and no other link is.
+    // Every link between hosts that touches a slow host is slow, and no other link is.
     let slowRanks = Set(verdict.slowHosts.flatMap(\.ranks))
-    let expectedSlow = links.links.filter { slowRanks.contains($0.from) || slowRanks.contains($0.to) }
+    let expectedSlow = links.links.filter {
+      links.rankHosts[$0.from] != links.rankHosts[$0.to] && (slowRanks.contains($0.from) || slowRanks.contains($0.to))
+    }
     if !verdict.isUniformlySlow { #expect(verdict.slowLinks.count == expectedSlow.count) }
     #expect(verdict.slowHosts.allSatisfy { $0.confidence == .high && $0.healthyPeers >= 2 })
   }
@@ -100,5 +102,18 @@ struct SlowHostTests {
         "host dls-s22h4b-h2 is slow ", "host dls-s22h4b-h4 is slow ",
       ])
     #expect(items.allSatisfy { $0.needsAttention })
+  }
+
+  /// Two ranks per host: the links inside a host (GB/s over loopback) are not the reference,
+  /// or every link between hosts would be slow.
+  @Test func linksInsideAHostAreNotJudged() throws {
+    let links = try #require(try Self.report("s22m3").links)
+    let verdict = try #require(links.verdict())
+    #expect(verdict.bestGbps < 0.03, "best \(verdict.bestGbps) GB/s is a link between hosts")
+    #expect(links.bandwidthGbps[0][1]! > 0.5, "ranks 0 and 1 share a host")
+    let slow = try #require(verdict.slowHosts.first)
+    #expect(slow.ranks == [4, 5])
+    #expect(slow.links == 16)
+    #expect(verdict.slowLinks.count == 16)
   }
 }
