@@ -48,8 +48,8 @@ struct SlowHostTests {
       }
   }()
 
-  static func report(_ cluster: String, linkRate: String? = nil) throws -> ScalingReport {
-    let records = try ResultsInput.read(paths: [directory + "/\(cluster).jsonl"]).records
+  static func report(_ files: String..., linkRate: String? = nil) throws -> ScalingReport {
+    let records = try ResultsInput.read(paths: files.map { directory + "/\($0).jsonl" }).records
     return ScalingReport(records: records, linkRate: try linkRate.map { try LinkCeiling(parsing: $0) })
   }
 
@@ -115,5 +115,21 @@ struct SlowHostTests {
     #expect(slow.ranks == [4, 5])
     #expect(slow.links == 16)
     #expect(verdict.slowLinks.count == 16)
+  }
+
+  /// A real 3-rank sensornet run with one host at a quarter rate, beside the p2p matrix of the
+  /// same cluster: the rank on that host is the training run's straggler; on the healthy cluster
+  /// no rank is.
+  @Test func aTrainingRankOnASlowHostIsTheStraggler() throws {
+    let slow = try Self.report("s22t3-train", "s22t3-p2p").observations.items.filter { $0.topic == "Straggler" }
+    #expect(slow.count == 1)
+    #expect(
+      slow.first?.text.hasPrefix(
+        "rank 1 of 1 training run (sensornet) ran on host dls-s22t3-h2, slow in the p2p matrix (0.25× the best link")
+        == true, "\(slow)")
+    #expect(slow.allSatisfy { $0.needsAttention })
+    let healthy = try Self.report("s22t3n-train", "s22t3n-p2p").observations.items
+    #expect(!healthy.contains { $0.topic == "Straggler" || $0.topic == "Slow host" }, "\(healthy.map(\.text))")
+    #expect(healthy.contains { $0.topic == "Compute/communication" }, "the training run was read")
   }
 }
