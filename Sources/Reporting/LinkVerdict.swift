@@ -7,7 +7,7 @@ import Foundation
 /// nothing would stand out.
 ///
 /// The rule, the one `dlscale p2p`'s closing summary and the report's findings print:
-/// - Only links between different hosts count (ranks sharing a host talk through memory); when
+/// - Only links between different hosts count (ranks sharing a host talk within it, far faster); when
 ///   every rank is on one host, each rank stands for a host.
 /// - A link is slow below half the best link (`slowFraction`).
 /// - A host is slow when even its fastest link is slow: every link it has is slow while other
@@ -25,7 +25,7 @@ public struct LinkVerdict: Sendable, Equatable {
     /// Every link is slow, seen from two or more healthy hosts, and its fastest reaches less than
     /// 0.4× the best: far from the threshold and from any one peer.
     case high
-    /// Seen from two or more healthy hosts, but its fastest link is near half the best.
+    /// Seen from two or more healthy hosts, but its fastest link is near half the best (0.4–0.5×).
     case medium
     /// Seen from one healthy host only (links not measured): the path to that host may be slow.
     case low
@@ -50,7 +50,8 @@ public struct LinkVerdict: Sendable, Equatable {
   public var bestGbps: Double { bestLink.bandwidthGbps }
   /// GB/s the links should reach, when known (`--link-rate`, models.json).
   public var linkRateGbps: Double?
-  /// Links between hosts below half the best link, slowest first.
+  /// Links between hosts below half the best link (every link, when the fabric is slow
+  /// everywhere), slowest first.
   public var slowLinks: [LinkMatrix.Link]
   public var slowHosts: [SlowHost]
   /// The slowest link between hosts (to say how far from the best the healthy fabric spreads).
