@@ -156,8 +156,8 @@ public struct LinkVerdict: Sendable, Equatable {
         Finding(
           kind: .slowLink,
           text: "link \(label(link.from)) → \(label(link.to)) is slow: \(Self.rate(link.bandwidthGbps)), "
-            + "\(Self.ratio(link.bandwidthGbps, bestGbps)) the best link (\(Self.rate(bestGbps))); its hosts "
-            + "reach more on other links"))
+            + "\(Self.ratio(link.bandwidthGbps, bestGbps)) the best link (\(Self.rate(bestGbps))); its "
+            + (judgesRanks ? "ranks" : "hosts") + " reach more on other links"))
     }
     if found.isEmpty {
       var text =

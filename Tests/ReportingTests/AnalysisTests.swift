@@ -228,3 +228,30 @@ func linkRecords(ranks: Int, slowRank: Int) -> [Record] {
   #expect(items.count == 1)
   #expect(items.first?.text.hasPrefix("ring at 4 ranks, 4KiB: 12 elements failed validation") == true)
 }
+
+/// A slow link between two hosts that reach the best on their other links is a link, not a host.
+@Test func aSlowLinkBetweenHealthyHostsIsNamedAsALink() throws {
+  var records = linkRecords(ranks: 4, slowRank: -1)
+  for index in records.indices where records[index].from == 0 && records[index].to == 1 {
+    records[index].bandwidthGbps = 0.006
+  }
+  let links = try #require(LinkMatrix.latest(in: records))
+  let verdict = try #require(links.verdict())
+  #expect(verdict.slowHosts.isEmpty)
+  #expect(verdict.unexplainedSlowLinks == [LinkMatrix.Link(from: 0, to: 1, bandwidthGbps: 0.006)])
+  let findings = verdict.findings(label: links.label(rank:))
+  #expect(findings.map(\.kind) == [.slowLink])
+  #expect(findings.first?.text.hasPrefix("link 0 (host0) → 1 (host1) is slow: 6 MB/s, 0.25× the best link") == true)
+}
+
+/// Ranks on one host are judged as hosts would be, and said to be ranks.
+@Test func onOneHostEachRankStandsForAHost() throws {
+  var records = linkRecords(ranks: 3, slowRank: 2)
+  for index in records.indices { records[index].rankHosts = ["node", "node", "node"] }
+  let links = try #require(LinkMatrix.latest(in: records))
+  let verdict = try #require(links.verdict())
+  #expect(verdict.judgesRanks)
+  #expect(verdict.slowHosts.map(\.host) == ["rank 2"])
+  let text = verdict.findings(label: links.label(rank:)).first?.text ?? ""
+  #expect(text.hasPrefix("rank 2 (node) is slow (confidence high): all 4 of its links reach 0.33×"), "\(text)")
+}
