@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Measurements
+import Reporting
 
 /// `dlscale p2p`: launches agents that measure latency and bandwidth between every pair of ranks.
 struct P2PCommand: ParsableCommand {
@@ -9,7 +10,8 @@ struct P2PCommand: ParsableCommand {
     abstract: "Measure point-to-point latency and bandwidth between every pair of ranks.",
     discussion: """
       Latency is half a ping-pong round trip (osu_latency); bandwidth streams a window of \
-      messages (osu_bw). The matrices show a slow host as a slow row and column.
+      messages (osu_bw). The matrices show a slow host as a slow row and column; the closing \
+      summary names the slow hosts, judged against the best link (and --link-rate).
       """)
 
   @OptionGroup var launch: LaunchOptions
@@ -22,6 +24,11 @@ struct P2PCommand: ParsableCommand {
 
   @OptionGroup var poll: PollOptions
 
+  @Option(
+    name: .customLong("link-rate"),
+    help: "The rate the links should reach (e.g. 200mbit, 10gbit): names a fabric slow everywhere.")
+  var linkRate: String?
+
   @Option(help: "Results file (JSONL, appended).")
   var output = "dlscale-results/p2p.jsonl"
 
@@ -29,6 +36,9 @@ struct P2PCommand: ParsableCommand {
     _ = try parseSizes(sizes, option: "--sizes")
     if let iterations, iterations <= 0 { throw ValidationError("--iterations must be positive, got \(iterations)") }
     if launch.np < 2 { throw ValidationError("p2p needs at least 2 ranks (--np 2 or more)") }
+    if let linkRate {
+      do { _ = try LinkCeiling(parsing: linkRate) } catch { throw ValidationError(error.description) }
+    }
   }
 
   func run() throws {
@@ -43,5 +53,11 @@ struct P2PCommand: ParsableCommand {
       results: results, parameters: ["sizes": sizes]
     ).run()
     print("dlscale: \(records.count) records appended to \(output)")
+    let ceiling = try linkRate.map { try LinkCeiling(parsing: $0) }
+    if let links = LinkMatrix.latest(in: records), let verdict = links.verdict(linkRate: ceiling) {
+      for finding in verdict.findings(label: links.label(rank:)) {
+        print("\(finding.kind.rawValue): \(finding.text)")
+      }
+    }
   }
 }

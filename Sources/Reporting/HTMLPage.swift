@@ -53,9 +53,11 @@ extension ScalingReport {
       "\(records.count) records (\(counts)) in \(metadata.runs.count) run\(metadata.runs.count == 1 ? "" : "s")\(when)."
   }
 
-  /// The slow host or link, in words, above the matrices.
+  /// The slow hosts, links or fabric, in words, above the matrices.
   var linkCallout: String? {
-    observations.items.filter { $0.topic == "Slow link" }.first?.text
+    let topics = Set([LinkVerdict.Finding.Kind.slowFabric, .slowHost, .slowLink, .noSlowLink].map(\.rawValue))
+    let found = observations.items.filter { topics.contains($0.topic) }.map { "\($0.topic): \($0.text)." }
+    return found.isEmpty ? nil : found.joined(separator: " ")
   }
 
   private func findingsSection() -> Node<HTML.BodyContext> {

@@ -15,12 +15,11 @@ public struct LinkMatrix: Sendable {
   /// [from][to], GB/s.
   public var bandwidthGbps: [[Double?]]
 
-  /// A link whose bandwidth is below half the median of all links.
-  public struct SlowLink: Sendable {
+  /// One measured link: bandwidth from one rank to another.
+  public struct Link: Sendable, Equatable {
     public var from: Int
     public var to: Int
     public var bandwidthGbps: Double
-    public var medianGbps: Double
   }
 
   /// The matrix of the latest run that has p2p records, if any.
@@ -50,40 +49,15 @@ public struct LinkMatrix: Sendable {
   /// "2 (node-b)".
   public func label(rank: Int) -> String { "\(rank) (\(rankHosts[rank]))" }
 
-  public var medianBandwidthGbps: Double? {
-    let values = bandwidthGbps.flatMap { $0.compactMap { $0 } }.sorted()
-    return values.isEmpty ? nil : Summary.percentile(values, 0.5)
-  }
-
-  public var slowestLink: SlowLink? {
-    guard let median = medianBandwidthGbps else { return nil }
-    var slowest: SlowLink?
-    for (from, row) in bandwidthGbps.enumerated() {
-      for (to, value) in row.enumerated() {
-        guard let value else { continue }
-        if slowest == nil || value < slowest!.bandwidthGbps {
-          slowest = SlowLink(from: from, to: to, bandwidthGbps: value, medianGbps: median)
-        }
-      }
-    }
-    return slowest
-  }
-
-  /// Links below half the median bandwidth.
-  public var slowLinks: [SlowLink] {
-    guard let median = medianBandwidthGbps else { return [] }
-    return bandwidthGbps.enumerated().flatMap { from, row in
-      row.enumerated().compactMap { to, value in
-        guard let value, value < 0.5 * median else { return nil }
-        return SlowLink(from: from, to: to, bandwidthGbps: value, medianGbps: median)
-      }
+  /// Every measured link, row by row.
+  public var links: [Link] {
+    bandwidthGbps.enumerated().flatMap { from, row in
+      row.enumerated().compactMap { to, value in value.map { Link(from: from, to: to, bandwidthGbps: $0) } }
     }
   }
 
-  /// The rank every slow link touches, when there is one: its host is the likely culprit.
-  public var slowRank: Int? {
-    let links = slowLinks
-    guard links.count >= 2 else { return nil }
-    return (0..<ranks).first { rank in links.allSatisfy { $0.from == rank || $0.to == rank } }
+  /// The slow hosts, slow links or slow fabric, judged against the best link (and `linkRate`).
+  public func verdict(linkRate: LinkCeiling? = nil) -> LinkVerdict? {
+    LinkVerdict(links: self, linkRateGbps: linkRate.map { $0.bytesPerSecond / 1e9 })
   }
 }

@@ -2,8 +2,8 @@ import Foundation
 import Measurements
 
 /// What follows from the data, in words: the compute/communication ratio per model, which
-/// models are interconnect-bound, the best algorithm per size, stragglers and slow links, and
-/// the failures. The HTML page and summary.md both print these.
+/// models are interconnect-bound, the best algorithm per size, stragglers, slow hosts and links
+/// (`LinkVerdict`), and the failures. The HTML page and summary.md both print these.
 public struct Observations: Sendable {
   public struct Item: Sendable {
     public var topic: String
@@ -30,11 +30,13 @@ public struct Observations: Sendable {
 
   public init(
     allreduce: [AllreduceSeries], links: LinkMatrix?, scaling: [ScalingSeries], failures: [Record],
-    records: [Record]
+    records: [Record], linkRate: LinkCeiling? = nil
   ) {
     observeTraining(scaling)
     observeAlgorithms(allreduce)
     observeStragglers(records)
+    let verdict = links?.verdict(linkRate: linkRate)
+    if let verdict { observeTrainingOnSlowHosts(records, verdict: verdict) }
     for record in records where record.kind == .allreduce && (record.wrong ?? 0) > 0 {
       items.append(
         Item(
@@ -43,7 +45,7 @@ public struct Observations: Sendable {
             + "\(record.wrong!) elements failed validation (run \(record.runId)); its timings are not to be trusted",
           needsAttention: true))
     }
-    if let links { observeLinks(links) }
+    if let links, let verdict { observeLinks(links, verdict: verdict) }
     for failure in failures {
       var parameters = (failure.parameters ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
         separator: " ")
@@ -166,33 +168,33 @@ public struct Observations: Sendable {
     }
   }
 
-  private mutating func observeLinks(_ links: LinkMatrix) {
-    let slow = links.slowLinks
-    if let rank = links.slowRank {
-      items.append(
-        Item(
-          topic: "Slow link",
-          text:
-            "all \(slow.count) links below half the median bandwidth touch rank \(links.label(rank: rank)): that host or its link is slow",
-          needsAttention: true))
+  private mutating func observeLinks(_ links: LinkMatrix, verdict: LinkVerdict) {
+    for finding in verdict.findings(label: links.label(rank:)) {
+      items.append(Item(topic: finding.kind.rawValue, text: finding.text, needsAttention: finding.needsAttention))
     }
-    for link in slow {
+  }
+
+  /// Training runs with a rank on a host the p2p verdict names slow: a synchronous step waits for
+  /// every rank, so each step's allreduce goes at that host's link, whatever the other hosts
+  /// reach. Train records time the step over all ranks, not per rank; the verdict is what names
+  /// the rank.
+  private mutating func observeTrainingOnSlowHosts(_ records: [Record], verdict: LinkVerdict) {
+    guard !verdict.judgesRanks else { return }
+    let runs = records.filter { $0.kind == .train && ($0.ranks ?? 1) > 1 && $0.rankHosts != nil }
+    for host in verdict.slowHosts {
+      let placed = runs.filter { $0.rankHosts!.contains(host.host) }
+      guard !placed.isEmpty else { continue }
+      let ranks = Set(placed.flatMap { run in run.rankHosts!.indices.filter { run.rankHosts![$0] == host.host } })
+      let models = Set(placed.compactMap(\.model)).sorted().joined(separator: ", ")
+      let rankList = ranks.sorted().map(String.init).joined(separator: ", ")
       items.append(
         Item(
-          topic: "Slow link",
-          text:
-            "link \(links.label(rank: link.from)) → \(links.label(rank: link.to)): \(Self.rate(link.bandwidthGbps)), "
-            + "\(Self.fixed(link.bandwidthGbps / link.medianGbps, 2))× the median \(Self.rate(link.medianGbps))",
+          topic: "Straggler",
+          text: "rank\(ranks.count == 1 ? "" : "s") \(rankList) of \(placed.count) training "
+            + "run\(placed.count == 1 ? "" : "s") (\(models)) ran on host \(host.host), slow in the p2p matrix "
+            + "(\(LinkVerdict.range(host.slowestGbps, host.fastestGbps, of: verdict.bestGbps)) the best link, "
+            + "confidence \(host.confidence.rawValue)): every step's allreduce waits on its link",
           needsAttention: true))
-    }
-    if slow.isEmpty, let slowest = links.slowestLink {
-      items.append(
-        Item(
-          topic: "Slow link",
-          text: "no link below half the median bandwidth; the slowest, \(links.label(rank: slowest.from)) → "
-            + "\(links.label(rank: slowest.to)), reaches \(Self.rate(slowest.bandwidthGbps)) "
-            + "(\(Self.fixed(slowest.bandwidthGbps / slowest.medianGbps, 2))× the median \(Self.rate(slowest.medianGbps)))",
-          needsAttention: false))
     }
   }
 

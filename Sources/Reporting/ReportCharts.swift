@@ -74,8 +74,7 @@ extension ScalingReport {
   public var linkCharts: [PlacedChart] {
     guard let links else { return [] }
     let labels = (0..<links.ranks).map { links.label(rank: $0) }
-    let median = links.medianBandwidthGbps ?? 1
-    let inMegabytes = median < 1
+    let inMegabytes = (links.links.map(\.bandwidthGbps).max() ?? 1) < 1
     let bandwidth = links.bandwidthGbps.map { $0.map { $0.map { inMegabytes ? $0 * 1000 : $0 } } }
     return [
       PlacedChart(

@@ -56,16 +56,18 @@ extension ScalingReport {
   var linkTable: ReportTable? {
     guard let links else { return nil }
     var rows: [[String]] = []
+    let best = links.verdict()?.bestGbps
     for from in 0..<links.ranks {
       for to in 0..<links.ranks where from != to {
         guard let bandwidth = links.bandwidthGbps[from][to] else { continue }
         let latency = links.latencyUs[from][to].map { Observations.fixed($0, 2) + " µs" } ?? "–"
-        let ratio = links.medianBandwidthGbps.map { Observations.fixed(bandwidth / $0, 2) + "×" } ?? "–"
+        let ratio = best.map { Observations.fixed(bandwidth / $0, 2) + "×" } ?? "–"
         rows.append([links.label(rank: from), links.label(rank: to), latency, Observations.rate(bandwidth), ratio])
       }
     }
     return ReportTable(
-      title: "Point-to-point links (run \(links.runId))", headers: ["from", "to", "latency", "bandwidth", "of median"],
+      title: "Point-to-point links (run \(links.runId))",
+      headers: ["from", "to", "latency", "bandwidth", "of best link"],
       rows: rows)
   }
 

@@ -25,7 +25,8 @@ public struct ScalingReport: Sendable {
     failures = records.filter { $0.kind == .failure }
     metadata = RunMetadata(records: records)
     observations = Observations(
-      allreduce: allreduce, links: links, scaling: scaling, failures: failures, records: records)
+      allreduce: allreduce, links: links, scaling: scaling, failures: failures, records: records,
+      linkRate: ceiling)
   }
 
   /// Measured and predicted values for every point a model predicts.

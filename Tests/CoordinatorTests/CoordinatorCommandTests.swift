@@ -20,6 +20,26 @@ import Testing
   #expect(result.stdout.contains("records appended"))
 }
 
+/// The closing summary judges the links against the best one and, given `--link-rate`, against
+/// the rate: no loopback link reaches 1000 Gbit/s, so the fabric is slow everywhere.
+@Test func p2pClosesWithTheLinkVerdict() throws {
+  let output = try Executables.temporaryDirectory() + "/p2p.jsonl"
+  let arguments = [
+    Executables.coordinator, "p2p", "--np", "2", "--sizes", "64KiB", "--iterations", "2", "--output", output,
+  ]
+  let plain = try Executables.run(arguments)
+  #expect(plain.status == 0, "dlscale failed: \(plain.stderr)")
+  // Two ranks share both links, so neither is a slow host; on a busy machine one direction may
+  // fall below half the other and be named as a slow link.
+  let verdicts = ["\nLinks: no slow link or host: every link between hosts reaches", "\nSlow link: link "]
+  #expect(verdicts.contains { plain.stdout.contains($0) }, "\(plain.stdout)")
+  #expect(!plain.stdout.contains("Slow host:"), "\(plain.stdout)")
+  let rated = try Executables.run(arguments + ["--link-rate", "1000gbit"])
+  #expect(rated.status == 0, "dlscale failed: \(rated.stderr)")
+  #expect(rated.stdout.contains("\nSlow fabric: every link is slow: the best link, "), "\(rated.stdout)")
+  #expect(!rated.stdout.contains("Slow host:"), "\(rated.stdout)")
+}
+
 @Test func timeoutKillsTheRunAndRecordsAFailure() throws {
   let directory = try Executables.temporaryDirectory()
   let output = directory + "/slow.jsonl"

@@ -85,6 +85,7 @@ import Testing
       #expect(slowest.key == "dls-tslow-h3", "\(means)")
       let others = means.filter { $0.key != slowest.key }.values
       #expect(others.allSatisfy { $0 > 1.5 * slowest.value }, "\(means)")
+      #expect(result.stdout.contains("\nSlow host: host dls-tslow-h3 is slow"), "\(result.stdout)")
     }
   }
 

@@ -180,7 +180,7 @@ func p2pRecord(from: Int, to: Int, bytes: Int, latency: Double, bandwidth: Doubl
   return record
 }
 
-@Test func linksBelowHalfTheMedianNameTheSlowHost() throws {
+@Test func aHostWhoseEveryLinkIsSlowIsNamedWhateverTheMedian() throws {
   var records: [Record] = []
   for from in 0..<3 {
     for to in 0..<3 where from != to {
@@ -192,15 +192,16 @@ func p2pRecord(from: Int, to: Int, bytes: Int, latency: Double, bandwidth: Doubl
   let links = try #require(LinkMatrix.latest(in: records))
   #expect(links.latencyUs[0][2] == 40 && links.latencyUs[0][1] == 5, "latency from the smallest size")
   #expect(links.bandwidthGbps[1][0] == 0.025, "bandwidth from the largest size")
-  // Median of {0.025, 0.025, 0.01 ×4} is 0.01: no link is below half of it.
-  #expect(links.slowLinks.isEmpty)
-  // With five ranks the twelve fast links set the median (24 MB/s); the eight links of the slow
-  // rank (8 MB/s) are below half of it.
-  let fiveRanks = try #require(LinkMatrix.latest(in: linkRecords(ranks: 5, slowRank: 3)))
-  #expect(fiveRanks.slowLinks.count == 8)
-  #expect(fiveRanks.slowRank == 3)
+  // The median of {0.025 ×2, 0.01 ×4} is the slow rate; the best link (25 MB/s) is not.
+  let verdict = try #require(links.verdict())
+  #expect(verdict.bestGbps == 0.025)
+  #expect(verdict.slowHosts.map(\.host) == ["slow-node"])
+  #expect(verdict.slowLinks.count == 4)
+  let fiveRanks = try #require(LinkMatrix.latest(in: linkRecords(ranks: 5, slowRank: 3))?.verdict())
+  #expect(fiveRanks.slowHosts.map(\.host) == ["host3"])
+  #expect(fiveRanks.slowHosts.first?.confidence == .high)
   let callout = ScalingReport(records: linkRecords(ranks: 5, slowRank: 3)).linkCallout ?? ""
-  #expect(callout.contains("touch rank 3 (host3)"), "\(callout)")
+  #expect(callout.hasPrefix("Slow host: host host3 is slow (confidence high): all 8 of its links"), "\(callout)")
 }
 
 func linkRecords(ranks: Int, slowRank: Int) -> [Record] {
@@ -225,4 +226,31 @@ func linkRecords(ranks: Int, slowRank: Int) -> [Record] {
   let items = ScalingReport(records: [bad, good]).observations.items.filter { $0.topic == "Wrong results" }
   #expect(items.count == 1)
   #expect(items.first?.text.hasPrefix("ring at 4 ranks, 4KiB: 12 elements failed validation") == true)
+}
+
+/// A slow link between two hosts that reach the best on their other links is a link, not a host.
+@Test func aSlowLinkBetweenHealthyHostsIsNamedAsALink() throws {
+  var records = linkRecords(ranks: 4, slowRank: -1)
+  for index in records.indices where records[index].from == 0 && records[index].to == 1 {
+    records[index].bandwidthGbps = 0.006
+  }
+  let links = try #require(LinkMatrix.latest(in: records))
+  let verdict = try #require(links.verdict())
+  #expect(verdict.slowHosts.isEmpty)
+  #expect(verdict.unexplainedSlowLinks == [LinkMatrix.Link(from: 0, to: 1, bandwidthGbps: 0.006)])
+  let findings = verdict.findings(label: links.label(rank:))
+  #expect(findings.map(\.kind) == [.slowLink])
+  #expect(findings.first?.text.hasPrefix("link 0 (host0) → 1 (host1) is slow: 6 MB/s, 0.25× the best link") == true)
+}
+
+/// Ranks on one host are judged as hosts would be, and said to be ranks.
+@Test func onOneHostEachRankStandsForAHost() throws {
+  var records = linkRecords(ranks: 3, slowRank: 2)
+  for index in records.indices { records[index].rankHosts = ["node", "node", "node"] }
+  let links = try #require(LinkMatrix.latest(in: records))
+  let verdict = try #require(links.verdict())
+  #expect(verdict.judgesRanks)
+  #expect(verdict.slowHosts.map(\.host) == ["rank 2"])
+  let text = verdict.findings(label: links.label(rank:)).first?.text ?? ""
+  #expect(text.hasPrefix("rank 2 (node) is slow (confidence high): all 4 of its links reach 0.33×"), "\(text)")
 }
