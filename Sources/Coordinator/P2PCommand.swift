@@ -26,8 +26,12 @@ struct P2PCommand: ParsableCommand {
 
   @Option(
     name: .customLong("link-rate"),
-    help: "The rate the links should reach (e.g. 200mbit, 10gbit): names a fabric slow everywhere.")
-  var linkRate: String?
+    help: """
+      The rate the links should reach: names a fabric slow everywhere (200mbit, 10Gbps and 10Gb/s are \
+      bits, 1.25GB/s bytes per second).
+      """,
+    transform: UnitArgument.rate)
+  var linkRate: DataRate?
 
   @Option(help: "Results file (JSONL, appended).")
   var output = "dlscale-results/p2p.jsonl"
@@ -36,9 +40,6 @@ struct P2PCommand: ParsableCommand {
     _ = try parseSizes(sizes, option: "--sizes")
     if let iterations, iterations <= 0 { throw ValidationError("--iterations must be positive, got \(iterations)") }
     if launch.np < 2 { throw ValidationError("p2p needs at least 2 ranks (--np 2 or more)") }
-    if let linkRate {
-      do { _ = try LinkCeiling(parsing: linkRate) } catch { throw ValidationError(error.description) }
-    }
   }
 
   func run() throws {
@@ -53,8 +54,8 @@ struct P2PCommand: ParsableCommand {
       results: results, parameters: ["sizes": sizes]
     ).run()
     print("dlscale: \(records.count) records appended to \(output)")
-    let ceiling = try linkRate.map { try LinkCeiling(parsing: $0) }
-    if let links = LinkMatrix.latest(in: records), let verdict = links.verdict(linkRate: ceiling) {
+    if let linkRate { print("dlscale: link rate \(linkRate)") }
+    if let links = LinkMatrix.latest(in: records), let verdict = links.verdict(linkRate: linkRate) {
       for finding in verdict.findings(label: links.label(rank:)) {
         print("\(finding.kind.rawValue): \(finding.text)")
       }

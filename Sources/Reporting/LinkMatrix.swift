@@ -57,7 +57,7 @@ public struct LinkMatrix: Sendable {
   }
 
   /// The slow hosts, slow links or slow fabric, judged against the best link (and `linkRate`).
-  public func verdict(linkRate: LinkCeiling? = nil) -> LinkVerdict? {
+  public func verdict(linkRate: DataRate? = nil) -> LinkVerdict? {
     LinkVerdict(links: self, linkRateGbps: linkRate.map { $0.bytesPerSecond / 1e9 })
   }
 }

@@ -30,7 +30,7 @@ public struct Observations: Sendable {
 
   public init(
     allreduce: [AllreduceSeries], links: LinkMatrix?, scaling: [ScalingSeries], failures: [Record],
-    records: [Record], linkRate: LinkCeiling? = nil
+    records: [Record], linkRate: DataRate? = nil
   ) {
     observeTraining(scaling)
     observeAlgorithms(allreduce)

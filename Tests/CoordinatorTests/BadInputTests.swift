@@ -67,7 +67,7 @@ enum BadInputCatalogue {
     (["cluster", "up", "--name", "bad", "--rate", "1500bit"], "a whole number of kbit/s"),
     (["train", "--model", "resnet50", "--scaling", "strong", "--batch", "1", "--np", "2"], "at least --np"),
     (["p2p", "--np", "1"], "at least 2 ranks"),
-    (["p2p", "--np", "2", "--link-rate", "fast"], "invalid link rate 'fast'"),
+    (["p2p", "--np", "2", "--link-rate", "fast"], "12.5GB/s"),
     // Launchers.
     (["allreduce", "--launcher", "qsub"], "--launcher must be mpirun or srun"),
     (["allreduce", "--launcher", "srun", "--hostfile", "FIXTURES/hosts-good"], "drop --hostfile"),

@@ -38,6 +38,9 @@ struct RateOptionTests {
       command: ["report"], option: "--link-rate", before: ["r.jsonl", "-o", "out"], value: { [$0] },
       read: { ($0 as? ReportCommand)?.linkRate }),
     RateOption(
+      command: ["p2p"], option: "--link-rate", before: ["--np", "2"], value: { [$0] },
+      read: { ($0 as? P2PCommand)?.linkRate }),
+    RateOption(
       command: ["cluster", "up"], option: "--rate", before: ["--name", "lab"], value: { [$0] },
       read: { ($0 as? ClusterCommand.Up)?.rate }),
     RateOption(
@@ -85,7 +88,9 @@ struct RateOptionTests {
     var found: Set<String> = []
     for (path, type) in commands(Coordinator.self, path: []) where !path.isEmpty {
       let help = Coordinator.helpMessage(for: type, columns: 1000)
-      let words = help.split(whereSeparator: { $0.isWhitespace || $0 == "," || $0 == "<" })
+      let words = help.split(whereSeparator: { $0.isWhitespace || $0 == "," || $0 == "<" }).map {
+        $0.trimmingCharacters(in: CharacterSet(charactersIn: ").:;"))
+      }
       for word in words where word.hasPrefix("--") && word.contains("rate") && !word.contains("iterat") {
         found.insert((path + [String(word)]).joined(separator: " "))
       }

@@ -50,7 +50,7 @@ struct SlowHostTests {
 
   static func report(_ files: String..., linkRate: String? = nil) throws -> ScalingReport {
     let records = try ResultsInput.read(paths: files.map { directory + "/\($0).jsonl" }).records
-    return ScalingReport(records: records, linkRate: try linkRate.map { try LinkCeiling(parsing: $0) })
+    return ScalingReport(records: records, linkRate: try linkRate.map { try DataRate(parsing: $0) })
   }
 
   @Test(arguments: cases)
