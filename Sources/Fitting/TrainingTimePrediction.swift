@@ -116,13 +116,13 @@ public struct TrainingTimePrediction: Sendable {
     if model == nil, let links = models.links {
       model = StructuralCollectiveModel(
         algorithm: algorithm, alphaS: links.latencyS, betaSPerByte: 1 / links.bandwidthBytesPerS,
-        gammaSPerByte: gamma, usesRingTerms: CollectiveCostTerms.usesRingTerms(algorithm), rankCounts: [],
+        gammaSPerByte: gamma, usesRingTerms: StructuralCollectiveModel.usesRingTerms(algorithm), rankCounts: [],
         points: 0, mape: links.mape)
     }
     if model == nil, request.linkBytesPerS != nil, request.latencyS != nil {
       model = StructuralCollectiveModel(
         algorithm: algorithm, alphaS: 0, betaSPerByte: 0, gammaSPerByte: gamma,
-        usesRingTerms: CollectiveCostTerms.usesRingTerms(algorithm), rankCounts: [], points: 0, mape: nil)
+        usesRingTerms: StructuralCollectiveModel.usesRingTerms(algorithm), rankCounts: [], points: 0, mape: nil)
     }
     guard var model else {
       let fitted = models.communication.map(\.algorithm)
