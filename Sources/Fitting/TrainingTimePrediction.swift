@@ -157,7 +157,7 @@ public struct TrainingTimePrediction: Sendable {
       throw FittingError.notCovered("batch, ranks per node, bucket size and compute speed must be positive")
     }
     let spec = try Zoo.spec(named: request.model)
-    let gradientBytes = try spec.summary().gradientBytes
+    let buckets = try IterationModel.bucketPlan(spec: spec, bucketBytes: request.bucketBytes).bucketBytes()
     let profile = try BackwardProfile(spec: spec)
     let compute = try computeSource(request)
     return try nodes.map { count in
@@ -177,7 +177,7 @@ public struct TrainingTimePrediction: Sendable {
         let allreduce = try allreduceModel(algorithm, request)
         var iteration = IterationModel(
           computeMs: computeMs, backwardMs: computeMs * compute.backwardShare, updateMs: updateMs,
-          gradientBytes: gradientBytes, bucketBytes: request.bucketBytes, ranks: ranks,
+          buckets: buckets, ranks: ranks,
           allreduceSeconds: { allreduce.seconds(ranks: ranks, bytes: $0) })
         iteration.profile = profile
         iteration.interference = models.interference?.slowdownPerHiddenMs ?? 0
