@@ -1,8 +1,9 @@
 import Measurements
 
 /// The plug-in every allreduce algorithm supplies to the shared harness: its kind (which names
-/// it and holds its cost model, `AllreduceKind.cost`) and an in-place sum over a communicator. Warm-up, timing, validation and output live
-/// once in `CollectiveBenchmark`; an algorithm supplies only what differs (nccl-tests' pattern).
+/// it and holds its cost model, `AllreduceKind.cost`) and an in-place sum over a communicator.
+/// Warm-up, timing, validation and output live once in `CollectiveBenchmark`; an algorithm
+/// supplies only what differs (nccl-tests' pattern).
 public protocol AllreduceAlgorithm {
   /// Which algorithm this is: its name and its cost terms.
   var kind: AllreduceKind { get }
