@@ -24,7 +24,7 @@ let package = Package(
     .target(name: "Collectives", dependencies: ["CMPI", "Measurements"]),
     .target(name: "Kernels", dependencies: ["CBLAS", "Measurements"]),
     .target(name: "Fitting", dependencies: ["CSVM", "Kernels", "Measurements"]),
-    .target(name: "Reporting", dependencies: ["Measurements", .product(name: "Plot", package: "Plot")]),
+    .target(name: "Reporting", dependencies: ["Fitting", "Measurements", .product(name: "Plot", package: "Plot")]),
     .executableTarget(
       name: "Agent",
       dependencies: ["Collectives", "Kernels", "Measurements", argumentParser]
@@ -42,7 +42,7 @@ let package = Package(
     .testTarget(name: "CollectivesTests", dependencies: ["Collectives", "Measurements", "TestSupport"]),
     .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
     .testTarget(name: "FittingTests", dependencies: ["Fitting", "Kernels", "Measurements"]),
-    .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Measurements", "TestSupport"]),
+    .testTarget(name: "ReportingTests", dependencies: ["Fitting", "Reporting", "Measurements", "TestSupport"]),
     .testTarget(name: "AgentTests", dependencies: ["Measurements", "TestSupport"]),
     .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Measurements", "TestSupport"]),
   ],

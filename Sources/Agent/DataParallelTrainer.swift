@@ -77,7 +77,7 @@ final class DataParallelTrainer {
     self.share = Float(share)
     let order = session.network.gradientOrder
     gradients = order.map { $0.parameter.gradient! }
-    let plan = BucketPlan(elementCounts: gradients.map(\.count), bucketBytes: bucketBytes)
+    let plan = session.network.bucketPlan(bucketBytes: bucketBytes)
     self.plan = plan
     tensorsOfLayer = Dictionary(grouping: order.indices, by: { order[$0].layerIndex })
     bucketsOfLayer = tensorsOfLayer.mapValues { tensors in

@@ -1,15 +1,12 @@
-/// The plug-in every allreduce algorithm supplies to the shared harness: a name, its cost model
-/// as data, and an in-place sum over a communicator. Warm-up, timing, validation and output live
-/// once in `CollectiveBenchmark`; an algorithm supplies only what differs (nccl-tests' pattern).
-public protocol AllreduceAlgorithm {
-  /// The name used on the command line and in records (`mpi`, `ring`, ...).
-  var name: String { get }
+import Measurements
 
-  /// The number of α (per-message latency), β (seconds per byte sent) and γ (seconds per byte
-  /// reduced) terms the algorithm costs for `ranks` ranks reducing `bytes` bytes
-  /// (docs/ARCHITECTURE.md, "Models"). `nil` where the algorithm's schedule is not known (the
-  /// library's own).
-  func cost(ranks: Int, bytes: Int) -> CostTerms?
+/// The plug-in every allreduce algorithm supplies to the shared harness: its kind (which names
+/// it and holds its cost model, `AllreduceKind.cost`) and an in-place sum over a communicator.
+/// Warm-up, timing, validation and output live once in `CollectiveBenchmark`; an algorithm
+/// supplies only what differs (nccl-tests' pattern).
+public protocol AllreduceAlgorithm {
+  /// Which algorithm this is: its name and its cost terms.
+  var kind: AllreduceKind { get }
 
   /// Sums `buffer` elementwise across every rank of `communicator`, in place.
   func allreduce<T: MPIFloatingPoint>(_ buffer: UnsafeMutableBufferPointer<T>, on communicator: Communicator) throws
@@ -21,6 +18,9 @@ public protocol AllreduceAlgorithm {
 }
 
 extension AllreduceAlgorithm {
+  /// The name used on the command line and in records (`mpi`, `ring`, ...).
+  public var name: String { kind.rawValue }
+
   /// By default, the algorithm's `allreduce` itself.
   public func prepared<T: MPIFloatingPoint>(_ buffer: UnsafeMutableBufferPointer<T>, on communicator: Communicator)
     -> () throws -> Void
@@ -45,53 +45,33 @@ extension AllreduceAlgorithm {
   }
 }
 
-/// Coefficients of a Hockney-style cost model: T = alpha·α + beta·β + gamma·γ.
-public struct CostTerms: Equatable, Sendable, CustomStringConvertible {
-  public var alpha: Double
-  public var beta: Double
-  public var gamma: Double
-
-  public init(alpha: Double, beta: Double, gamma: Double) {
-    self.alpha = alpha
-    self.beta = beta
-    self.gamma = gamma
-  }
-
-  /// The predicted time for given α (s), β (s/byte) and γ (s/byte).
-  public func time(alpha a: Double, beta b: Double, gamma g: Double) -> Double {
-    alpha * a + beta * b + gamma * g
-  }
-
-  public var description: String { "\(alpha)α + \(beta)β + \(gamma)γ" }
-}
-
 /// The algorithms selectable by name.
 public enum AllreduceAlgorithms {
   /// Every known name, in the order tables list them.
-  public static var names: [String] { factories.map(\.0) }
+  public static var names: [String] { AllreduceKind.allCases.map(\.rawValue) }
 
-  private static var factories: [(String, () -> any AllreduceAlgorithm)] {
-    [
-      ("mpi", { LibraryAllreduce() }),
-      ("ring", { RingAllreduce() }),
-      ("recursive-doubling", { RecursiveDoublingAllreduce() }),
-      ("rabenseifner", { RabenseifnerAllreduce() }),
-      ("binomial", { BinomialAllreduce() }),
-      ("hierarchical", { HierarchicalAllreduce() }),
-    ]
+  /// A new instance of the algorithm `kind`, with its default settings.
+  public static func make(_ kind: AllreduceKind) -> any AllreduceAlgorithm {
+    switch kind {
+    case .mpi: LibraryAllreduce()
+    case .ring: RingAllreduce()
+    case .recursiveDoubling: RecursiveDoublingAllreduce()
+    case .rabenseifner: RabenseifnerAllreduce()
+    case .binomial: BinomialAllreduce()
+    case .hierarchical: HierarchicalAllreduce()
+    }
   }
 
   /// The algorithm called `name`, or nil.
   public static func named(_ name: String) -> (any AllreduceAlgorithm)? {
-    factories.first { $0.0 == name }?.1()
+    AllreduceKind(name: name).map(make)
   }
 }
 
 /// The MPI library's own `MPI_Allreduce` (algorithm `mpi`): whatever the library selects.
 public struct LibraryAllreduce: AllreduceAlgorithm {
   public init() {}
-  public var name: String { "mpi" }
-  public func cost(ranks: Int, bytes: Int) -> CostTerms? { nil }
+  public var kind: AllreduceKind { .mpi }
   public func allreduce<T: MPIFloatingPoint>(_ buffer: UnsafeMutableBufferPointer<T>, on communicator: Communicator)
     throws
   {

@@ -8,7 +8,8 @@ enum BinomialTree {
   /// Sums every rank's `buffer` into rank 0's `buffer`; the other ranks' buffers end as
   /// partial sums. `scratch` holds at least `buffer.count` elements.
   static func reduce<T: MPIFloatingPoint>(
-    _ buffer: UnsafeMutableBufferPointer<T>, scratch: UnsafeMutableBufferPointer<T>, on communicator: Communicator,
+    _ buffer: UnsafeMutableBufferPointer<T>, scratch: UnsafeMutableBufferPointer<T>,
+    on communicator: some MessagePassing,
     tag: Int
   ) throws {
     let rank = communicator.rank
@@ -21,14 +22,16 @@ enum BinomialTree {
       }
       if rank + distance < communicator.size {
         try communicator.receive(into: incoming, from: rank + distance, tag: tag)
-        LocalReduction.sum(buffer.readOnly, incoming.readOnly, into: buffer)
+        communicator.sum(buffer.readOnly, incoming.readOnly, into: buffer)
       }
       distance <<= 1
     }
   }
 
   /// Copies rank 0's `buffer` into every rank's `buffer`.
-  static func broadcast<T: MPIElement>(_ buffer: UnsafeMutableBufferPointer<T>, on communicator: Communicator, tag: Int)
+  static func broadcast<T: MPIElement>(
+    _ buffer: UnsafeMutableBufferPointer<T>, on communicator: some MessagePassing, tag: Int
+  )
     throws
   {
     let rank = communicator.rank

@@ -1,3 +1,5 @@
+import Measurements
+
 /// Node-aware allreduce (algorithm `hierarchical`): a binomial-tree reduce inside each node to
 /// its leader (the node's rank 0), a segmented ring allreduce among the leaders, and a binomial
 /// broadcast inside each node. Only the leaders' ring crosses the network, once per node rather
@@ -6,8 +8,9 @@
 /// Cost, p ranks, n bytes, q ranks per node, N = ⌈p/q⌉ nodes, one α, β, γ for both levels:
 /// 2⌈lg q⌉α + 2⌈lg q⌉nβ + ⌈lg q⌉nγ (inside the nodes)
 /// + 2(N−1)α + 2((N−1)/N)nβ + ((N−1)/N)nγ (ring among leaders).
-/// `cost(ranks:bytes:)` uses the `ranksPerNode` given at initialisation (1 for the registry's
-/// instance, where the topology is not known in advance); the intra-node terms really run at
+/// `AllreduceKind.hierarchical.cost(ranks:bytes:ranksPerNode:)` with this instance's
+/// `ranksPerNode` (1 for the registry's instance, where the topology is not known in advance:
+/// ring's terms); the intra-node terms really run at
 /// shared-memory α, β, so fitting one α, β to both levels is an approximation.
 ///
 /// The node communicator (`splitByNode()`, or consecutive groups of ranks when emulating nodes)
@@ -16,7 +19,7 @@
 ///
 /// Node sums use a fixed tree, the leaders' ring sums each chunk once, and everything else is
 /// copied, so every rank ends with identical bits.
-public final class HierarchicalAllreduce: AllreduceAlgorithm {
+public final class HierarchicalAllreduce: ScheduledAllreduce {
   /// How ranks are grouped into nodes.
   public enum NodeGrouping: Sendable {
     /// Ranks that share memory (`MPI_Comm_split_type` with `MPI_COMM_TYPE_SHARED`).
@@ -27,11 +30,11 @@ public final class HierarchicalAllreduce: AllreduceAlgorithm {
 
   /// The sub-communicators of one parent communicator.
   private struct Topology {
-    weak var parent: Communicator?
-    let node: Communicator
+    weak var parent: AnyObject?
+    let node: any MessagePassing
     /// The leaders' communicator on a leader; a communicator of the non-leaders elsewhere,
     /// never used.
-    let leaders: Communicator
+    let leaders: any MessagePassing
     var isLeader: Bool { node.rank == 0 }
   }
 
@@ -54,35 +57,26 @@ public final class HierarchicalAllreduce: AllreduceAlgorithm {
     self.ring = ring
   }
 
-  public var name: String { "hierarchical" }
+  public var kind: AllreduceKind { .hierarchical }
 
-  public func cost(ranks: Int, bytes: Int) -> CostTerms? {
-    let local = min(ranksPerNode, ranks)
-    let nodes = (ranks + local - 1) / local
-    let rounds = Double(RankArithmetic.ceilLog2(local))
-    let n = Double(bytes)
-    let inside = CostTerms(alpha: 2 * rounds, beta: 2 * rounds * n, gamma: rounds * n)
-    return inside + ring.cost(ranks: nodes, bytes: bytes)!
-  }
-
-  public func allreduce<T: MPIFloatingPoint>(_ buffer: UnsafeMutableBufferPointer<T>, on communicator: Communicator)
-    throws
-  {
+  public func allreduce<T: MPIFloatingPoint, C: MessagePassing>(
+    _ buffer: UnsafeMutableBufferPointer<T>, across communicator: C
+  ) throws {
     guard communicator.size > 1, buffer.count > 0 else { return }
     let topology = try self.topology(of: communicator)
     try BinomialTree.reduce(
       buffer, scratch: scratch.buffer(of: T.self, count: buffer.count), on: topology.node, tag: Self.tag)
     if topology.isLeader {
-      try ring.allreduce(buffer, on: topology.leaders)
+      try ring.allreduce(buffer, across: topology.leaders)
     }
     try BinomialTree.broadcast(buffer, on: topology.node, tag: Self.tag)
   }
 
   /// The cached sub-communicators of `parent`, created (collectively) on first use.
-  private func topology(of parent: Communicator) throws -> Topology {
+  private func topology(of parent: some MessagePassing) throws -> Topology {
     topologies.removeAll { $0.parent == nil }
     if let known = topologies.first(where: { $0.parent === parent }) { return known }
-    let node: Communicator
+    let node: any MessagePassing
     switch grouping {
     case .sharedMemory: node = try parent.splitByNode()
     case .consecutive(let k): node = try parent.split(color: parent.rank / k, key: parent.rank)

@@ -1,3 +1,5 @@
+import Measurements
+
 /// The standard reduction of p ranks to the largest power of two p′ ≤ p, used by recursive
 /// doubling and Rabenseifner's algorithm (Thakur, Rabenseifner, Gropp 2005, §4).
 ///
@@ -6,7 +8,8 @@
 /// participant `rank / 2`; ranks from 2r on take part as `rank − r`. After the power-of-two
 /// algorithm, each odd rank among the first 2r sends the result back to the even rank below.
 ///
-/// Cost when p is not a power of two: fold in α + nβ + nγ, fold out α + nβ.
+/// Cost when p is not a power of two: fold in α + nβ + nγ, fold out α + nβ
+/// (`AllreduceKind.foldCost`).
 struct PowerOfTwoFold {
   let ranks: Int
   let rank: Int
@@ -33,16 +36,10 @@ struct PowerOfTwoFold {
     index < remainder ? 2 * index + 1 : index + remainder
   }
 
-  /// The extra α, β, γ terms of folding in and out for `bytes` bytes (zero for a power of two).
-  static func cost(ranks: Int, bytes: Int) -> CostTerms {
-    let folded = ranks != RankArithmetic.largestPowerOfTwo(atMost: ranks)
-    let n = Double(bytes)
-    return folded ? CostTerms(alpha: 2, beta: 2 * n, gamma: n) : CostTerms(alpha: 0, beta: 0, gamma: 0)
-  }
-
   /// Before the power-of-two algorithm: sends or absorbs the vector of the rank that sits out.
   func foldIn<T: MPIFloatingPoint>(
-    _ buffer: UnsafeMutableBufferPointer<T>, scratch: UnsafeMutableBufferPointer<T>, on communicator: Communicator,
+    _ buffer: UnsafeMutableBufferPointer<T>, scratch: UnsafeMutableBufferPointer<T>,
+    on communicator: some MessagePassing,
     tag: Int
   ) throws {
     guard rank < 2 * remainder else { return }
@@ -51,12 +48,14 @@ struct PowerOfTwoFold {
     } else {
       let lower = scratch.prefix(count: buffer.count)
       try communicator.receive(into: lower, from: rank - 1, tag: tag)
-      LocalReduction.sum(lower.readOnly, buffer.readOnly, into: buffer)
+      communicator.sum(lower.readOnly, buffer.readOnly, into: buffer)
     }
   }
 
   /// After the power-of-two algorithm: returns the result to the rank that sat out.
-  func foldOut<T: MPIFloatingPoint>(_ buffer: UnsafeMutableBufferPointer<T>, on communicator: Communicator, tag: Int)
+  func foldOut<T: MPIFloatingPoint>(
+    _ buffer: UnsafeMutableBufferPointer<T>, on communicator: some MessagePassing, tag: Int
+  )
     throws
   {
     guard rank < 2 * remainder else { return }
@@ -65,12 +64,5 @@ struct PowerOfTwoFold {
     } else {
       try communicator.receive(into: buffer, from: rank + 1, tag: tag)
     }
-  }
-}
-
-extension CostTerms {
-  /// The sum of two cost models run one after the other.
-  static func + (a: CostTerms, b: CostTerms) -> CostTerms {
-    CostTerms(alpha: a.alpha + b.alpha, beta: a.beta + b.beta, gamma: a.gamma + b.gamma)
   }
 }

@@ -1,34 +1,28 @@
+import Measurements
+
 /// Rabenseifner's allreduce (algorithm `rabenseifner`): a reduce-scatter by recursive halving
 /// (each round, exchange half of the current window with the partner and keep the reduced
 /// other half) followed by an allgather by recursive doubling (the same rounds in reverse,
 /// exchanging the reduced windows). Non-power-of-two p folds the extra ranks in first
 /// (`PowerOfTwoFold`). Bandwidth-optimal like the ring, with lg p′ rounds instead of p − 1.
 ///
-/// Cost (Thakur, Rabenseifner, Gropp 2005), p ranks, n bytes, p′ = 2^⌊lg p⌋:
+/// Cost (`AllreduceKind.cost`; Thakur, Rabenseifner, Gropp 2005), p ranks, n bytes, p′ = 2^⌊lg p⌋:
 /// 2 lg p′·α + 2((p′−1)/p′)nβ + ((p′−1)/p′)nγ, plus (α + nβ + nγ) + (α + nβ) for the fold
 /// when p ≠ p′. For p = p′ this is the lower bound 2((p−1)/p)nβ in β.
 ///
 /// Each block is reduced by one participant per round (lower participant's partial sum first)
 /// and then only copied, so every rank ends with identical bits.
-public final class RabenseifnerAllreduce: AllreduceAlgorithm {
+public final class RabenseifnerAllreduce: ScheduledAllreduce {
   private let scratch = ScratchStorage()
   private static let tag = 0x7261
 
   public init() {}
 
-  public var name: String { "rabenseifner" }
+  public var kind: AllreduceKind { .rabenseifner }
 
-  public func cost(ranks: Int, bytes: Int) -> CostTerms? {
-    let participants = RankArithmetic.largestPowerOfTwo(atMost: ranks)
-    let rounds = Double(RankArithmetic.floorLog2(ranks))
-    let share = Double(participants - 1) / Double(participants) * Double(bytes)
-    return CostTerms(alpha: 2 * rounds, beta: 2 * share, gamma: share)
-      + PowerOfTwoFold.cost(ranks: ranks, bytes: bytes)
-  }
-
-  public func allreduce<T: MPIFloatingPoint>(_ buffer: UnsafeMutableBufferPointer<T>, on communicator: Communicator)
-    throws
-  {
+  public func allreduce<T: MPIFloatingPoint, C: MessagePassing>(
+    _ buffer: UnsafeMutableBufferPointer<T>, across communicator: C
+  ) throws {
     guard communicator.size > 1, buffer.count > 0 else { return }
     let fold = PowerOfTwoFold(ranks: communicator.size, rank: communicator.rank)
     let received = scratch.buffer(of: T.self, count: buffer.count)
@@ -44,7 +38,7 @@ public final class RabenseifnerAllreduce: AllreduceAlgorithm {
   /// Recursive halving: returns the window of blocks this participant holds reduced (`me..<me+1`).
   private func reduceScatter<T: MPIFloatingPoint>(
     _ buffer: UnsafeMutableBufferPointer<T>, blocks: BlockPartition, me: Int, fold: PowerOfTwoFold,
-    received: UnsafeMutableBufferPointer<T>, on communicator: Communicator
+    received: UnsafeMutableBufferPointer<T>, on communicator: some MessagePassing
   ) throws -> Range<Int> {
     var window = 0..<fold.participants
     var distance = fold.participants / 2
@@ -61,9 +55,9 @@ public final class RabenseifnerAllreduce: AllreduceAlgorithm {
         buffer.slice(blocks.range(blocks: given)).readOnly, to: partnerRank, into: incoming, from: partnerRank,
         tag: Self.tag)
       if partner < me {
-        LocalReduction.sum(incoming.readOnly, keptElements.readOnly, into: keptElements)
+        communicator.sum(incoming.readOnly, keptElements.readOnly, into: keptElements)
       } else {
-        LocalReduction.sum(keptElements.readOnly, incoming.readOnly, into: keptElements)
+        communicator.sum(keptElements.readOnly, incoming.readOnly, into: keptElements)
       }
       window = kept
       distance /= 2
@@ -74,7 +68,7 @@ public final class RabenseifnerAllreduce: AllreduceAlgorithm {
   /// Recursive doubling of the reduced windows until every participant holds every block.
   private func allgather<T: MPIFloatingPoint>(
     _ buffer: UnsafeMutableBufferPointer<T>, blocks: BlockPartition, me: Int, window start: Range<Int>,
-    fold: PowerOfTwoFold, on communicator: Communicator
+    fold: PowerOfTwoFold, on communicator: some MessagePassing
   ) throws {
     var window = start
     var distance = 1

@@ -1,32 +1,27 @@
+import Measurements
+
 /// Recursive doubling allreduce (algorithm `recursive-doubling`): in round k every participant
 /// exchanges its whole vector with the participant 2^k away and adds, so after lg p′ rounds
 /// every participant holds the sum. Non-power-of-two p folds the extra ranks in first
 /// (`PowerOfTwoFold`). Best for small vectors: few rounds, whole vector each round.
 ///
-/// Cost (Thakur, Rabenseifner, Gropp 2005), p ranks, n bytes, p′ = 2^⌊lg p⌋:
+/// Cost (`AllreduceKind.cost`; Thakur, Rabenseifner, Gropp 2005), p ranks, n bytes, p′ = 2^⌊lg p⌋:
 /// ⌊lg p⌋(α + nβ + nγ), plus (α + nβ + nγ) + (α + nβ) for the fold when p ≠ p′; that is
 /// ⌈lg p⌉(α + nβ + nγ) + [p ≠ p′](α + nβ).
 ///
 /// Every pair adds in the same operand order (lower participant's vector first), so both
 /// partners compute bitwise the same sum and every rank ends with identical bits.
-public final class RecursiveDoublingAllreduce: AllreduceAlgorithm {
+public final class RecursiveDoublingAllreduce: ScheduledAllreduce {
   private let scratch = ScratchStorage()
   private static let tag = 0x7244
 
   public init() {}
 
-  public var name: String { "recursive-doubling" }
+  public var kind: AllreduceKind { .recursiveDoubling }
 
-  public func cost(ranks: Int, bytes: Int) -> CostTerms? {
-    let rounds = Double(RankArithmetic.floorLog2(ranks))
-    let n = Double(bytes)
-    return CostTerms(alpha: rounds, beta: rounds * n, gamma: rounds * n)
-      + PowerOfTwoFold.cost(ranks: ranks, bytes: bytes)
-  }
-
-  public func allreduce<T: MPIFloatingPoint>(_ buffer: UnsafeMutableBufferPointer<T>, on communicator: Communicator)
-    throws
-  {
+  public func allreduce<T: MPIFloatingPoint, C: MessagePassing>(
+    _ buffer: UnsafeMutableBufferPointer<T>, across communicator: C
+  ) throws {
     guard communicator.size > 1, buffer.count > 0 else { return }
     let fold = PowerOfTwoFold(ranks: communicator.size, rank: communicator.rank)
     let received = scratch.buffer(of: T.self, count: buffer.count)
@@ -39,9 +34,9 @@ public final class RecursiveDoublingAllreduce: AllreduceAlgorithm {
           buffer.readOnly, to: fold.rank(ofParticipant: partner), into: received,
           from: fold.rank(ofParticipant: partner), tag: Self.tag)
         if partner < me {
-          LocalReduction.sum(received.readOnly, buffer.readOnly, into: buffer)
+          communicator.sum(received.readOnly, buffer.readOnly, into: buffer)
         } else {
-          LocalReduction.sum(buffer.readOnly, received.readOnly, into: buffer)
+          communicator.sum(buffer.readOnly, received.readOnly, into: buffer)
         }
         distance <<= 1
       }

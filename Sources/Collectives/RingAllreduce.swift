@@ -1,8 +1,10 @@
+import Measurements
+
 /// Ring allreduce (algorithm `ring`): the vector is cut into p chunks; a reduce-scatter passes
 /// partial sums p − 1 steps around the ring (rank r sends to r + 1) until each rank holds one
 /// chunk fully reduced, and an allgather passes the reduced chunks p − 1 more steps.
 ///
-/// Cost (Thakur, Rabenseifner, Gropp 2005), p ranks, n bytes:
+/// Cost (`AllreduceKind.cost`; Thakur, Rabenseifner, Gropp 2005), p ranks, n bytes:
 /// 2(p−1)α + 2((p−1)/p)nβ + ((p−1)/p)nγ — the lower bound 2((p−1)/p)nβ in β. Segmenting adds
 /// α per segment but hides all but one segment's γ and latency behind the link.
 ///
@@ -17,7 +19,7 @@
 ///
 /// Each chunk is summed once in a fixed order around the ring (incoming partial sum first) and
 /// then only copied, so every rank ends with identical bits.
-public final class RingAllreduce: AllreduceAlgorithm {
+public final class RingAllreduce: ScheduledAllreduce {
   /// The largest message the ring sends.
   public let segmentBytes: Int
   /// How many segment receives are posted ahead of the one being reduced.
@@ -31,19 +33,13 @@ public final class RingAllreduce: AllreduceAlgorithm {
     self.segmentsInFlight = segmentsInFlight
   }
 
-  public var name: String { "ring" }
+  public var kind: AllreduceKind { .ring }
 
-  public func cost(ranks: Int, bytes: Int) -> CostTerms? {
-    let p = Double(ranks)
-    let share = (p - 1) / p * Double(bytes)
-    return CostTerms(alpha: 2 * (p - 1), beta: 2 * share, gamma: share)
-  }
-
-  public func allreduce<T: MPIFloatingPoint>(_ buffer: UnsafeMutableBufferPointer<T>, on communicator: Communicator)
-    throws
-  {
+  public func allreduce<T: MPIFloatingPoint, C: MessagePassing>(
+    _ buffer: UnsafeMutableBufferPointer<T>, across communicator: C
+  ) throws {
     guard communicator.size > 1, buffer.count > 0 else { return }
-    var schedule = RingSchedule(
+    var schedule = RingSchedule<C>(
       count: buffer.count, ranks: communicator.size, rank: communicator.rank,
       segmentElements: max(1, segmentBytes / MemoryLayout<T>.stride), segmentsInFlight: segmentsInFlight)
     let slots = scratch.buffer(of: T.self, count: schedule.inFlight * schedule.largestSegment)
@@ -56,7 +52,7 @@ public final class RingAllreduce: AllreduceAlgorithm {
 /// Unit u = t·m + k is segment k (of m per chunk) of step t (of 2(p−1)). In step t rank r sends
 /// chunk (r − t) mod p and receives chunk (r − t − 1) mod p from r − 1; steps t < p − 1 add the
 /// received segment into the vector, the later ones overwrite it.
-private struct RingSchedule {
+private struct RingSchedule<C: MessagePassing> {
   let ranks: Int
   let rank: Int
   let chunks: BlockPartition
@@ -67,8 +63,8 @@ private struct RingSchedule {
   /// posted before the receive that overwrites it.
   let inFlight: Int
   let largestSegment: Int
-  private var receives: [Request?]
-  private var sends: [(unit: Int, request: Request)] = []
+  private var receives: [C.PendingMessage?]
+  private var sends: [(unit: Int, request: C.PendingMessage)] = []
   private var completedSends = 0
 
   init(count: Int, ranks: Int, rank: Int, segmentElements: Int, segmentsInFlight: Int) {
@@ -95,7 +91,7 @@ private struct RingSchedule {
   private func chunkReceived(step: Int) -> Int { chunkSent(step: step + 1) }
 
   mutating func run<T: MPIFloatingPoint>(
-    _ buffer: UnsafeMutableBufferPointer<T>, slots: UnsafeMutableBufferPointer<T>, on communicator: Communicator,
+    _ buffer: UnsafeMutableBufferPointer<T>, slots: UnsafeMutableBufferPointer<T>, on communicator: C,
     tag: Int
   ) throws {
     let right = (rank + 1) % ranks
@@ -113,7 +109,7 @@ private struct RingSchedule {
       if step < reduceSteps {
         let own = buffer.slice(elements(chunk: chunkReceived(step: step), segment: unit % segmentsPerChunk))
         let incoming = slot(unit, slots).prefix(count: own.count)
-        LocalReduction.sum(incoming.readOnly, own.readOnly, into: own)
+        communicator.sum(incoming.readOnly, own.readOnly, into: own)
       }
       if unit + segmentsPerChunk < units {
         try postSend(unit: unit + segmentsPerChunk, buffer, to: right, on: communicator, tag: tag)
@@ -131,7 +127,7 @@ private struct RingSchedule {
   }
 
   private mutating func postSend<T: MPIFloatingPoint>(
-    unit: Int, _ buffer: UnsafeMutableBufferPointer<T>, to right: Int, on communicator: Communicator, tag: Int
+    unit: Int, _ buffer: UnsafeMutableBufferPointer<T>, to right: Int, on communicator: C, tag: Int
   ) throws {
     let range = elements(chunk: chunkSent(step: unit / segmentsPerChunk), segment: unit % segmentsPerChunk)
     sends.append((unit, try communicator.isend(buffer.slice(range).readOnly, to: right, tag: tag)))
@@ -139,7 +135,7 @@ private struct RingSchedule {
 
   private mutating func postReceive<T: MPIFloatingPoint>(
     unit: Int, _ buffer: UnsafeMutableBufferPointer<T>, slots: UnsafeMutableBufferPointer<T>, from left: Int,
-    on communicator: Communicator, tag: Int
+    on communicator: C, tag: Int
   ) throws {
     let step = unit / segmentsPerChunk
     let segment = unit % segmentsPerChunk

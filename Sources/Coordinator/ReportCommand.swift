@@ -1,4 +1,5 @@
 import ArgumentParser
+import Fitting
 import Foundation
 import Measurements
 import Reporting
@@ -18,7 +19,7 @@ struct ReportCommand: ParsableCommand {
   @Argument(help: "Results files (JSONL) to report on.")
   var results: [String] = []
 
-  @Option(help: "models.json from `dlscale fit`: fitted lines, scaling laws and predictions.")
+  @Option(help: "models.json from `dlscale fit`: the allreduce models and scaling laws, with their held-out errors.")
   var models: String?
 
   @Option(
@@ -40,9 +41,9 @@ struct ReportCommand: ParsableCommand {
     let input: ResultsInput
     do { input = try ResultsInput.read(paths: results) } catch { throw CommandError(error.description) }
     for warning in input.warnings { printError("dlscale: \(warning)") }
-    var document: ModelsDocument?
+    var document: ModelsFile?
     if let models {
-      do { document = try ModelsDocument.read(path: models) } catch { throw CommandError(error.description) }
+      do { document = try ModelsFile.read(path: models) } catch { throw CommandError("\(error)") }
     }
     let report = ScalingReport(records: input.records, models: document, linkRate: linkRate)
     do { try report.write(to: output) } catch { throw CommandError(error.description) }

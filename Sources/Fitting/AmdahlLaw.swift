@@ -5,8 +5,7 @@ public struct AmdahlLaw: ScalingLaw, Codable, Equatable {
 
   public init(serialFraction: Double) { self.serialFraction = serialFraction }
 
-  public func speedup(ranks: Int) -> Double {
-    let n = Double(ranks)
+  public func speedup(ranks n: Double) -> Double {
     return 1 / (serialFraction + (1 - serialFraction) / n)
   }
 

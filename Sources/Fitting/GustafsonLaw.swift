@@ -6,8 +6,7 @@ public struct GustafsonLaw: ScalingLaw, Codable, Equatable {
 
   public init(serialFraction: Double) { self.serialFraction = serialFraction }
 
-  public func speedup(ranks: Int) -> Double {
-    let n = Double(ranks)
+  public func speedup(ranks n: Double) -> Double {
     return n - serialFraction * (n - 1)
   }
 

@@ -1,10 +1,12 @@
+import Kernels
 import Measurements
 
 /// One data-parallel training step, T(P) = compute(batch per rank) + exposed communication +
 /// update (docs/ARCHITECTURE.md, "Models").
 ///
-/// The gradient (trainable parameters × 4 bytes) is split into buckets of `bucketBytes` (the
-/// last one smaller). Backward produces them in reverse layer order: bucket i is ready at the
+/// The gradient goes into the buckets the agent makes: `BucketPlan` packs the model's gradient
+/// tensors, last layer first, until a bucket holds at least the bucket size (`init(spec:…)`).
+/// Backward produces them in that order: bucket i is ready at the
 /// fraction of the backward time the model's `BackwardProfile` gives, or, without a profile,
 /// at (i+1)/k of it (spread evenly). Allreduces run one at a time, each starting when its
 /// bucket is ready and the previous allreduce is done; what runs past the end of backward is
@@ -28,8 +30,8 @@ public struct IterationModel: Sendable {
   /// The part of `computeMs` that is backward (overlappable).
   public var backwardMs: Double
   public var updateMs: Double
-  public var gradientBytes: Int
-  public var bucketBytes: Int
+  /// Each bucket's bytes, in the order backward fills them (`BucketPlan.bucketBytes()`).
+  public var buckets: [Int]
   /// Seconds to allreduce one bucket of the given size at this rank count.
   public var allreduceSeconds: @Sendable (Int) -> Double
   public var ranks: Int
@@ -40,26 +42,25 @@ public struct IterationModel: Sendable {
   public var interference = 0.0
   public var overlap = Overlap.on
 
+  /// A step whose gradient goes into buckets of `buckets` bytes, in the order backward fills
+  /// them.
   public init(
-    computeMs: Double, backwardMs: Double, updateMs: Double, gradientBytes: Int, bucketBytes: Int,
-    ranks: Int, allreduceSeconds: @escaping @Sendable (Int) -> Double
+    computeMs: Double, backwardMs: Double, updateMs: Double, buckets: [Int], ranks: Int,
+    allreduceSeconds: @escaping @Sendable (Int) -> Double
   ) {
-    precondition(bucketBytes > 0, "bucket size must be positive")
+    precondition(buckets.allSatisfy { $0 >= 0 }, "bucket sizes must not be negative")
     self.computeMs = computeMs
     self.backwardMs = backwardMs
     self.updateMs = updateMs
-    self.gradientBytes = gradientBytes
-    self.bucketBytes = bucketBytes
+    self.buckets = buckets
     self.ranks = ranks
     self.allreduceSeconds = allreduceSeconds
   }
 
-  /// The bucket sizes in the order backward produces them.
-  public var buckets: [Int] {
-    guard gradientBytes > 0 else { return [] }
-    let full = gradientBytes / bucketBytes
-    let rest = gradientBytes % bucketBytes
-    return Array(repeating: bucketBytes, count: full) + (rest > 0 ? [rest] : [])
+  /// The buckets the agent makes for `spec`'s gradient with `bucketBytes` buckets: `BucketPlan`
+  /// over the model's gradient tensors in backward order (`ModelSpec.gradientTensorCounts`).
+  public static func bucketPlan(spec: ModelSpec, bucketBytes: Int) throws -> BucketPlan {
+    BucketPlan(elementCounts: try spec.gradientTensorCounts(), bucketBytes: bucketBytes)
   }
 
   /// Total allreduce time of all buckets, milliseconds.

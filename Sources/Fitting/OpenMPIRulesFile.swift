@@ -1,3 +1,5 @@
+import Measurements
+
 /// An OpenMPI `coll_tuned` dynamic rules file (`--mca coll_tuned_use_dynamic_rules 1 --mca
 /// coll_tuned_dynamic_rules_filename FILE`, the classic format OpenMPI 4.1 reads) choosing, per
 /// rank count and message size, the allreduce algorithm the Hockney fits of the measurements
@@ -11,9 +13,17 @@
 public enum OpenMPIRulesFile {
   public static let allreduceCollectiveId = 2
 
-  public static let algorithmIds: [String: Int] = [
-    "mpi": 0, "binomial": 2, "recursive-doubling": 3, "ring": 4, "rabenseifner": 6,
-  ]
+  /// OpenMPI's `coll_tuned` allreduce algorithm id for `algorithm`, nil when it has none.
+  public static func algorithmId(_ algorithm: String) -> Int? {
+    switch AllreduceKind(name: algorithm) {
+    case .mpi: 0
+    case .binomial: 2
+    case .recursiveDoubling: 3
+    case .ring: 4
+    case .rabenseifner: 6
+    case .hierarchical, nil: nil
+    }
+  }
 
   /// One message-size rule.
   public struct Rule: Equatable, Sendable {
@@ -25,7 +35,7 @@ public enum OpenMPIRulesFile {
   /// count with a Hockney fit, runs of the same choice merged.
   public static func rules(from models: ModelsFile) -> [Int: [Rule]] {
     var fits: [Int: [HockneyModel]] = [:]
-    for model in models.communication where algorithmIds[model.algorithm] != nil {
+    for model in models.communication where algorithmId(model.algorithm) != nil {
       for hockney in model.hockney ?? [] { fits[hockney.ranks, default: []].append(hockney) }
     }
     var result: [Int: [Rule]] = [:]
@@ -56,7 +66,7 @@ public enum OpenMPIRulesFile {
       lines.append("\(ranks) # communicator size")
       lines.append("\(rules.count) # number of message sizes")
       for rule in rules {
-        lines.append("\(rule.fromBytes) \(algorithmIds[rule.algorithm]!) 0 0 # \(rule.algorithm)")
+        lines.append("\(rule.fromBytes) \(algorithmId(rule.algorithm)!) 0 0 # \(rule.algorithm)")
       }
     }
     return lines.joined(separator: "\n") + "\n"

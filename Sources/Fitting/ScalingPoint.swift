@@ -67,7 +67,16 @@ public struct ScalingPoint: Sendable, Equatable, Codable {
 
 /// A fitted speedup law S(N) = thr(N) / thr(1).
 public protocol ScalingLaw: Sendable {
-  func speedup(ranks: Int) -> Double
+  /// The speedup over one rank at `ranks` (a real number, so that curves are smooth between
+  /// rank counts).
+  func speedup(ranks: Double) -> Double
+}
+
+extension ScalingLaw {
+  public func speedup(ranks: Int) -> Double { speedup(ranks: Double(ranks)) }
+
+  /// Parallel efficiency, speedup over ranks.
+  public func efficiency(ranks: Double) -> Double { speedup(ranks: ranks) / ranks }
 }
 
 extension Array where Element == ScalingPoint {

@@ -1,5 +1,7 @@
+import Measurements
+
 /// α, β, γ of one allreduce algorithm fitted across all rank counts at once (linear least
-/// squares on `CollectiveCostTerms`, weighted by 1/T, α, β, γ ≥ 0).
+/// squares on `AllreduceKind.modelledCost`, weighted by 1/T, α, β, γ ≥ 0).
 ///
 /// Within one algorithm the β and γ terms are proportional (ring: 2:1 for every p and n), so
 /// they cannot be told apart from that algorithm's points alone. `fitAll` therefore first fits
@@ -39,20 +41,30 @@ public struct StructuralCollectiveModel: Codable, Sendable, Equatable {
   /// or β was given instead of fitted).
   public var pieces: [Piece]?
 
+  /// The algorithm this model prices, nil for a name this dlscale does not know.
+  public var kind: AllreduceKind? { AllreduceKind(name: algorithm) }
+
   public func seconds(ranks: Int, bytes: Int) -> Double {
-    let terms = CollectiveCostTerms(algorithm: algorithm, ranks: ranks, bytes: bytes)
+    let terms = Self.terms(algorithm, ranks: ranks, bytes: bytes)
     var (alpha, beta) = (alphaS, betaSPerByte)
     if let pieces, let piece = Self.piece(of: terms, in: pieces) { (alpha, beta) = (piece.alphaS, piece.betaSPerByte) }
-    return terms.latency * alpha + terms.transfer * beta + terms.reduction * gammaSPerByte
+    return terms.time(alpha: alpha, beta: beta, gamma: gammaSPerByte)
   }
 
-  /// The average bytes per message of a step: β-term bytes over α-term messages.
-  static func messageBytes(_ terms: CollectiveCostTerms) -> Double {
-    terms.latency > 0 ? terms.transfer / terms.latency : 0
+  /// The cost terms the fits and `predict` price `algorithm` with: `AllreduceKind.modelledCost`,
+  /// ring's for a name this dlscale does not know.
+  public static func terms(_ algorithm: String, ranks: Int, bytes: Int) -> CostTerms {
+    (AllreduceKind(name: algorithm) ?? .mpi).modelledCost(ranks: ranks, bytes: bytes)
   }
 
-  static func piece(of terms: CollectiveCostTerms, in pieces: [Piece]) -> Piece? {
-    let size = messageBytes(terms)
+  /// Whether `algorithm` is priced with ring's terms.
+  public static func usesRingTerms(_ algorithm: String) -> Bool {
+    AllreduceKind(name: algorithm)?.usesRingTerms ?? true
+  }
+
+  /// The piece for a step's average message size (`CostTerms.messageBytes`).
+  public static func piece(of terms: CostTerms, in pieces: [Piece]) -> Piece? {
+    let size = terms.messageBytes
     return pieces.first { $0.maximumMessageBytes.map { size <= Double($0) } ?? true } ?? pieces.last
   }
 
@@ -62,9 +74,9 @@ public struct StructuralCollectiveModel: Codable, Sendable, Equatable {
     let algorithms = Set(usable.map(\.algorithm)).sorted()
     guard algorithms.count >= 2 else { return nil }
     let rows = usable.map { timing -> [Double] in
-      let terms = CollectiveCostTerms(algorithm: timing.algorithm, ranks: timing.ranks, bytes: timing.bytes)
-      var row = algorithms.map { $0 == timing.algorithm ? terms.latency : 0 }
-      row += [terms.transfer, terms.reduction]
+      let terms = Self.terms(timing.algorithm, ranks: timing.ranks, bytes: timing.bytes)
+      var row = algorithms.map { $0 == timing.algorithm ? terms.alpha : 0 }
+      row += [terms.beta, terms.gamma]
       return row
     }
     guard rows.count > algorithms.count + 2, algorithms.count + 2 <= 12 else { return nil }
@@ -116,14 +128,14 @@ public struct StructuralCollectiveModel: Codable, Sendable, Equatable {
     let (alpha, beta) = try solve(usable, algorithm: algorithm, gamma: gamma, name: name)
     var model = StructuralCollectiveModel(
       algorithm: algorithm, alphaS: alpha, betaSPerByte: beta, gammaSPerByte: gamma,
-      usesRingTerms: CollectiveCostTerms.usesRingTerms(algorithm),
+      usesRingTerms: Self.usesRingTerms(algorithm),
       rankCounts: Set(usable.map(\.ranks)).sorted(), points: usable.count, mape: nil)
     let limit = HockneyModel.eagerLimitBytes
     let eager = usable.filter {
-      messageBytes(CollectiveCostTerms(algorithm: algorithm, ranks: $0.ranks, bytes: $0.bytes)) <= Double(limit)
+      terms(algorithm, ranks: $0.ranks, bytes: $0.bytes).messageBytes <= Double(limit)
     }
     let rendezvous = usable.filter {
-      messageBytes(CollectiveCostTerms(algorithm: algorithm, ranks: $0.ranks, bytes: $0.bytes)) > Double(limit)
+      terms(algorithm, ranks: $0.ranks, bytes: $0.bytes).messageBytes > Double(limit)
     }
     if eager.count >= 2, rendezvous.count >= 2,
       let small = try? solve(eager, algorithm: algorithm, gamma: gamma, name: name),
@@ -145,9 +157,9 @@ public struct StructuralCollectiveModel: Codable, Sendable, Equatable {
     var remainders: [Double] = []
     var weights: [Double] = []
     for timing in usable {
-      let terms = CollectiveCostTerms(algorithm: algorithm, ranks: timing.ranks, bytes: timing.bytes)
-      rows.append([terms.latency, terms.transfer])
-      remainders.append(timing.seconds - gamma * terms.reduction)
+      let terms = Self.terms(algorithm, ranks: timing.ranks, bytes: timing.bytes)
+      rows.append([terms.alpha, terms.beta])
+      remainders.append(timing.seconds - gamma * terms.gamma)
       weights.append(1 / timing.seconds)
     }
     let problem = LinearLeastSquares(rows: rows, values: remainders, weights: weights)
@@ -156,6 +168,6 @@ public struct StructuralCollectiveModel: Codable, Sendable, Equatable {
   }
 
   static func order(_ algorithm: String) -> Int {
-    ["mpi", "ring", "recursive-doubling", "rabenseifner", "binomial", "hierarchical"].firstIndex(of: algorithm) ?? 99
+    AllreduceKind(name: algorithm).flatMap { AllreduceKind.allCases.firstIndex(of: $0) } ?? 99
   }
 }

@@ -116,13 +116,13 @@ public struct TrainingTimePrediction: Sendable {
     if model == nil, let links = models.links {
       model = StructuralCollectiveModel(
         algorithm: algorithm, alphaS: links.latencyS, betaSPerByte: 1 / links.bandwidthBytesPerS,
-        gammaSPerByte: gamma, usesRingTerms: CollectiveCostTerms.usesRingTerms(algorithm), rankCounts: [],
+        gammaSPerByte: gamma, usesRingTerms: StructuralCollectiveModel.usesRingTerms(algorithm), rankCounts: [],
         points: 0, mape: links.mape)
     }
     if model == nil, request.linkBytesPerS != nil, request.latencyS != nil {
       model = StructuralCollectiveModel(
         algorithm: algorithm, alphaS: 0, betaSPerByte: 0, gammaSPerByte: gamma,
-        usesRingTerms: CollectiveCostTerms.usesRingTerms(algorithm), rankCounts: [], points: 0, mape: nil)
+        usesRingTerms: StructuralCollectiveModel.usesRingTerms(algorithm), rankCounts: [], points: 0, mape: nil)
     }
     guard var model else {
       let fitted = models.communication.map(\.algorithm)
@@ -157,7 +157,7 @@ public struct TrainingTimePrediction: Sendable {
       throw FittingError.notCovered("batch, ranks per node, bucket size and compute speed must be positive")
     }
     let spec = try Zoo.spec(named: request.model)
-    let gradientBytes = try spec.summary().gradientBytes
+    let buckets = try IterationModel.bucketPlan(spec: spec, bucketBytes: request.bucketBytes).bucketBytes()
     let profile = try BackwardProfile(spec: spec)
     let compute = try computeSource(request)
     return try nodes.map { count in
@@ -177,7 +177,7 @@ public struct TrainingTimePrediction: Sendable {
         let allreduce = try allreduceModel(algorithm, request)
         var iteration = IterationModel(
           computeMs: computeMs, backwardMs: computeMs * compute.backwardShare, updateMs: updateMs,
-          gradientBytes: gradientBytes, bucketBytes: request.bucketBytes, ranks: ranks,
+          buckets: buckets, ranks: ranks,
           allreduceSeconds: { allreduce.seconds(ranks: ranks, bytes: $0) })
         iteration.profile = profile
         iteration.interference = models.interference?.slowdownPerHiddenMs ?? 0

@@ -10,8 +10,7 @@ public struct UniversalScalabilityLaw: ScalingLaw, Codable, Equatable {
     self.kappa = kappa
   }
 
-  public func speedup(ranks: Int) -> Double {
-    let n = Double(ranks)
+  public func speedup(ranks n: Double) -> Double {
     return n / (1 + sigma * (n - 1) + kappa * n * (n - 1))
   }
 

@@ -56,7 +56,34 @@ extension ModelSpec {
   }
 }
 
+extension ModelSpec {
+  /// The element count of every trainable parameter tensor, in the order backward finalises
+  /// their gradients (`Network.gradientOrder`: last layer first, within a layer its own order):
+  /// what the agent packs into gradient buckets (`BucketPlan`).
+  public func gradientTensorCounts() throws -> [Int] {
+    try shapedLayers().reversed().flatMap { shaped in
+      shaped.layer.kind.trainableTensorCounts(reading: shaped.inputShapes[0])
+    }
+  }
+}
+
 extension LayerKind {
+  /// The element counts of this layer's trainable tensors, in the layer's own parameter order
+  /// (weight then bias; gamma then beta), given the shape of its (first) input.
+  public func trainableTensorCounts(reading input: Shape) -> [Int] {
+    switch self {
+    case .convolution(let outputs, let kernel, _, _, let groups, let bias):
+      return [outputs * (input.channels / groups) * kernel.h * kernel.w] + (bias ? [outputs] : [])
+    case .fullyConnected(let outputs, let bias):
+      return [outputs * input.count] + (bias ? [outputs] : [])
+    case .batchNormScale:
+      return [input.channels, input.channels]
+    case .relu, .maxPool, .averagePool, .globalMaxPool, .localResponseNorm, .dropout, .concat,
+      .sum, .softmaxCrossEntropy:
+      return []
+    }
+  }
+
   /// Stored and trainable parameters and forward MACs of this layer at batch 1, given the shape
   /// of its (first) input and of its output.
   public func counts(reading input: Shape, writing output: Shape)

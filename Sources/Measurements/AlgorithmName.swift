@@ -1,8 +1,8 @@
-/// The allreduce algorithm names of the command-line contract, known to the coordinator (which
-/// does not link MPI) as well as the agents.
+/// The allreduce algorithm names of the command-line contract (`AllreduceKind`'s raw values),
+/// known to the coordinator (which does not link MPI) as well as the agents.
 public enum AlgorithmName {
   /// Every name, in the order tables list them. `mpi` is the MPI library's own `MPI_Allreduce`.
-  public static let all = ["mpi", "ring", "recursive-doubling", "rabenseifner", "binomial", "hierarchical"]
+  public static let all = AllreduceKind.allCases.map(\.rawValue)
 
   /// Parses a comma-separated list; `all` expands to every name.
   public static func parseList(_ text: String) throws(UnknownAlgorithm) -> [String] {

@@ -1,3 +1,4 @@
+import Fitting
 import Foundation
 import Measurements
 
@@ -28,7 +29,7 @@ extension ScalingReport {
           .init(
             name: series.name, points: series.points.map { .init(x: Double($0.bytes), y: $0.busbwGbps) },
             colorIndex: index))
-        if let model = models?.communicationModel(algorithm: series.algorithm, ranks: ranks) {
+        if let model = models?.communicationModel(for: series) {
           let name = "\(series.algorithm) model" + (model.mape.map { " (MAPE \(Int($0.rounded()))%)" } ?? "")
           let predicted = series.points.map { ($0.bytes, model.seconds(ranks: ranks, bytes: $0.bytes)) }
           latency.append(
@@ -95,7 +96,7 @@ extension ScalingReport {
   }
 
   /// Throughput and efficiency against ranks per model (weak and strong together), with the
-  /// fitted laws and predictions from models.json.
+  /// fitted laws from models.json, each with its held-out error.
   public var scalingCharts: [PlacedChart] {
     var charts: [PlacedChart] = []
     let rankAxis = ChartAxis(label: "Ranks", unit: "", scale: .binaryLogarithmic, format: .integer)
@@ -115,34 +116,24 @@ extension ScalingReport {
             points: series.points.map { .init(x: Double($0.ranks), y: $0.efficiency) }, colorIndex: color))
         color += 1
         guard let fit = models?.scalingFit(for: series) else { continue }
-        let maxRanks = max(series.points.last!.ranks, fit.predictions.map(\.ranks).max() ?? 0)
+        let maxRanks = series.points.last!.ranks
         let curveRanks = Array(Swift.stride(from: 1.0, through: log2(Double(maxRanks)) + 1e-9, by: 0.25)).map {
           pow(2, $0)
         }
         let curveAt = [1.0] + curveRanks.filter { $0 > 1 }
-        for entry in fit.laws {
-          let name = "\(series.variant) \(entry.law.name)" + (entry.mape.map { " (MAPE \(Int($0.rounded()))%)" } ?? "")
+        for entry in fit.fittedLaws {
+          let name = "\(series.variant) \(entry.name)" + (entry.mape.map { " (MAPE \(Int($0.rounded()))%)" } ?? "")
           // Efficiency relative to one rank; throughput from the baseline point's per-rank rate.
-          let perRank = base.samplesPerS / (Double(base.ranks) * entry.law.efficiency(ranks: Double(base.ranks)))
+          let perRank = base.samplesPerS / (Double(base.ranks) * entry.efficiency(ranks: Double(base.ranks)))
           efficiency.append(
             .init(
-              name: name, points: curveAt.map { .init(x: $0, y: entry.law.efficiency(ranks: $0)) }, style: .model,
+              name: name, points: curveAt.map { .init(x: $0, y: entry.efficiency(ranks: $0)) }, style: .model,
               colorIndex: color))
           throughput.append(
             .init(
-              name: name, points: curveAt.map { .init(x: $0, y: perRank * $0 * entry.law.efficiency(ranks: $0)) },
+              name: name, points: curveAt.map { .init(x: $0, y: perRank * $0 * entry.efficiency(ranks: $0)) },
               style: .model,
               colorIndex: color))
-          color += 1
-        }
-        let predicted = fit.predictions.compactMap { prediction -> SVGChart.Point? in
-          guard let samples = prediction.samplesPerS else { return nil }
-          return .init(x: Double(prediction.ranks), y: samples, low: prediction.low, high: prediction.high)
-        }
-        if !predicted.isEmpty {
-          throughput.append(
-            .init(
-              name: "\(series.variant) predicted (band: error)", points: predicted, style: .points, colorIndex: color))
           color += 1
         }
       }

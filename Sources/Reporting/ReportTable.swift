@@ -1,3 +1,4 @@
+import Fitting
 import Foundation
 import Measurements
 
@@ -97,22 +98,15 @@ extension ScalingReport {
     guard let models, !models.communication.isEmpty || !models.scaling.isEmpty else { return nil }
     var rows: [[String]] = models.communication.map { model in
       [
-        model.algorithm + (model.ranks.map { " (\($0) ranks)" } ?? ""),
-        model.parameters,
+        "allreduce \(model.algorithm)", model.reportParameters,
         model.mape.map { Observations.fixed($0, 1) + "%" } ?? "–",
       ]
     }
     for fit in models.scaling {
-      for entry in fit.laws {
-        let parameters: String
-        switch entry.law {
-        case .amdahl(let s), .gustafson(let s): parameters = String(format: "serial fraction %.3g", s)
-        case .universalScalability(let sigma, let kappa):
-          parameters = String(format: "σ = %.3g, κ = %.3g", sigma, kappa)
-        }
+      for entry in fit.fittedLaws {
         rows.append([
-          "\(fit.model) \(fit.scaling) \(entry.law.name)", parameters,
-          entry.mape.map { Observations.fixed($0, 1) + "%" } ?? "–",
+          "\(fit.model) \(fit.scaling) batch \(fit.batch)" + (fit.setup.map { " (\($0))" } ?? "") + " \(entry.name)",
+          entry.parameters, entry.mape.map { Observations.fixed($0, 1) + "%" } ?? "–",
         ])
       }
     }

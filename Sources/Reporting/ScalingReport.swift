@@ -1,3 +1,4 @@
+import Fitting
 import Foundation
 import Measurements
 
@@ -5,7 +6,7 @@ import Measurements
 /// HTML page, summary.md and the CSV tables are three renderings of this.
 public struct ScalingReport: Sendable {
   public var records: [Record]
-  public var models: ModelsDocument?
+  public var models: ModelsFile?
   /// The link rate a bus bandwidth can reach, from `--link-rate` or models.json.
   public var ceiling: DataRate?
   public var allreduce: [AllreduceSeries]
@@ -15,10 +16,10 @@ public struct ScalingReport: Sendable {
   public var metadata: RunMetadata
   public var observations: Observations
 
-  public init(records: [Record], models: ModelsDocument? = nil, linkRate: DataRate? = nil) {
+  public init(records: [Record], models: ModelsFile? = nil, linkRate: DataRate? = nil) {
     self.records = records
     self.models = models
-    ceiling = linkRate ?? models?.linkBandwidthBytesPerS.map { DataRate(bytesPerSecond: $0) }
+    ceiling = linkRate ?? models?.links.map { DataRate(bytesPerSecond: $0.bandwidthBytesPerS) }
     allreduce = AllreduceSeries.group(records)
     links = LinkMatrix.latest(in: records)
     scaling = ScalingSeries.group(records)
@@ -42,7 +43,7 @@ public struct ScalingReport: Sendable {
   public var communicationComparisons: [Comparison] {
     guard let models else { return [] }
     return allreduce.flatMap { series -> [Comparison] in
-      guard let model = models.communicationModel(algorithm: series.algorithm, ranks: series.ranks) else { return [] }
+      guard let model = models.communicationModel(for: series) else { return [] }
       return series.points.map { point in
         let predicted = model.seconds(ranks: series.ranks, bytes: point.bytes) * 1e6
         let band = model.mape.map { predicted * $0 / 100 }
@@ -53,25 +54,18 @@ public struct ScalingReport: Sendable {
     }
   }
 
-  /// Predicted against measured training throughput (samples/s), where models.json predicts a
-  /// rank count that was measured.
+  /// Predicted against measured training throughput (samples/s) at each measured rank count
+  /// beyond one: the fitted scaling law with the smallest held-out error, its band that error.
   public var trainingComparisons: [Comparison] {
     guard let models else { return [] }
     return scaling.flatMap { series -> [Comparison] in
-      guard let fit = models.scalingFit(for: series) else { return [] }
-      return fit.predictions.compactMap { prediction in
-        guard let point = series.points.first(where: { $0.ranks == prediction.ranks }) else { return nil }
-        if let samples = prediction.samplesPerS {
-          return Comparison(
-            label: "\(series.name) \(prediction.ranks) ranks", measured: point.samplesPerS,
-            predicted: samples, low: prediction.low, high: prediction.high)
-        }
-        guard let step = prediction.stepMs, step > 0 else { return nil }
-        // Throughput from a predicted step time: the global batch is the same as measured.
-        let predicted = point.samplesPerS * point.stepMs / step
+      guard let fit = models.scalingFit(for: series), let best = fit.bestLaw else { return [] }
+      return series.points.filter { $0.ranks > 1 }.map { point in
+        let predicted = fit.baselineSamplesPerS * best.law.speedup(ranks: point.ranks)
+        let band = best.mape.map { predicted * $0 / 100 }
         return Comparison(
-          label: "\(series.name) \(prediction.ranks) ranks", measured: point.samplesPerS,
-          predicted: predicted, low: nil, high: nil)
+          label: "\(series.name) \(point.ranks) ranks (\(best.name))", measured: point.samplesPerS,
+          predicted: predicted, low: band.map { predicted - $0 }, high: band.map { predicted + $0 })
       }
     }
   }

@@ -121,7 +121,7 @@ enum BadInputCatalogue {
         "report", "FIXTURES/results-good.jsonl", "--models", "FIXTURES/models-missing-fields.json", "-o",
         "SENTINEL_DIR",
       ],
-      "has none of"
+      "missing field"
     ),
     (
       ["report", "FIXTURES/results-good.jsonl", "--models", "FIXTURES/models-newer.json", "-o", "SENTINEL_DIR"],
@@ -129,7 +129,7 @@ enum BadInputCatalogue {
     ),
     (
       ["report", "FIXTURES/results-good.jsonl", "--models", "FIXTURES/models-not-json.json", "-o", "SENTINEL_DIR"],
-      "not JSON"
+      "is not a models file"
     ),
   ]
 

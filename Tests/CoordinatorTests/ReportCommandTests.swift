@@ -7,10 +7,10 @@ import Testing
 enum ReportFixturePaths {
   static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("fixtures/report").path
-  static let results = ["allreduce.jsonl", "p2p.jsonl", "train-synthetic.jsonl", "failure.jsonl"].map {
+  static let results = ["allreduce.jsonl", "p2p.jsonl", "train.jsonl", "train-synthetic.jsonl", "failure.jsonl"].map {
     directory + "/" + $0
   }
-  static let models = directory + "/models-synthetic.json"
+  static let models = directory + "/models.json"
 }
 
 @Test func reportWritesThePageTheSummaryAndATablePerKind() throws {
@@ -25,12 +25,54 @@ enum ReportFixturePaths {
   #expect(files == ["allreduce.csv", "failure.csv", "index.html", "p2p.csv", "summary.md", "train.csv"])
   let html = try String(contentsOfFile: output + "/index.html", encoding: .utf8)
   #expect(html.contains("link rate 1.25 GB/s"), "--link-rate wins over models.json")
-  #expect(ReportTextCount.occurrences(of: "<svg ", in: html) == 14)
+  #expect(ReportTextCount.occurrences(of: "<svg ", in: html) == 17)
   let summary = try String(contentsOfFile: output + "/summary.md", encoding: .utf8)
   #expect(summary.contains("## Findings"))
   let records = try ResultsFile(path: ReportFixturePaths.results[0]).read().records
   let csv = try String(contentsOfFile: output + "/allreduce.csv", encoding: .utf8)
   #expect(csv.components(separatedBy: "\r\n").filter { !$0.isEmpty }.count == records.count + 1)
+}
+
+/// `dlscale fit` then `dlscale report` on the real fixture records: the report shows every
+/// scaling law fit fitted with its held-out error, and the allreduce model by message size that
+/// `predict` uses.
+@Test func reportShowsWhatFitWrote() throws {
+  let directory = try Executables.temporaryDirectory()
+  let models = directory + "/models.json"
+  let real = ["allreduce.jsonl", "p2p.jsonl", "train.jsonl"].map { ReportFixturePaths.directory + "/" + $0 }
+  let fit = try Executables.run([Executables.coordinator, "fit"] + real + ["-o", models])
+  #expect(fit.status == 0, "dlscale fit failed: \(fit.stderr)")
+  let output = directory + "/report"
+  let report = try Executables.run([Executables.coordinator, "report"] + real + ["--models", models, "-o", output])
+  #expect(report.status == 0, "dlscale report failed: \(report.stderr)")
+  let summary = try String(contentsOfFile: output + "/summary.md", encoding: .utf8)
+  struct Written: Decodable {
+    struct Scaling: Decodable {
+      var model: String
+      var scaling: String
+      var amdahlMape: Double?
+      var gustafsonMape: Double?
+      var uslMape: Double?
+    }
+    var scaling: [Scaling]
+  }
+  let decoder = JSONDecoder()
+  decoder.keyDecodingStrategy = .convertFromSnakeCase
+  let written = try decoder.decode(Written.self, from: Data(contentsOf: URL(fileURLWithPath: models)))
+  #expect(!written.scaling.isEmpty)
+  for fit in written.scaling {
+    for (law, mape) in [("Amdahl", fit.amdahlMape), ("Gustafson", fit.gustafsonMape), ("USL", fit.uslMape)] {
+      guard let mape else { continue }
+      let line = summary.split(separator: "\n").first {
+        $0.contains("\(fit.model) \(fit.scaling) batch") && $0.contains(" \(law) |")
+      }
+      #expect(
+        line?.contains(String(format: "%.1f%%", mape)) == true,
+        "\(fit.model) \(fit.scaling) \(law): \(line ?? "no row")")
+    }
+  }
+  #expect(summary.contains("allreduce mpi"), "the allreduce model's row")
+  #expect(summary.contains("by message size: ≤ 64KiB"), "the pieces predict uses")
 }
 
 @Test func aTornLastLineIsOneWarningAndTheReportIsStillWritten() throws {
@@ -53,7 +95,7 @@ enum ReportFixturePaths {
   ("newer", "newer than this dlscale"),
   ("none", "no results files given"),
   ("rate", "invalid for '--link-rate <link-rate>': expected a positive number and a unit"),
-  ("models", "cannot read models file"),
+  ("models", "nope.json: no such file"),
   ("output", "is not a directory"),
 ])
 func unusableInputIsOneLineAndAFailure(input: String, expected: String) throws {

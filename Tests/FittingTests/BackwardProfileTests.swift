@@ -18,10 +18,8 @@ struct BackwardProfileTests {
   @Test func resnet50FillsItsFirstBucketsEarlyAndItsLastAtTheEnd() throws {
     let resnet = try BackwardProfile(spec: try Zoo.spec(named: "resnet50"))
     #expect(resnet.gradientBytes == 25_557_096 * 4)
-    let sizes = IterationModel(
-      computeMs: 1, backwardMs: 1, updateMs: 0, gradientBytes: resnet.gradientBytes, bucketBytes: 25 << 20, ranks: 4,
-      allreduceSeconds: { _ in 0 }
-    ).buckets
+    let sizes = try IterationModel.bucketPlan(spec: Zoo.spec(named: "resnet50"), bucketBytes: 25 << 20).bucketBytes()
+    #expect(sizes.reduce(0, +) == resnet.gradientBytes)
     let fractions = resnet.readyFractions(bucketSizes: sizes)
     #expect(fractions.count == sizes.count)
     #expect(zip(fractions, fractions.dropFirst()).allSatisfy { $0 <= $1 })
@@ -33,7 +31,7 @@ struct BackwardProfileTests {
   @Test func earlyBucketsHideMoreCommunicationThanAnEvenSpread() {
     // Two buckets of 100 bytes, 1 ms each; backward takes 10 ms.
     var model = IterationModel(
-      computeMs: 15, backwardMs: 10, updateMs: 0, gradientBytes: 200, bucketBytes: 100, ranks: 2,
+      computeMs: 15, backwardMs: 10, updateMs: 0, buckets: [100, 100], ranks: 2,
       allreduceSeconds: { _ in 1e-3 })
     // Even spread: ready at 5 and 10 ms; the second allreduce ends at 11 ms.
     #expect(abs(model.exposedCommunicationMs - 1) < 1e-12)
@@ -46,4 +44,18 @@ struct BackwardProfileTests {
     model.profile = nil
     #expect(abs(model.exposedCommunicationMs - 15) < 1e-12)
   }
+}
+
+/// `predict` prices the buckets the agent reduces: the plan it makes from ResNet-50's spec has
+/// the same bucket boundaries as the plan of the built network the agent trains.
+@Test func predictPlansTheAgentsBucketsForResNet50() throws {
+  let spec = try Zoo.spec(named: "resnet50")
+  let bucketBytes = 25 << 20
+  let agent = try Network(spec: spec, batchSize: 1).bucketPlan(bucketBytes: bucketBytes)
+  let predict = try IterationModel.bucketPlan(spec: spec, bucketBytes: bucketBytes)
+  #expect(predict.buckets.map(\.members) == agent.buckets.map(\.members))
+  #expect(predict.bucketBytes() == agent.bucketBytes())
+  // Whole tensors, not equal 25 MiB chunks of the gradient: no bucket is exactly 25 MiB.
+  #expect(agent.buckets.count >= 3, "\(agent.bucketBytes())")
+  #expect(!agent.bucketBytes().contains(bucketBytes), "\(agent.bucketBytes())")
 }

@@ -162,11 +162,11 @@ struct PiecewiseStructuralFitTests {
   func ringTimes(ranks: [Int], sizes: [Int]) -> [CollectiveTiming] {
     ranks.flatMap { p in
       sizes.map { n in
-        let terms = CollectiveCostTerms(algorithm: "ring", ranks: p, bytes: n)
+        let terms = AllreduceKind.ring.cost(ranks: p, bytes: n)!
         let eager = Double(n) / Double(p) <= 65_536
         let (alpha, beta) = eager ? (20e-6, 40e-9) : (900e-6, 41e-9)
         return CollectiveTiming(
-          algorithm: "ring", ranks: p, bytes: n, seconds: terms.latency * alpha + terms.transfer * beta)
+          algorithm: "ring", ranks: p, bytes: n, seconds: terms.alpha * alpha + terms.beta * beta)
       }
     }
   }

@@ -75,13 +75,13 @@ struct InterferenceTests {
   @Test func hiddenCommunicationStretchesBackward() {
     // Backward 100 ms, one bucket ready at its end: nothing hidden, nothing added.
     var model = IterationModel(
-      computeMs: 150, backwardMs: 100, updateMs: 10, gradientBytes: 100, bucketBytes: 100, ranks: 2,
+      computeMs: 150, backwardMs: 100, updateMs: 10, buckets: [100], ranks: 2,
       allreduceSeconds: { _ in 40e-3 })
     model.interference = 0.5
     #expect(model.interferenceMs == 0)
     #expect(abs(model.stepMs - 200) < 1e-9)
     // Two buckets, ready at 50 and 100 ms, 40 ms each: the first is hidden (50 → 90 ms).
-    model.bucketBytes = 50
+    model.buckets = [50, 50]
     model.interference = 0
     #expect(abs(model.exposedCommunicationMs - 40) < 1e-9)
     model.interference = 0.5

@@ -21,23 +21,17 @@ struct PredictionTests {
     // 4 buckets of 1 MB, each allreduce 30 ms, backward 80 ms: buckets ready every 20 ms, the
     // network is the bottleneck from the first one: end = 20 + 4·30 = 140 ms, exposed 60 ms.
     let slow = IterationModel(
-      computeMs: 120, backwardMs: 80, updateMs: 0, gradientBytes: 4_000_000, bucketBytes: 1_000_000,
+      computeMs: 120, backwardMs: 80, updateMs: 0, buckets: Array(repeating: 1_000_000, count: 4),
       ranks: 2, allreduceSeconds: { _ in 0.030 })
-    #expect(slow.buckets == [1_000_000, 1_000_000, 1_000_000, 1_000_000])
     #expect(abs(slow.exposedCommunicationMs - 60) < 1e-9)
     // Fast network: only the last bucket's 5 ms is exposed.
     let fast = IterationModel(
-      computeMs: 120, backwardMs: 80, updateMs: 0, gradientBytes: 4_000_000, bucketBytes: 1_000_000,
+      computeMs: 120, backwardMs: 80, updateMs: 0, buckets: Array(repeating: 1_000_000, count: 4),
       ranks: 2, allreduceSeconds: { _ in 0.005 })
     #expect(abs(fast.exposedCommunicationMs - 5) < 1e-9)
-    // A last, smaller bucket.
-    let uneven = IterationModel(
-      computeMs: 1, backwardMs: 1, updateMs: 0, gradientBytes: 2_500_000, bucketBytes: 1_000_000,
-      ranks: 2, allreduceSeconds: { _ in 0 })
-    #expect(uneven.buckets == [1_000_000, 1_000_000, 500_000])
     // One rank: nothing to allreduce.
     let single = IterationModel(
-      computeMs: 1, backwardMs: 1, updateMs: 0, gradientBytes: 1_000, bucketBytes: 100, ranks: 1,
+      computeMs: 1, backwardMs: 1, updateMs: 0, buckets: Array(repeating: 100, count: 10), ranks: 1,
       allreduceSeconds: { _ in 1 })
     #expect(single.exposedCommunicationMs == 0)
   }
@@ -63,7 +57,7 @@ struct PredictionTests {
   @Test func eachOverlapModeExposesItsShare() {
     // Three buckets ready at 30, 60 and 90 ms of a 90 ms backward, 70 ms each; forward 60 ms.
     var model = IterationModel(
-      computeMs: 150, backwardMs: 90, updateMs: 0, gradientBytes: 300, bucketBytes: 100, ranks: 2,
+      computeMs: 150, backwardMs: 90, updateMs: 0, buckets: [100, 100, 100], ranks: 2,
       allreduceSeconds: { _ in 0.070 })
     // Off: all 210 ms after backward.
     model.overlap = .off
@@ -98,10 +92,7 @@ struct PredictionTests {
     #expect(profile.forwardGateFractions(bucketSizes: [50, 50]) == [0, 0])
     // ResNet-50: the last buckets hold the stem and first stages, needed first.
     let resnet = try BackwardProfile(spec: try Zoo.spec(named: "resnet50"))
-    let sizes = IterationModel(
-      computeMs: 1, backwardMs: 1, updateMs: 0, gradientBytes: resnet.gradientBytes, bucketBytes: 4 << 20,
-      ranks: 2, allreduceSeconds: { _ in 0 }
-    ).buckets
+    let sizes = try IterationModel.bucketPlan(spec: Zoo.spec(named: "resnet50"), bucketBytes: 4 << 20).bucketBytes()
     let gates = resnet.forwardGateFractions(bucketSizes: sizes)
     #expect(gates.last == 0)
     #expect(zip(gates, gates.dropFirst()).allSatisfy { $0 >= $1 }, "later buckets are needed earlier")

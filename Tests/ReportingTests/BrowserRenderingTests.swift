@@ -72,7 +72,7 @@ func theReportRendersInABrowser() throws {
   // The DOM after parsing: every chart survived as an SVG element.
   let dom = try Executables.run([Browser.chromium!] + Browser.arguments(profile: profile) + ["--dump-dom", page])
   #expect(dom.status == 0, "chromium --dump-dom failed: \(dom.stderr.suffix(400))")
-  #expect(ReportFixtures.count("<svg ", in: dom.stdout) == 14, "svg elements in the parsed page")
+  #expect(ReportFixtures.count("<svg ", in: dom.stdout) == 17, "svg elements in the parsed page")
   #expect(!dom.stdout.contains("<script"))
 
   // The screenshot at a laptop-like width.

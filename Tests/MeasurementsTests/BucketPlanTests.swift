@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Collectives
+@testable import Measurements
 
 @Test func tensorsFillBucketsUpToTheCap() {
   // 4-byte elements, 100-byte buckets: 10+10+10 = 120 B closes bucket 0, and so on.
