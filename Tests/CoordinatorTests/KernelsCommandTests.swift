@@ -3,6 +3,8 @@ import Measurements
 import TestSupport
 import Testing
 
+@testable import Coordinator
+
 /// `dlscale kernels`: in this process by default, on the agents with launch options; every
 /// record names the host that measured it.
 @Suite struct KernelsCommandTests {
@@ -59,6 +61,20 @@ import Testing
     let fit = try Executables.run([Executables.coordinator, "fit", output, "-o", models])
     #expect(fit.status == 0, "dlscale fit failed: \(fit.stderr)")
     #expect(FileManager.default.fileExists(atPath: models))
+  }
+
+  /// Launch options send the measurement to the agents; a value of --mpirun-arg is mpirun's.
+  @Test(arguments: [
+    (["kernels", "--layers", "fc"], "mpirun", false),
+    (["kernels", "--np", "2"], "mpirun", true),
+    (["kernels", "--np=4"], "mpirun", true),
+    (["kernels", "--hostfile", "hosts"], "mpirun", true),
+    (["kernels", "--cluster", "lab"], "mpirun", true),
+    (["kernels"], "srun", true),
+    (["kernels", "--mpirun-arg", "--np", "--mpirun-arg", "--cluster"], "mpirun", false),
+  ])
+  func launchOptionsChooseTheAgents(arguments: [String], launcher: String, onAgents: Bool) {
+    #expect(KernelsCommand.asksForAgents(["dlscale"] + arguments, launcher: launcher) == onAgents)
   }
 
   @Test(arguments: [
