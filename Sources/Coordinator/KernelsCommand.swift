@@ -108,13 +108,9 @@ struct KernelsCommand: ParsableCommand {
     let path = output ?? "dlscale-results/kernels.jsonl"
     let results = ResultsFile(path: path)
     try results.prepare()
-    var arguments = ["--layers", layers, "--threads", "\(threads)", "--repeat", "\(`repeat`)", "--batch", "\(batch)"]
-    if let model { arguments += ["--model", model] }
-    if let network { arguments += ["--network", network] }
-    if layerTimes { arguments.append("--layer-times") }
     let records = try AgentRun(
-      launcher: launcher, ranks: launch.np, benchmark: "kernels", arguments: arguments, threads: threads,
-      timeout: launch.timeout, results: results, parameters: ["layers": layers, "batch": "\(batch)"]
+      launcher: launcher, ranks: launch.np, benchmark: "kernels", arguments: measurement.agentArguments,
+      threads: threads, timeout: launch.timeout, results: results, parameters: ["layers": layers, "batch": "\(batch)"]
     ).run()
     print("dlscale: \(records.count) records appended to \(path)")
   }

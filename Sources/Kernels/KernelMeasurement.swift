@@ -55,6 +55,18 @@ public struct KernelMeasurement: Sendable {
     return nil
   }
 
+  /// These settings as the options of `dlscale-agent kernels`, which reads them back.
+  public var agentArguments: [String] {
+    var arguments = [
+      "--layers", operations.joined(separator: ","), "--threads", "\(threads)", "--repeat", "\(repeats)", "--batch",
+      "\(batch)",
+    ]
+    if let model { arguments += ["--model", model] }
+    if let network { arguments += ["--network", network] }
+    if layerTimes { arguments.append("--layer-times") }
+    return arguments
+  }
+
   /// Measures, passing each line of the table to `print` as soon as it is known, and returns
   /// the records, each stamped with `measurer` (the one process that measured it).
   public func measure(
