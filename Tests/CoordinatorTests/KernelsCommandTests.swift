@@ -54,6 +54,9 @@ import Testing
     #expect(Set(records.map(\.runId)).count == 1)
     #expect(records.allSatisfy { $0.kind == .kernel && $0.ranks == 1 && $0.rankHosts == [Self.thisHost] })
     #expect(records.allSatisfy { $0.mpiLibrary != nil }, "measured by agent ranks")
+    #expect(
+      records.allSatisfy { $0.op == "fc" && $0.batchPerRank == 2 && $0.iterations == 1 },
+      "the agents got the settings")
     #expect(records.allSatisfy { $0.command?.contains("--np") == true }, "the coordinator's command is recorded")
 
     // dlscale fit reads them as kernel samples.
