@@ -11,7 +11,7 @@ struct Agent: ParsableCommand {
     commandName: "dlscale-agent",
     abstract: "An MPI rank of a dlscale run (started by mpirun; see `dlscale --help`).",
     subcommands: [
-      AllreduceCommand.self, P2PCommand.self, TrainCommand.self, VerifyCommand.self,
+      AllreduceCommand.self, KernelsCommand.self, P2PCommand.self, TrainCommand.self, VerifyCommand.self,
     ]
   )
 
