@@ -25,14 +25,17 @@ let package = Package(
     .target(name: "Kernels", dependencies: ["CBLAS", "Measurements"]),
     .target(name: "Fitting", dependencies: ["CSVM", "Kernels", "Measurements"]),
     .target(name: "Reporting", dependencies: ["Fitting", "Measurements", .product(name: "Plot", package: "Plot")]),
+    // The command-line form of the options that both executables take.
+    .target(name: "CommandLineOptions", dependencies: ["Kernels", "Measurements", argumentParser]),
     .executableTarget(
       name: "Agent",
-      dependencies: ["Collectives", "Kernels", "Measurements", argumentParser]
+      dependencies: ["Collectives", "CommandLineOptions", "Kernels", "Measurements", argumentParser]
     ),
     .executableTarget(
       name: "Coordinator",
       dependencies: [
-        "Fitting", "Kernels", "Measurements", "Reporting", argumentParser, .product(name: "Yams", package: "Yams"),
+        "CommandLineOptions", "Fitting", "Kernels", "Measurements", "Reporting", argumentParser,
+        .product(name: "Yams", package: "Yams"),
       ]
     ),
 
@@ -43,7 +46,7 @@ let package = Package(
     .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
     .testTarget(name: "FittingTests", dependencies: ["Fitting", "Kernels", "Measurements"]),
     .testTarget(name: "ReportingTests", dependencies: ["Fitting", "Reporting", "Measurements", "TestSupport"]),
-    .testTarget(name: "AgentTests", dependencies: ["Measurements", "TestSupport"]),
+    .testTarget(name: "AgentTests", dependencies: ["Agent", "Kernels", "Measurements", "TestSupport"]),
     .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Measurements", "TestSupport"]),
   ],
   swiftLanguageModes: [.v6]

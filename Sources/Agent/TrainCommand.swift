@@ -1,5 +1,6 @@
 import ArgumentParser
 import Collectives
+import CommandLineOptions
 import Foundation
 import Kernels
 import Measurements
@@ -10,53 +11,10 @@ struct TrainCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "train", abstract: "Data-parallel training steps of a reference model on synthetic data.")
 
-  @Option(help: "Reference model (see `dlscale models`).")
-  var model: String
-
-  @Option(help: "Batch per rank (weak scaling) or global batch (strong scaling).")
-  var batch: Int = 8
-
-  @Option(help: "weak: --batch per rank; strong: --batch is the global batch, split across ranks.")
-  var scaling = "weak"
-
-  @Option(help: "Timed training steps.")
-  var steps: Int = 5
+  @OptionGroup var training: TrainingArguments
 
   @Option(help: "Untimed steps first.")
   var warmupSteps: Int = 1
-
-  @Option(help: "Gradient allreduce algorithm.")
-  var algorithm = "ring"
-
-  @Option(help: "Gradient bucket size.")
-  var bucket = "25MiB"
-
-  @Option(
-    help:
-      "on: each bucket's allreduce runs while backward goes on; forward: also beside the next step's forward, first layers first; off: after backward."
-  )
-  var overlap = "on"
-
-  @Option(help: "Compute threads per rank (OpenBLAS and the layers' loops).")
-  var threads: Int = 1
-
-  @Option(
-    help:
-      "Also time the step's compute alone and its communication alone, this many steps each, in pairs between the training steps."
-  )
-  var aloneSteps: Int = 0
-
-  @Option(
-    help:
-      "Microseconds the communication thread sleeps between tests of a transfer (0: MPI's blocking wait, which polls a core)."
-  )
-  var pollInterval: Double = TrainingSettings.defaultPollInterval
-
-  @Option(
-    help:
-      "The communication thread's CPU: shared (the rank's own) or reserved (DLSCALE_COMM_CGROUP's; default: it when set)."
-  )
-  var commCpu: String?
 
   @Option(help: "Rank 0 writes the final weights here (raw little-endian float32) and FILE.json naming the tensors.")
   var saveWeights: String?
@@ -67,29 +25,25 @@ struct TrainCommand: ParsableCommand {
   @OptionGroup var outputOptions: OutputOptions
 
   func validate() throws {
-    let settings = TrainingSettings(
-      model: model, batch: batch, scaling: scaling, steps: steps, aloneSteps: aloneSteps, algorithm: algorithm,
-      bucket: bucket, overlap: overlap, threads: threads, pollInterval: pollInterval, commCPU: commCpu)
-    if let problem = settings.problem { throw ValidationError(problem) }
+    _ = try training.options
     guard warmupSteps >= 0 else { throw ValidationError("--warmup-steps must not be negative") }
   }
 
   func run() throws {
+    let options = try training.options
+    let (model, batch, steps, threads) = (options.model, options.batch, options.steps, options.threads)
+    let (overlapMode, aloneSteps) = (options.overlap, options.aloneSteps)
     // Before MPI starts: OpenBLAS reads its kernel choice and thread timeout only when it loads.
     BLAS.restartWithSuggestedEnvironmentIfNeeded(threads: threads)
     let sink = try RecordSink(options: outputOptions)
-    let bucketBytes = try ByteSize.parse(bucket)
-    let overlapMode = OverlapMode(rawValue: overlap)!  // checked by TrainingSettings
-    let reservation = try CommunicationReservation(asked: commCpu.flatMap(CommunicationCPU.init(rawValue:)))
+    let reservation = try CommunicationReservation(asked: options.commCPU)
     // Under `--overlap forward` the buckets are still being reduced on the communication thread
     // when this thread averages the step's times over the ranks: MPI calls from both threads at
     // once (on different communicators) need MPI_THREAD_MULTIPLE.
     try withMPI(threadLevel: overlapMode == .forward ? .multiple : .serialized) { world in
       let context = try RunContext.gather(on: world, runId: outputOptions.runId, command: outputOptions.command)
-      guard let algorithmImplementation = AllreduceAlgorithms.named(algorithm) else {
-        throw AgentError("algorithm '\(algorithm)' is not available in this build")
-      }
-      let split = BatchSplit(batch: batch, scaling: scaling, ranks: world.size)
+      let algorithmImplementation = AllreduceAlgorithms.make(options.algorithm)
+      let split = BatchSplit(batch: batch, scaling: options.scaling, ranks: world.size)
       guard split.perRank.allSatisfy({ $0 > 0 }) else {
         throw AgentError("a global batch of \(batch) cannot be split over \(world.size) ranks")
       }
@@ -97,13 +51,15 @@ struct TrainCommand: ParsableCommand {
       let network = try Network(spec: try Zoo.spec(named: model), batchSize: localBatch, threads: threads, seed: seed)
       let session = TrainingSession(network: network)
       let trainer = try DataParallelTrainer(
-        session: session, communicator: world, algorithm: algorithmImplementation, bucketBytes: bucketBytes,
+        session: session, communicator: world, algorithm: algorithmImplementation, bucketBytes: options.bucketBytes,
         overlap: overlapMode, share: Double(localBatch) / Double(split.global),
-        waitPolicy: WaitPolicy(pollIntervalMicroseconds: pollInterval), communicationThreadStart: reservation.join)
+        waitPolicy: WaitPolicy(pollIntervalMicroseconds: options.pollInterval),
+        communicationThreadStart: reservation.join)
       if world.rank == 0 {
         print(
           "# dlscale train: \(model), \(context.ranks) ranks on \(context.hosts) host(s), batch \(split.describe), "
-            + "\(algorithm), \(trainer.plan.buckets.count) buckets of \(bucket), overlap \(overlap)"
+            + "\(options.algorithm), \(trainer.plan.buckets.count) buckets of \(ByteSize.format(options.bucketBytes)), "
+            + "overlap \(options.overlap.rawValue)"
             + (reservation.isReserved ? ", communication thread on CPU reserved for it" : ""))
         print(context.bindingLine)
         print("#  step    loss   step(ms)   fwd(ms)   bwd(ms)  exposed(ms)  allreduce(ms)  update(ms)")
@@ -183,12 +139,12 @@ struct TrainCommand: ParsableCommand {
       record.batchPerRank = split.perRank.max()
       record.globalBatch = split.global
       record.rankBatches = split.perRank
-      record.scaling = scaling
-      record.algorithm = algorithm
-      record.bucketBytes = bucketBytes
+      record.scaling = options.scaling.rawValue
+      record.algorithm = options.algorithm.rawValue
+      record.bucketBytes = options.bucketBytes
       record.bucketCount = trainer.plan.buckets.count
       record.overlap = overlapMode
-      record.pollIntervalUs = pollInterval
+      record.pollIntervalUs = options.pollInterval
       record.steps = steps
       record.warmupSteps = warmupSteps + refills
       record.threads = threads
@@ -235,8 +191,8 @@ struct BatchSplit {
   let perRank: [Int]
   var global: Int { perRank.reduce(0, +) }
 
-  init(batch: Int, scaling: String, ranks: Int) {
-    if scaling == "strong" {
+  init(batch: Int, scaling: ScalingMode, ranks: Int) {
+    if scaling == .strong {
       perRank = (0..<ranks).map { batch / ranks + ($0 < batch % ranks ? 1 : 0) }
     } else {
       perRank = Array(repeating: batch, count: ranks)

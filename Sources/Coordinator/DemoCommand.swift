@@ -26,10 +26,11 @@ struct DemoCommand: ParsableCommand {
 
   func validate() throws {
     _ = try parseSizes(maxSize, option: "--max-size")
-    guard Zoo.names.contains(model) else {
-      throw ValidationError("unknown model '\(model)' (known: \(Zoo.names.joined(separator: ", ")))")
-    }
+    if let problem = trainingOptions.problem(of: .model) { throw ValidationError(problem) }
   }
+
+  /// The options of every training run of the sweep: the defaults but a larger batch and fewer steps.
+  var trainingOptions: TrainingOptions { TrainingOptions(model: model, batch: 16, scaling: .weak, steps: 4) }
 
   func run() throws {
     let started = Date()
@@ -59,13 +60,7 @@ struct DemoCommand: ParsableCommand {
     var training: [Record] = []
     for ranks in [1, 2, 4] {
       print("== \(model) weak scaling, \(ranks) rank(s) ==")
-      training += try launch(
-        ranks, "train",
-        [
-          "--model", model, "--batch", "16", "--scaling", "weak", "--steps", "4", "--algorithm", "ring", "--overlap",
-          "on",
-        ],
-        into: files.train)
+      training += try launch(ranks, "train", trainingOptions.agentArguments(), into: files.train)
     }
 
     print("== fit ==")
@@ -75,7 +70,7 @@ struct DemoCommand: ParsableCommand {
     print("== prediction: \(model), 1e7 samples × 10 epochs, over this machine's interconnect ==")
     let predict = try PredictCommand.parse([
       "--models", modelsPath, "--model", model, "--samples", "1e7", "--epochs", "10", "--nodes", "1,2,4,8,16,32,64",
-      "--batch", "16",
+      "--batch", "\(trainingOptions.batch)",
     ])
     try predict.run()
     print("== report ==")

@@ -28,10 +28,7 @@ struct SweepPlan {
   static let runKeys: [String: [String]] = [
     "allreduce": ["np", "sizes", "algorithms", "iterations", "warmup", "poll-interval"],
     "p2p": ["np", "sizes", "iterations", "poll-interval"],
-    "train": [
-      "np", "model", "batch", "scaling", "algorithm", "bucket", "overlap", "steps", "threads",
-      "alone-steps", "poll-interval", "comm-cpu",
-    ],
+    "train": ["np"] + TrainingOptions.Field.allCases.map(\.rawValue),
   ]
 
   static func load(path: String) throws -> SweepPlan {
@@ -100,7 +97,7 @@ struct SweepPlan {
     var axes: [(String, [String])] = []
     for key in keys {
       guard let node = mapping[key] else { continue }
-      let values = try reader.values(node, key: key)
+      let values = try reader.values(node, key: key, training: benchmark == "train")
       if key == "algorithms" || key == "sizes" {
         axes.append((key, [values.joined(separator: ",")]))
       } else {
@@ -116,9 +113,14 @@ struct SweepPlan {
     }
     // Repeated runs go round by round: every point once, then every point again, so that a
     // machine that drifts during the sweep shifts every point alike.
-    guard repeats > 1 else { return combinations.map { SweepPoint(benchmark: benchmark, settings: $0) } }
+    let points = try combinations.map { try SweepPoint(benchmark: benchmark, settings: $0) }
+    guard repeats > 1 else { return points }
     return (1...repeats).flatMap { round in
-      combinations.map { SweepPoint(benchmark: benchmark, settings: $0 + [("repeat", "\(round)")]) }
+      points.map { point in
+        var repeated = point
+        repeated.settings.append(("repeat", "\(round)"))
+        return repeated
+      }
     }
   }
 }
@@ -149,6 +151,21 @@ extension SweepPlan {
 struct SweepPoint: Equatable {
   var benchmark: String
   var settings: [(String, String)]
+  /// A train point's options: the defaults with the point's settings read over them.
+  var training: TrainingOptions?
+
+  /// The point of `benchmark` with `settings` (checked already, as the plan's reader does).
+  init(benchmark: String, settings: [(String, String)]) throws {
+    self.benchmark = benchmark
+    self.settings = settings
+    guard benchmark == "train" else { return }
+    var options = TrainingOptions(model: "")
+    for (key, text) in settings {
+      guard let field = TrainingOptions.Field(rawValue: key) else { continue }
+      do { try options.set(field, from: text) } catch { throw SweepPlan.ParseError(description: error.description) }
+    }
+    training = options
+  }
 
   static func == (a: SweepPoint, b: SweepPoint) -> Bool { a.key == b.key }
 
@@ -158,11 +175,14 @@ struct SweepPoint: Equatable {
   var ranks: Int { Int(settings.first { $0.0 == "np" }?.1 ?? "1") ?? 1 }
 
   /// Compute threads per rank (1 unless the point sets `threads`).
-  var threads: Int { Int(settings.first { $0.0 == "threads" }?.1 ?? "1") ?? 1 }
+  var threads: Int { training?.threads ?? Int(settings.first { $0.0 == "threads" }?.1 ?? "1") ?? 1 }
 
-  /// The agent's arguments: `--key value` for every setting but `np` and `repeat`.
+  /// The agent's arguments: `--key value` for every setting but `np` and `repeat`; a train
+  /// point's written by `TrainingOptions` (the options it leaves out take the agent's defaults,
+  /// which are `TrainingOptions`' own).
   var agentArguments: [String] {
-    settings.filter { $0.0 != "np" && $0.0 != "repeat" }.flatMap { ["--\($0.0)", $0.1] }
+    if let training { return training.agentArguments(settings.compactMap { TrainingOptions.Field(rawValue: $0.0) }) }
+    return settings.filter { $0.0 != "np" && $0.0 != "repeat" }.flatMap { ["--\($0.0)", $0.1] }
   }
 }
 
@@ -209,15 +229,39 @@ private struct NodeReader {
     return value
   }
 
-  /// A scalar or a list of scalars, each checked for `key`'s type.
-  func values(_ node: Node, key: String) throws -> [String] {
+  /// A scalar or a list of scalars, each checked for `key`'s type (a train run's options by
+  /// `TrainingOptions`, as the command line checks them).
+  func values(_ node: Node, key: String, training: Bool = false) throws -> [String] {
     let items: [Node]
     switch node {
     case .scalar: items = [node]
     case .sequence(let sequence) where !sequence.isEmpty: items = Array(sequence)
     default: throw SweepPlan.ParseError(description: "\(at(node)): '\(key)' must be a value or a non-empty list")
     }
+    if training, let field = TrainingOptions.Field(rawValue: key) {
+      return try items.map { try checked($0, field: field) }
+    }
     return try items.map { try checked($0, key: key) }
+  }
+
+  /// A train option's value, read by `TrainingOptions` (YAML's booleans for `overlap` mean on
+  /// and off).
+  private func checked(_ node: Node, field: TrainingOptions.Field) throws -> String {
+    guard case .scalar(let scalar) = node else {
+      throw SweepPlan.ParseError(description: "\(at(node)): '\(field.rawValue)' items must be single values")
+    }
+    var text = scalar.string
+    if field == .overlap {
+      switch text.lowercased() {
+      case "on", "true", "yes": text = "on"
+      case "off", "false", "no": text = "off"
+      default: text = text.lowercased()
+      }
+    }
+    do { _ = try TrainingOptions.reading(field, from: text) } catch {
+      throw SweepPlan.ParseError(description: "\(at(node)): \(error.description)")
+    }
+    return text
   }
 
   private func checked(_ node: Node, key: String) throws -> String {
@@ -229,9 +273,9 @@ private struct NodeReader {
       SweepPlan.ParseError(description: "\(at(node)): '\(key)' must be \(expected), got '\(text)'")
     }
     switch key {
-    case "np", "batch", "steps", "threads", "iterations", "repeat":
+    case "np", "iterations", "repeat":
       guard let value = Int(text), value > 0 else { throw fail("a positive integer") }
-    case "warmup", "alone-steps":
+    case "warmup":
       guard let value = Int(text), value >= 0 else { throw fail("a non-negative integer") }
     case "sizes":
       do { _ = try ByteSize.parseList(text) } catch { throw fail("a size list such as 8:64MiB") }
@@ -239,23 +283,8 @@ private struct NodeReader {
       guard let value = Double(text), PollInterval.microseconds.contains(value) else {
         throw fail("microseconds from 0 (MPI's blocking wait) to 1000000")
       }
-    case "bucket":
-      do { _ = try ByteSize.parse(text) } catch { throw fail("a size such as 25MiB") }
-    case "algorithms", "algorithm":
+    case "algorithms":
       guard AlgorithmName.all.contains(text) else { throw fail("one of \(AlgorithmName.all.joined(separator: ", "))") }
-    case "model":
-      guard Zoo.names.contains(text) else { throw fail("one of \(Zoo.names.joined(separator: ", "))") }
-    case "scaling":
-      guard ["weak", "strong"].contains(text) else { throw fail("weak or strong") }
-    case "comm-cpu":
-      guard CommunicationCPU(rawValue: text) != nil else { throw fail(CommunicationCPU.choices) }
-    case "overlap":
-      switch text.lowercased() {
-      case "on", "true", "yes": return "on"
-      case "off", "false", "no": return "off"
-      case "forward": return "forward"
-      default: throw fail("on, off or forward")
-      }
     default:
       guard !text.isEmpty else { throw fail("a value") }
     }

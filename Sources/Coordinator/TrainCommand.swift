@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineOptions
 import Foundation
 import Kernels
 import Measurements
@@ -20,44 +21,7 @@ struct TrainCommand: ParsableCommand {
 
   @OptionGroup var launch: LaunchOptions
 
-  @Option(help: "Reference model: \(Zoo.names.joined(separator: ", ")).")
-  var model: String
-
-  @Option(help: "Batch per rank (weak scaling) or global batch (strong scaling).")
-  var batch: Int = 8
-
-  @Option(help: "weak (fixed batch per rank) or strong (fixed global batch, split across ranks).")
-  var scaling = "weak"
-
-  @Option(help: "Timed steps (after one warm-up step).")
-  var steps: Int = 5
-
-  @Option(help: "Gradient allreduce algorithm: \(AlgorithmName.all.joined(separator: ", ")).")
-  var algorithm = "ring"
-
-  @Option(help: "Gradient bucket size.")
-  var bucket = "25MiB"
-
-  @Option(help: "on: allreduce beside backward; forward: also beside the next forward; off: after backward.")
-  var overlap = "on"
-
-  @Option(help: "Compute threads per rank.")
-  var threads: Int = 1
-
-  @Option(help: "Also time compute alone and communication alone, this many steps each, between the training steps.")
-  var aloneSteps: Int = 0
-
-  @Option(
-    help:
-      "Microseconds the communication thread sleeps between tests of a transfer (0: MPI's blocking wait, which polls a core)."
-  )
-  var pollInterval: Double = TrainingSettings.defaultPollInterval
-
-  @Option(
-    help:
-      "Communication thread's CPU: shared (the rank's own) or reserved (the emulated cluster's --comm-cpus; default: it when the cluster has one)."
-  )
-  var commCpu: String?
+  @OptionGroup var training: TrainingArguments
 
   @Option(help: "Write the final weights here (rank 0; raw float32 and FILE.json).")
   var saveWeights: String?
@@ -66,23 +30,16 @@ struct TrainCommand: ParsableCommand {
   var output = "dlscale-results/train.jsonl"
 
   func validate() throws {
-    let settings = TrainingSettings(
-      model: model, batch: batch, scaling: scaling, steps: steps, aloneSteps: aloneSteps, algorithm: algorithm,
-      bucket: bucket, overlap: overlap, threads: threads, pollInterval: pollInterval, commCPU: commCpu)
-    if let problem = settings.problem { throw ValidationError(problem) }
-    guard scaling == "weak" || batch >= launch.np else {
+    let options = try training.options
+    guard options.scaling == .weak || options.batch >= launch.np else {
       throw ValidationError("strong scaling needs a global --batch of at least --np (\(launch.np))")
     }
   }
 
-  /// The agent's arguments for these options.
-  var agentArguments: [String] {
-    var arguments = [
-      "--model", model, "--batch", "\(batch)", "--scaling", scaling, "--steps", "\(steps)", "--algorithm", algorithm,
-      "--bucket", bucket, "--overlap", overlap, "--threads", "\(threads)", "--alone-steps", "\(aloneSteps)",
-      "--poll-interval", "\(pollInterval)",
-    ]
-    if let commCpu { arguments += ["--comm-cpu", commCpu] }
+  /// The agent's arguments for these options: every training option, written by
+  /// `TrainingOptions`, and where rank 0 saves the weights.
+  func agentArguments(_ options: TrainingOptions) -> [String] {
+    var arguments = options.agentArguments()
     if let saveWeights {
       arguments += ["--save-weights", URL(fileURLWithPath: saveWeights).standardizedFileURL.path]
     }
@@ -90,13 +47,16 @@ struct TrainCommand: ParsableCommand {
   }
 
   func run() throws {
+    let options = try training.options
     let launcher = try launch.makeLauncher()
     let results = ResultsFile(path: output)
     try results.prepare()
     let records = try AgentRun(
-      launcher: launcher, ranks: launch.np, benchmark: "train", arguments: agentArguments, threads: threads,
+      launcher: launcher, ranks: launch.np, benchmark: "train", arguments: agentArguments(options),
+      threads: options.threads,
       timeout: launch.timeout,
-      results: results, parameters: ["model": model, "batch": "\(batch)", "scaling": scaling]
+      results: results,
+      parameters: ["model": options.model, "batch": "\(options.batch)", "scaling": options.scaling.rawValue]
     ).run()
     print("dlscale: \(records.count) record appended to \(output)")
   }

@@ -72,7 +72,7 @@ private let smallPlan = """
     try SweepPlan.parse(text.replacingOccurrences(of: "[shared, reserved]", with: "spare"), path: "t.yaml")
   }
   #expect(
-    error?.description.contains("'comm-cpu' must be shared or reserved, got 'spare'") == true,
+    error?.description.contains("t.yaml:5:15: --comm-cpu must be shared or reserved, got 'spare'") == true,
     "\(String(describing: error))")
 }
 
@@ -97,7 +97,10 @@ private let smallPlan = """
   ("runs:\n  - benchmark: allreduce\n    np: two\n", "p.yaml:3:9: 'np' must be a positive integer"),
   ("runs:\n  - benchmark: allreduce\n    np: [2, 0]\n", "p.yaml:3:13: 'np' must be a positive integer"),
   ("runs:\n  - benchmark: allreduce\n    np: 2\n    sizes: 12Q\n", "p.yaml:4:12: 'sizes' must be a size list"),
-  ("runs:\n  - benchmark: train\n    np: 2\n    scaling: sideways\n", "'scaling' must be weak or strong"),
+  (
+    "runs:\n  - benchmark: train\n    np: 2\n    scaling: sideways\n",
+    "p.yaml:4:14: --scaling must be weak or strong, got 'sideways'"
+  ),
   ("runs:\n  - benchmark: allreduce\n    np: 2\n    algorithms: [fastest]\n", "'algorithms' must be one of"),
   ("runs:\n  - benchmark: dance\n    np: 2\n", "unknown benchmark 'dance'"),
   ("runs:\n  - benchmark: p2p\n    np: 2\n    repeat: 0\n", "p.yaml:4:13: 'repeat' must be a positive integer"),
@@ -215,7 +218,7 @@ private func writePlan(in directory: String) throws -> (plan: String, output: St
   #expect {
     try SweepPlan.parse(text, path: "m.yaml")
   } throws: { error in
-    "\(error)".contains("m.yaml:4:23: 'model' must be one of")
+    "\(error)".contains("m.yaml:4:23: unknown model 'resnet51' (known: ")
   }
 }
 
