@@ -14,7 +14,9 @@ import Testing
   #expect(options == TrainingOptions(model: "resnet50"))
   #expect(options.overlap == TrainingOptions.defaultOverlap)
   #expect(command.agentArguments(options) == options.agentArguments())
-  #expect(TrainCommand.helpMessage().contains("(default: \(TrainingOptions.defaultOverlap.rawValue))"))
+  // The help as one line: where it wraps depends on the default's length.
+  let help = TrainCommand.helpMessage().split(whereSeparator: \.isWhitespace).joined(separator: " ")
+  #expect(help.contains("(default: \(TrainingOptions.defaultOverlap.rawValue))"), "\(help)")
 
   let plan = try SweepPlan.parse("runs:\n  - benchmark: train\n    np: 2\n    model: resnet50\n", path: "d.yaml")
   let point = try #require(plan.points.first)
