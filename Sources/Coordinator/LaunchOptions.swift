@@ -71,7 +71,7 @@ struct LaunchOptions: ParsableArguments {
       let emulated = try EmulatedCluster.load(name: cluster)
       return Launcher(
         mpirun: mpirunPath, agent: agentPath, placement: emulated.mpirunArguments, slots: emulated.slots,
-        binding: .machine(cores: Launcher.localCores))
+        binding: emulated.binding)
     }
     if let hostfile {
       let file = try Hostfile.load(path: hostfile, defaultSlots: 1)

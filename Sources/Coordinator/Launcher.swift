@@ -36,6 +36,8 @@ struct Launcher {
     case perNode
     /// Every host is this machine, with this many cores.
     case machine(cores: Int)
+    /// Every host is this machine, each capped to a CPU share of it: ranks run unbound.
+    case cappedHosts
   }
 
   /// Ranks as Slurm tasks: `srun` (at `path`) inside the current allocation, or a new one
@@ -108,6 +110,8 @@ struct Launcher {
       result += ["--bind-to", "none"]
     case .perNode:
       result += ["--map-by", "slot:PE=\(threads)", "--bind-to", "core"]
+    case .cappedHosts:
+      result += ["--bind-to", "none"]
     case .machine:
       result += ["--bind-to", "none"]
       if !coresShort { result += ["-x", "\(MachineCoreBinding.environmentVariable)=\(threads)"] }
@@ -126,6 +130,7 @@ struct Launcher {
     if oversubscribes(ranks: ranks) { return true }
     switch binding {
     case .machine(let cores): return !MachineCoreBinding(threadsPerRank: threads).fits(ranks: ranks, cores: cores)
+    case .cappedHosts: return false
     case .perNode: return isLocal || kind == .srun ? ranks * threads > slots : false
     }
   }

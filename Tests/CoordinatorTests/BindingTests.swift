@@ -43,6 +43,22 @@ struct BindingTests {
     #expect(cluster.sharingWarning(ranks: 3, threads: 2)?.contains("unbound") == true)
   }
 
+  @Test func hostsCappedWithCPUsRunUnbound() throws {
+    let config = "cidr=10.1.2.0/24\nslots=1\ncpus=0.45\nhost dls-c-h1 10.1.2.1 200mbit veth1\n"
+    let capped = try EmulatedCluster.parse(config: config, name: "c", directory: "/d", file: "config")
+    #expect(capped.cpusPerHost == 0.45)
+    #expect(capped.binding == .cappedHosts)
+    var cluster = local
+    cluster.binding = capped.binding
+    let arguments = cluster.arguments(ranks: 2, benchmark: "train", arguments: [])
+    #expect(value(after: "--bind-to", in: arguments) == "none" && !arguments.contains("-x"))
+    #expect(cluster.sharingWarning(ranks: 2, threads: 1) == nil, "the cap is each host's share, not a warning")
+    let uncapped = try EmulatedCluster.parse(
+      config: config.replacingOccurrences(of: "cpus=0.45\n", with: "cpus=\n"), name: "c", directory: "/d",
+      file: "config")
+    #expect(uncapped.binding == .machine(cores: Launcher.localCores))
+  }
+
   @Test func theUsersOwnPlacementWins() {
     var launcher = local
     launcher.extraArguments = ["--bind-to", "socket"]
