@@ -1,6 +1,7 @@
 import ArgumentParser
 import Fitting
 import Foundation
+import Kernels
 import Measurements
 
 /// `dlscale optimize`: searches node count, ranks per node, batch per rank, allreduce algorithm
@@ -33,10 +34,12 @@ struct OptimizeCommand: ParsableCommand {
   var algorithms: String?
 
   @Option(help: "Bucket sizes to consider, comma-separated.")
-  var buckets: String = "1MiB,4MiB,16MiB,25MiB,64MiB"
+  var buckets: String = "1MiB,4MiB,8MiB,16MiB,25MiB,64MiB"
 
-  @Option(help: "Overlap modes to consider (dlscale train's --overlap: on, off, forward), comma-separated.")
-  var overlap: String = "on"
+  @Option(
+    help:
+      "Overlap modes to consider (dlscale train's --overlap: on, off, forward), comma-separated (default: train's).")
+  var overlap: String = TrainingOptions.defaultOverlap.rawValue
 
   @Option(help: "Minimise node-hours among configurations finishing within this many hours.")
   var deadlineHours: Double?

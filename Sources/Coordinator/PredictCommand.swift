@@ -1,6 +1,7 @@
 import ArgumentParser
 import Fitting
 import Foundation
+import Kernels
 import Measurements
 
 /// `dlscale predict`: hours to train a zoo model at each node count, with the step broken down
@@ -33,16 +34,16 @@ struct PredictCommand: ParsableCommand {
   var batch: Int = 32
 
   @Option(help: "weak or strong.")
-  var scaling: String = "weak"
+  var scaling: String = TrainingOptions.defaultScaling.rawValue
 
   @Option(help: "Allreduce algorithm (\(AlgorithmName.all.joined(separator: ", "))).")
   var algorithm: String?
 
-  @Option(help: "Gradient bucket size, e.g. 25MiB.")
-  var bucket: String = "25MiB"
+  @Option(help: "Gradient bucket size, e.g. 25MiB (default: dlscale train's).")
+  var bucket: String = ByteSize.format(TrainingOptions.defaultBucketBytes)
 
-  @Option(help: "When the allreduces run, as dlscale train's --overlap: on, off or forward.")
-  var overlap: String = "on"
+  @Option(help: "When the allreduces run, as dlscale train's --overlap: on, off or forward (default: train's).")
+  var overlap: String = TrainingOptions.defaultOverlap.rawValue
 
   @Option(help: "Output format: table or json.")
   var format: String = "table"

@@ -13,7 +13,7 @@ public struct ConfigurationSearch: Sendable {
   public var batches = [16, 32, 64]
   /// Nil: every fitted algorithm.
   public var algorithms: [String]?
-  public var bucketSizes = [1 << 20, 4 << 20, 16 << 20, 25 << 20, 64 << 20]
+  public var bucketSizes = [1 << 20, 4 << 20, 8 << 20, 16 << 20, 25 << 20, 64 << 20]
   public var overlaps = [IterationModel.Overlap.on]
   public var deadlineHours: Double?
 

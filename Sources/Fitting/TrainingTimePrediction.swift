@@ -17,7 +17,7 @@ public struct TrainingTimePrediction: Sendable {
     public var strongScaling = false
     /// Nil: the fastest fitted algorithm at each node count.
     public var algorithm: String?
-    public var bucketBytes = 25 << 20
+    public var bucketBytes = TrainingOptions.defaultBucketBytes
     public var overlap = IterationModel.Overlap.on
     /// Overrides of the fitted β (as a link rate, bytes/s) and α (seconds).
     public var linkBytesPerS: Double?

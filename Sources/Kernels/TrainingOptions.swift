@@ -34,8 +34,8 @@ public struct TrainingOptions: Equatable, Sendable {
   public static let defaultSteps = 5
   public static let defaultAloneSteps = 0
   public static let defaultAlgorithm = AllreduceKind.ring
-  public static let defaultBucketBytes = 25 << 20
-  public static let defaultOverlap = OverlapMode.on
+  public static let defaultBucketBytes = 8 << 20
+  public static let defaultOverlap = OverlapMode.forward
   public static let defaultThreads = 1
   /// Short against any transfer of a gradient bucket, long enough that the communication thread
   /// takes almost no CPU from backward.

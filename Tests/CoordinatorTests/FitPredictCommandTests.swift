@@ -101,7 +101,7 @@ struct FitPredictCommandTests {
       #expect(abs(row.stepMs - (row.computeMs + row.exposedCommMs + row.updateMs)) < 1e-9)
       #expect(row.errorPct >= 0 && row.errorPct.isFinite)
     }
-    #expect(rows.map(\.overlap) == ["none", "on", "on"], "overlap on unless told, none on one node")
+    #expect(rows.map(\.overlap) == ["none", "forward", "forward"], "train's default unless told, none on one node")
     #expect(rows[2].exposedCommMs > 0, "ResNet-50's 102 MB gradient at 100 MB/s cannot hide behind 120 ms")
 
     let optimize = try runDlscale([

@@ -308,10 +308,12 @@ struct LinkPricedPredictionTests {
     let models = ModelsFile(links: links, compute: PredictionTests.models().compute)
     var request = TrainingTimePrediction.Request(model: "resnet50", samples: 1e6, epochs: 1)
     request.algorithm = "ring"
+    request.bucketBytes = 25 << 20
     let row = try TrainingTimePrediction(models: models).predict(request, nodes: [2])[0]
-    // Ring at p = 2 on one bucket of n bytes: 2α + n/β-rate; summed over the gradient's buckets.
-    let gradient = Double(try Kernels.Zoo.spec(named: "resnet50").summary().gradientBytes)
-    let buckets = (gradient / Double(25 << 20)).rounded(.up)
+    // Ring at p = 2 on one bucket of n bytes: 2α + n/β-rate; summed over the agent's buckets.
+    let spec = try Kernels.Zoo.spec(named: "resnet50")
+    let gradient = Double(try spec.summary().gradientBytes)
+    let buckets = Double(try IterationModel.bucketPlan(spec: spec, bucketBytes: 25 << 20).bucketBytes().count)
     let expected = (buckets * 2 * 50e-6 + gradient / 25e6) * 1e3
     #expect(abs(row.allreduceMs - expected) < 1e-9 * expected, "\(row.allreduceMs) against \(expected)")
   }
