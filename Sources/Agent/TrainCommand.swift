@@ -159,6 +159,9 @@ struct TrainCommand: ParsableCommand {
       record.samplesPerS = Double(split.global) / average(stepSeconds)
       record.gradientBytes = network.trainableCount * MemoryLayout<Float>.stride
       record.loss = Double(timed.last?.loss ?? 0)
+      if let loss = record.loss, !loss.isFinite {
+        print("# warning: the loss is \(loss) at the last step: the synthetic training diverged (timings stand)")
+      }
       record.weightsDigest = digest
       record.ranksAgree = Set(digests).count == 1
       record.computeAloneMs = computeAlone.map { $0 * 1e3 }

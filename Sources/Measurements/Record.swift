@@ -166,6 +166,10 @@ public struct Record: Codable, Equatable, Sendable {
   /// One JSON line (no trailing newline), keys sorted so that files diff well.
   public func jsonLine() throws -> String {
     let encoder = JSONEncoder()
+    // A diverged run's loss (or any figure) may be NaN or infinite, which JSON has no number for:
+    // written as a string, the record is kept instead of the run failing to write it.
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(
+      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     encoder.keyEncodingStrategy = .convertToSnakeCase
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     return String(decoding: try encoder.encode(self), as: UTF8.self)
@@ -175,6 +179,8 @@ public struct Record: Codable, Equatable, Sendable {
   /// record whose fields changed is reported as newer, not as malformed).
   public static func decode(line: String) throws -> Record {
     let decoder = JSONDecoder()
+    decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     decoder.keyDecodingStrategy = .convertFromSnakeCase
     let data = Data(line.utf8)
     if let probe = try? decoder.decode(SchemaProbe.self, from: data), let schema = probe.schema,

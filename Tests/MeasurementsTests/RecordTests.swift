@@ -123,3 +123,14 @@ func overlapReadsTheOldBooleansAsOneMode(fields: String, mode: OverlapMode) thro
   let line = #"{"kind":"train","run_id":"r","schema":1,"timestamp":"t","overlap":"sideways"}"#
   #expect(throws: DecodingError.self) { try Record.decode(line: line) }
 }
+
+/// A diverged run's NaN loss is written (as JSON has no NaN, as a string) and read back, not lost.
+@Test func aNonFiniteFigureIsWrittenAndReadBack() throws {
+  var record = Record(kind: .train, runId: "r", timestamp: "t")
+  record.loss = .nan
+  record.stepMs = Summary(of: [1, 2])
+  let line = try record.jsonLine()
+  #expect(line.contains(#""loss":"nan""#), "\(line)")
+  let read = try Record.decode(line: line)
+  #expect(read.loss?.isNaN == true && read.stepMs == record.stepMs)
+}
