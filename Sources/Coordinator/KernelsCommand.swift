@@ -78,8 +78,8 @@ struct KernelsCommand: ParsableCommand {
 
   /// Whether the command line places ranks (--np, --hostfile, --cluster, --launcher srun):
   /// then the agents measure; otherwise this process does.
-  static func asksForAgents(_ arguments: [String], launcher: String) -> Bool {
-    if launcher == Launcher.Kind.srun.rawValue { return true }
+  static func asksForAgents(_ arguments: [String], launcher: Launcher.Kind) -> Bool {
+    if launcher == .srun { return true }
     var words = arguments.dropFirst()[...]
     while let word = words.popFirst() {
       if word == "--mpirun-arg" {

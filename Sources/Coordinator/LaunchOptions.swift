@@ -17,8 +17,10 @@ struct LaunchOptions: ParsableArguments {
   @Option(help: "Seconds before a run is killed (the whole mpirun process group).")
   var timeout: Double = 600
 
-  @Option(help: "What starts the ranks: mpirun, or srun (Slurm, inside or outside an allocation; PMIx).")
-  var launcher: String = "mpirun"
+  @Option(
+    help: "What starts the ranks: mpirun, or srun (Slurm, inside or outside an allocation; PMIx).",
+    transform: Launcher.Kind.parse)
+  var launcher: Launcher.Kind = .mpirun
 
   @Option(help: "The mpirun (or srun) to use (default: $DLSCALE_MPIRUN/$DLSCALE_SRUN or the one on PATH).")
   var mpirun: String?
@@ -42,9 +44,7 @@ struct LaunchOptions: ParsableArguments {
 
   /// The launcher named by --launcher, checked against the placement options.
   func launcherKind() throws -> Launcher.Kind {
-    guard let kind = Launcher.Kind(rawValue: launcher) else {
-      throw ValidationError("--launcher must be mpirun or srun, got '\(launcher)'")
-    }
+    let kind = launcher
     if kind == .srun && (hostfile != nil || cluster != nil) {
       throw ValidationError("--launcher srun places ranks by the Slurm allocation: drop --hostfile/--cluster")
     }
@@ -80,6 +80,16 @@ struct LaunchOptions: ParsableArguments {
         mpirun: mpirunPath, agent: agentPath, placement: ["--hostfile", file.path], slots: file.totalSlots)
     }
     return Launcher.local(mpirun: mpirunPath, agent: agentPath)
+  }
+}
+
+extension Launcher.Kind {
+  /// `--launcher`'s value, refused in one line naming the launchers.
+  static func parse(_ text: String) throws -> Launcher.Kind {
+    guard let kind = Launcher.Kind(rawValue: text) else {
+      throw ValidationError("--launcher must be mpirun or srun, got '\(text)'")
+    }
+    return kind
   }
 }
 

@@ -27,8 +27,10 @@ struct SweepCommand: ParsableCommand {
   @Option(help: "Write records here instead of the plan's output.")
   var output: String?
 
-  @Option(help: "What starts the ranks: mpirun, or srun (Slurm; e.g. inside scripts/slurm/dlscale.sbatch).")
-  var launcher: String = "mpirun"
+  @Option(
+    help: "What starts the ranks: mpirun, or srun (Slurm; e.g. inside scripts/slurm/dlscale.sbatch).",
+    transform: Launcher.Kind.parse)
+  var launcher: Launcher.Kind = .mpirun
 
   @Option(help: "The mpirun (or srun) to use (default: $DLSCALE_MPIRUN/$DLSCALE_SRUN or the one on PATH).")
   var mpirun: String?
@@ -108,7 +110,7 @@ extension LaunchOptions {
     options.timeout = plan.timeout
     options.mpirun = mpirun
     options.agent = agent
-    options.launcher = Launcher.Kind.mpirun.rawValue
+    options.launcher = .mpirun
     options.mpirunArguments = []
     return options
   }

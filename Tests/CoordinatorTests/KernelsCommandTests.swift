@@ -68,15 +68,15 @@ import Testing
 
   /// Launch options send the measurement to the agents; a value of --mpirun-arg is mpirun's.
   @Test(arguments: [
-    (["kernels", "--layers", "fc"], "mpirun", false),
-    (["kernels", "--np", "2"], "mpirun", true),
-    (["kernels", "--np=4"], "mpirun", true),
-    (["kernels", "--hostfile", "hosts"], "mpirun", true),
-    (["kernels", "--cluster", "lab"], "mpirun", true),
-    (["kernels"], "srun", true),
-    (["kernels", "--mpirun-arg", "--np", "--mpirun-arg", "--cluster"], "mpirun", false),
+    (["kernels", "--layers", "fc"], Launcher.Kind.mpirun, false),
+    (["kernels", "--np", "2"], .mpirun, true),
+    (["kernels", "--np=4"], .mpirun, true),
+    (["kernels", "--hostfile", "hosts"], .mpirun, true),
+    (["kernels", "--cluster", "lab"], .mpirun, true),
+    (["kernels"], .srun, true),
+    (["kernels", "--mpirun-arg", "--np", "--mpirun-arg", "--cluster"], .mpirun, false),
   ])
-  func launchOptionsChooseTheAgents(arguments: [String], launcher: String, onAgents: Bool) {
+  func launchOptionsChooseTheAgents(arguments: [String], launcher: Launcher.Kind, onAgents: Bool) {
     #expect(KernelsCommand.asksForAgents(["dlscale"] + arguments, launcher: launcher) == onAgents)
   }
 
