@@ -8,8 +8,8 @@
    max(compute alone, communication alone), median over the rounds. The lowest median among the
    modes is the schedule to make the default.
 2. An emulated host computes as fast alone as beside others: TextCNN and DeepMNIST at batch 4 on
-   4 hosts capped at --cpus 0.45, forward + backward at 1 host and at 4 hosts alternated; target:
-   within 10%.
+   4 hosts capped at --cpus 0.45, forward + backward (mean of 20 steps) at 1 host and at 4 hosts
+   alternated over 5 rounds; target: medians within 10%.
 Each run's ranks and cores are printed from its record (rank_cores)."""
 import argparse
 import os
@@ -23,9 +23,13 @@ from bench_common import emulated_cluster, records, run, verdict  # noqa: E402
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--dlscale", default=".build/release/dlscale")
 parser.add_argument("--rounds", type=int, default=3)
-parser.add_argument("--modes", default="default,off,on,forward", help="overlap modes to alternate")
+parser.add_argument("--modes", default="default,off,on,forward",
+                    help="overlap modes to alternate, each optionally with a bucket size: forward:4MiB")
 parser.add_argument("--skip-overlap", action="store_true")
 parser.add_argument("--skip-contention", action="store_true")
+parser.add_argument("--contention-steps", type=int, default=20,
+                    help="timed steps of the small models (their steps are a few CFS periods of 10 ms each)")
+parser.add_argument("--contention-rounds", type=int, default=5)
 args = parser.parse_args()
 folder = tempfile.mkdtemp(prefix="dlscale-binding-")
 
@@ -49,10 +53,11 @@ if not args.skip_overlap:
             order = modes[round_ % len(modes):] + modes[:round_ % len(modes)]
             for mode in order:
                 extra = ["--alone-steps", "3"]
-                if mode.startswith("default"):
-                    pass
-                else:
-                    extra += ["--overlap", mode]
+                overlap, _, bucket = mode.partition(":")
+                if not overlap.startswith("default"):
+                    extra += ["--overlap", overlap]
+                if bucket:
+                    extra += ["--bucket", bucket]
                 if "mpirun" in mode:
                     extra += ["--mpirun-arg", "--bind-to", "--mpirun-arg", "core"]
                 record = train("bindov", 2, "resnet50", 4, 3, extra, os.path.join(folder, "overlap.jsonl"))
@@ -66,19 +71,20 @@ if not args.skip_overlap:
     default = statistics.median(ratios["default"]) if "default" in ratios else None
     if default is not None:
         verdict("overlap at defaults <= 1.10", default <= 1.10, f"median {default:.3f}")
-    named = [mode for mode in modes if mode in ("off", "on", "forward")]
+    named = [mode for mode in modes if mode.partition(":")[0] in ("off", "on", "forward")]
     if named:
         best = min(named, key=lambda mode: statistics.median(ratios[mode]))
         print(f"lowest median: --overlap {best} ({statistics.median(ratios[best]):.3f})")
 
 if not args.skip_contention:
-    print("\nForward + backward under --cpus 0.45, 1 host against 4 hosts (batch 4, 3 steps)")
+    print(f"\nForward + backward under --cpus 0.45, 1 host against 4 hosts (batch 4, {args.contention_steps} steps)")
     with emulated_cluster(args.dlscale, "bindcpu", 4, "1gbit", cpus=0.45):
         for model in ("textcnn", "deepmnist"):
             times = {1: [], 4: []}
-            for round_ in range(args.rounds):
+            for round_ in range(args.contention_rounds):
                 for np in ((1, 4) if round_ % 2 == 0 else (4, 1)):
-                    record = train("bindcpu", np, model, 4, 5, [], os.path.join(folder, f"{model}.jsonl"))
+                    record = train("bindcpu", np, model, 4, args.contention_steps, [],
+                                   os.path.join(folder, f"{model}.jsonl"))
                     times[np].append(record["forward_ms"] + record["backward_ms"])
                     print(f"  {model} round {round_ + 1} {np} host(s): forward + backward {times[np][-1]:.2f} ms, "
                           f"cores {record.get('rank_cores')}", flush=True)
