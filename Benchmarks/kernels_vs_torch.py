@@ -6,22 +6,19 @@
    PyTorch's time for the same layer.
 2. A small network: training samples/s of `dlscale kernels --network small-residual` (and
    small-mlp) against the same network in PyTorch (SGD with momentum, batch-norm in training mode).
-3. ResNet-50 (--resnet50): the zoo's ResNet-50 (Caffe's v1 layout, stride 2 on the first 1×1 of a
-   stage) trained by `dlscale kernels --network resnet50` against the same layout in PyTorch, each
-   in its own child process, alternated over --rounds rounds: samples/s and peak memory (the
-   child's maximum resident set, from wait4), medians over the rounds.
+Training whole reference models through `dlscale train`, against PyTorch, is
+Benchmarks/training_vs_torch.py (`make bench-training`); it builds its ResNet-50 with
+resnet50_caffe below.
 
 Usage (after `swift build -c release`):
     /usr/bin/python3 Benchmarks/kernels_vs_torch.py [--dlscale .build/release/dlscale]
         [--threads 2] [--batch 8] [--network-batch 32] [--repeat 5]
-    /usr/bin/python3 Benchmarks/kernels_vs_torch.py --resnet50-only --threads 2 --rounds 3
 PyTorch comes from Debian: `apt-get install python3-torch` (use the system python3).
 """
 import argparse
 import json
 import os
 import re
-import resource
 import statistics
 import subprocess
 import sys
@@ -213,68 +210,6 @@ def resnet50_caffe():
     return nn.Sequential(*layers)
 
 
-def torch_resnet50_child(arguments):
-    """Runs in a child process: trains resnet50_caffe and prints samples/s like `dlscale kernels`."""
-    baseline_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    model = resnet50_caffe()
-    model.train()
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    batch = arguments.resnet50_batch
-    x = torch.randn(batch, 3, 224, 224)
-    labels = torch.randint(0, 1000, (batch,))
-
-    def step():
-        optimizer.zero_grad(set_to_none=False)
-        F.cross_entropy(model(x), labels).backward()
-        optimizer.step()
-
-    seconds = median_seconds(step, arguments.repeat, warmup=2)
-    print(f"resnet50 batch {batch}: {batch / seconds:.2f} samples/s (baseline RSS {baseline_kib} KiB)")
-
-
-def run_child(command):
-    """Runs a child process to completion; returns its stdout and its peak RSS in MiB (wait4)."""
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    output = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        sys.exit(f"{' '.join(command)} failed with status {process.returncode}")
-    return output, usage.ru_maxrss / 1024
-
-
-def compare_resnet50(arguments):
-    batch = arguments.resnet50_batch
-    ours_command = [arguments.dlscale, "kernels", "--network", "resnet50", "--batch", str(batch),
-                    "--threads", str(arguments.threads), "--repeat", str(arguments.repeat)]
-    theirs_command = [sys.executable, os.path.abspath(__file__), "--torch-resnet50-child",
-                      "--threads", str(arguments.threads), "--resnet50-batch", str(batch),
-                      "--repeat", str(arguments.repeat)]
-    ours_rates, theirs_rates, ours_peaks, theirs_peaks = [], [], [], []
-    theirs_baseline = None
-    for round_ in range(arguments.rounds):
-        # Alternate which side goes first, so a change in the machine's load hits both alike.
-        order = (("dlscale", ours_command), ("PyTorch", theirs_command))
-        for side, command in (order if round_ % 2 == 0 else order[::-1]):
-            output, peak = run_child(command)
-            rate = float(re.search(r"([\d.]+) samples/s", output).group(1))
-            if side == "dlscale":
-                ours_rates.append(rate)
-                ours_peaks.append(peak)
-            else:
-                theirs_rates.append(rate)
-                theirs_peaks.append(peak)
-                theirs_baseline = int(re.search(r"baseline RSS (\d+) KiB", output).group(1)) / 1024
-            print(f"  round {round_ + 1} {side:8}: {rate:6.2f} samples/s, peak RSS {peak:7.0f} MiB", flush=True)
-    ours, theirs = statistics.median(ours_rates), statistics.median(theirs_rates)
-    ours_peak, theirs_peak = statistics.median(ours_peaks), statistics.median(theirs_peaks)
-    print(f"resnet50 (Caffe v1 layout) batch {batch}, {arguments.threads} threads, median of {arguments.rounds} rounds:")
-    print(f"  samples/s: dlscale {ours:.2f}, PyTorch {theirs:.2f}, ratio {ours / theirs:.2f} (target ≥ 0.8)")
-    print(f"  peak RSS:  dlscale {ours_peak:.0f} MiB, PyTorch {theirs_peak:.0f} MiB "
-          f"(of which {theirs_baseline:.0f} MiB Python and torch before the model), "
-          f"ratio {ours_peak / theirs_peak:.2f} (target ≤ 1)")
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dlscale", default=".build/release/dlscale")
@@ -284,29 +219,17 @@ def main():
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--skip-layers", action="store_true")
     parser.add_argument("--skip-networks", action="store_true", help="skip small-residual and small-mlp")
-    parser.add_argument("--resnet50", action="store_true", help="also compare ResNet-50 training")
-    parser.add_argument("--resnet50-only", action="store_true", help="only the ResNet-50 comparison")
-    parser.add_argument("--resnet50-batch", type=int, default=8)
-    parser.add_argument("--rounds", type=int, default=3, help="alternated rounds of the ResNet-50 comparison")
     parser.add_argument("--layer-rounds", type=int, default=3, help="runs of the layer table (per-row medians)")
-    parser.add_argument("--torch-resnet50-child", action="store_true", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
-    if arguments.torch_resnet50_child:
-        torch.set_num_threads(arguments.threads)
-        return torch_resnet50_child(arguments)
     if not os.path.exists(arguments.dlscale):
         sys.exit(f"{arguments.dlscale} not found: run `swift build -c release` first")
     torch.set_num_threads(arguments.threads)
     print(f"PyTorch {torch.__version__}, {arguments.threads} threads, "
           f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}")
-    if arguments.resnet50_only:
-        return compare_resnet50(arguments)
     if not arguments.skip_layers:
         compare_layers(arguments)
     if not arguments.skip_networks:
         compare_networks(arguments)
-    if arguments.resnet50:
-        compare_resnet50(arguments)
 
 
 if __name__ == "__main__":

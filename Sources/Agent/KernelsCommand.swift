@@ -1,5 +1,6 @@
 import ArgumentParser
 import Collectives
+import CommandLineOptions
 import Foundation
 import Kernels
 import Measurements
@@ -17,42 +18,15 @@ struct KernelsCommand: ParsableCommand {
       contend for its cores and memory bandwidth (a warning says so).
       """)
 
-  @Option(help: "Comma-separated operations to time, from: \(KernelCase.operations.joined(separator: ",")).")
-  var layers: String = KernelCase.operations.joined(separator: ",")
-
-  @Option(help: "Time the distinct layers of this reference model instead of the built-in table.")
-  var model: String?
-
-  @Option(help: "Threads for OpenBLAS and the layers' own loops.")
-  var threads: Int = 1
-
-  @Option(help: "Timed repetitions per case and pass (after one warm-up).")
-  var `repeat`: Int = 5
-
-  @Option(help: "Batch size (images per pass).")
-  var batch: Int = 8
-
-  @Option(help: "Time whole training steps of this network instead.")
-  var network: String?
-
-  @Flag(help: "With --network: also print each layer's forward and backward time of the last step.")
-  var layerTimes = false
+  @OptionGroup var kernel: KernelArguments
 
   @OptionGroup var outputOptions: OutputOptions
 
-  var measurement: KernelMeasurement {
-    KernelMeasurement(
-      operations: KernelMeasurement.operations(in: layers), model: model, network: network, threads: threads,
-      repeats: `repeat`, batch: batch, layerTimes: layerTimes)
-  }
-
-  func validate() throws {
-    if let problem = measurement.problem { throw ValidationError(problem) }
-  }
+  var measurement: KernelMeasurement { kernel.measurement }
 
   func run() throws {
     // Before MPI starts: OpenBLAS reads its kernel choice and thread timeout only when it loads.
-    BLAS.restartWithSuggestedEnvironmentIfNeeded(threads: threads)
+    BLAS.restartWithSuggestedEnvironmentIfNeeded(threads: kernel.threads)
     let sink = try RecordSink(options: outputOptions)
     try withMPI { world in
       let context = try RunContext.gather(on: world, runId: outputOptions.runId, command: outputOptions.command)

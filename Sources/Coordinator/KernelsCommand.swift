@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineOptions
 import Foundation
 import Kernels
 import Measurements
@@ -18,36 +19,7 @@ struct KernelsCommand: ParsableCommand {
       host that measured it (rank_hosts) and says ranks 1.
       """)
 
-  @Option(
-    name: .long,
-    help: "Comma-separated operations to time, from: \(KernelCase.operations.joined(separator: ",")).")
-  var layers: String = KernelCase.operations.joined(separator: ",")
-
-  @Option(
-    name: .long,
-    help:
-      "Time the layers of this reference model (see dlscale models) or of \(BenchmarkNetworks.names.joined(separator: ", ")) instead of the built-in table; records carry the model and layer names."
-  )
-  var model: String?
-
-  @Option(name: .long, help: "Threads for OpenBLAS and the layers' own loops (per rank: the cores it is bound to).")
-  var threads: Int = 1
-
-  @Option(name: .long, help: "Timed repetitions per case and pass (after one warm-up).")
-  var `repeat`: Int = 5
-
-  @Option(name: .long, help: "Batch size (images per pass).")
-  var batch: Int = 8
-
-  @Option(
-    name: .long,
-    help:
-      "Time whole training steps of a network instead: a reference model or \(BenchmarkNetworks.names.joined(separator: ", "))."
-  )
-  var network: String?
-
-  @Flag(name: .long, help: "With --network: also print each layer's forward and backward time of the last step.")
-  var layerTimes = false
+  @OptionGroup var kernel: KernelArguments
 
   @Option(
     name: .long,
@@ -58,15 +30,7 @@ struct KernelsCommand: ParsableCommand {
 
   @OptionGroup var launch: LaunchOptions
 
-  var measurement: KernelMeasurement {
-    KernelMeasurement(
-      operations: KernelMeasurement.operations(in: layers), model: model, network: network, threads: threads,
-      repeats: `repeat`, batch: batch, layerTimes: layerTimes)
-  }
-
-  func validate() throws {
-    if let problem = measurement.problem { throw ValidationError(problem) }
-  }
+  var measurement: KernelMeasurement { kernel.measurement }
 
   func run() throws {
     if Self.asksForAgents(CommandLine.arguments, launcher: launch.launcher) {
@@ -93,14 +57,14 @@ struct KernelsCommand: ParsableCommand {
   }
 
   private func runHere() throws {
-    BLAS.restartWithSuggestedEnvironmentIfNeeded(threads: threads)
+    BLAS.restartWithSuggestedEnvironmentIfNeeded(threads: kernel.threads)
     let results = output.map(ResultsFile.init(path:))
     try results?.prepare()
     var records = try measurement.measure(by: .thisProcess) { print($0) }
     for index in records.indices { records[index].command = CommandLine.arguments }
     guard let results else { return }
     try results.append(records)
-    if network == nil { print("\(records.count) records appended to \(results.path)") }
+    if kernel.network == nil { print("\(records.count) records appended to \(results.path)") }
   }
 
   private func runOnAgents() throws {
@@ -110,7 +74,8 @@ struct KernelsCommand: ParsableCommand {
     try results.prepare()
     let records = try AgentRun(
       launcher: launcher, ranks: launch.np, benchmark: "kernels", arguments: measurement.agentArguments,
-      threads: threads, timeout: launch.timeout, results: results, parameters: ["layers": layers, "batch": "\(batch)"]
+      threads: kernel.threads, timeout: launch.timeout, results: results,
+      parameters: ["layers": kernel.layers, "batch": "\(kernel.batch)"]
     ).run()
     print("dlscale: \(records.count) records appended to \(path)")
   }
