@@ -85,6 +85,9 @@ struct TrainCommand: ParsableCommand {
       }
 
       var timed: [DataParallelTrainer.StepTimes] = []
+      // This rank's own forward + backward of each timed step: a rank that computes slower than
+      // the others makes every step wait for it (the report's straggler finding).
+      var ownCompute: [Double] = []
       var untimedLeft = warmupSteps
       var step = 0
       while timed.count < steps {
@@ -94,7 +97,12 @@ struct TrainCommand: ParsableCommand {
         let mean = DataParallelTrainer.StepTimes(
           vector: try world.allreduce(times.vector, op: .sum).map { $0 / Double(world.size) })
         let untimed = untimedLeft > 0
-        if untimed { untimedLeft -= 1 } else { timed.append(mean) }
+        if untimed {
+          untimedLeft -= 1
+        } else {
+          timed.append(mean)
+          ownCompute.append(times.forward + times.backward)
+        }
         if world.rank == 0 {
           print(
             String(
@@ -113,6 +121,7 @@ struct TrainCommand: ParsableCommand {
       }
       try trainer.drain()
 
+      let rankCompute = try world.gather([average(ownCompute) * 1e3], root: 0, padding: 0)
       let digest = WeightsDigest.of(network.gradientOrder.map(\.parameter.value))
       let digests = try world.gather(digest, root: 0)
       if let saveWeights, world.rank == 0 {
@@ -164,6 +173,7 @@ struct TrainCommand: ParsableCommand {
       }
       record.weightsDigest = digest
       record.ranksAgree = Set(digests).count == 1
+      record.rankComputeMs = rankCompute
       record.computeAloneMs = computeAlone.map { $0 * 1e3 }
       record.commAloneMs = communicationAlone.map { $0 * 1e3 }
       print(

@@ -98,6 +98,9 @@ public struct Record: Codable, Equatable, Sendable {
   /// measured alone in the same run: perfect overlap would make the step their maximum.
   public var computeAloneMs: Double?
   public var commAloneMs: Double?
+  /// Each rank's own forward + backward, mean over the timed steps, ms (index = rank); the
+  /// step's `forward_ms` and `backward_ms` are the means over the ranks.
+  public var rankComputeMs: [Double]?
 
   // kernel
   public var op: String?

@@ -22,6 +22,11 @@ public struct Observations: Sendable {
 
   /// Exposed communication above this fraction of the step makes a model interconnect-bound.
   public static let interconnectBoundFraction = 0.25
+  /// A training rank whose compute takes more than this many times the fastest rank's is a
+  /// straggler: judged against the fastest rank (what a healthy host computes), never against a
+  /// median that several slow ranks would set.
+  public static let computeStragglerFactor = 1.5
+
   /// A rank slowest in at least this share of allreduce points (and at least 4 of them) is a straggler.
   public static let stragglerShare = 0.75
 
@@ -35,6 +40,7 @@ public struct Observations: Sendable {
     observeTraining(scaling)
     observeAlgorithms(allreduce)
     observeStragglers(records)
+    observeComputeStragglers(records)
     let verdict = links?.verdict(linkRate: linkRate)
     if let verdict { observeTrainingOnSlowHosts(records, verdict: verdict) }
     for record in records where record.kind == .allreduce && (record.wrong ?? 0) > 0 {
@@ -165,6 +171,27 @@ public struct Observations: Sendable {
               "no straggler at \(ranks) ranks: the most frequent slowest rank, \(rank), was slowest in \(count) of \(group.count) points",
             needsAttention: false))
       }
+    }
+  }
+
+  /// Training runs in which some ranks compute far slower than the fastest: every synchronous
+  /// step waits for them. Ranks that all compute alike (a uniformly slow machine) name nobody.
+  private mutating func observeComputeStragglers(_ records: [Record]) {
+    for run in records where run.kind == .train && (run.ranks ?? 1) > 1 {
+      guard let times = run.rankComputeMs, times.count > 1, let fastest = times.min(), fastest > 0 else { continue }
+      let slow = times.indices.filter { times[$0] > Self.computeStragglerFactor * fastest }
+      guard !slow.isEmpty, slow.count < times.count else { continue }
+      let named = slow.map { rank in
+        let host = run.rankHosts.flatMap { rank < $0.count ? $0[rank] : nil } ?? "?"
+        return "rank \(rank) (\(host)) \(Self.fixed(times[rank], 1)) ms, \(Self.fixed(times[rank] / fastest, 2))×"
+      }
+      items.append(
+        Item(
+          topic: "Straggler",
+          text:
+            "\(run.model ?? "training") at \(times.count) ranks: forward + backward of \(named.joined(separator: "; ")) "
+            + "the fastest rank's \(Self.fixed(fastest, 1)) ms; every step waits for the slowest",
+          needsAttention: true))
     }
   }
 
