@@ -31,6 +31,8 @@ public struct ModelsFile: Codable, Sendable, Equatable {
   public var interference: CommunicationInterference?
   /// The models that could not be fitted, one line each.
   public var problems: [String]
+  /// Where the records came from (nil in files written before it was recorded).
+  public var provenance: MeasurementProvenance?
 
   public init(
     communication: [StructuralCollectiveModel] = [], links: LinkModel? = nil, compute: Compute = .init(),
