@@ -63,6 +63,13 @@ struct FitCommand: ParsableCommand {
       throw FitCommandError.nothingFitted(models.problems.first ?? "no allreduce, p2p, train or kernel records")
     }
     print(ModelsSummary.text(models))
+    if let measured = models.provenance {
+      let ranks = measured.rankCounts.map(String.init).joined(separator: ", ")
+      print("Measured on \(measured.text), ranks \(ranks.isEmpty ? "none" : ranks)")
+    }
+    if let interference = models.interference, !interference.measuredAcrossHosts {
+      print("κ was measured on one host: predictions apply it only when given with --interference")
+    }
     do {
       try models.json().write(to: URL(fileURLWithPath: output))
     } catch {

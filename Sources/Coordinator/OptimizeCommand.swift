@@ -81,18 +81,23 @@ struct OptimizeCommand: ParsableCommand {
     guard search.bucketSizes.allSatisfy({ $0 > 0 }) else { throw ValidationError("--buckets must be positive") }
     search.overlaps = try overlaps()
     search.deadlineHours = deadlineHours
-    let ranked = try search.run(models: models, request: try options.request())
+    let request = try options.request()
+    let ranked = try search.run(models: models, request: request)
     let goal = deadlineHours.map { "fewest node-hours within \($0) hours" } ?? "shortest time to train"
     print(
       "\(options.model), \(options.samples) samples × \(options.epochs) epochs: \(ranked.count) configurations, \(goal)"
     )
     if let given = options.overridesText { print(given) }
+    var best = request
+    best.ranksPerNode = ranked[0].ranks / ranked[0].nodes
+    for note in PredictionNotes.lines(models, request: best, rows: [ranked[0]]) { print(note) }
     print("best:")
     print(PredictionTable.text([ranked[0]]))
     if ranked.count > 1 {
       print("runners-up:")
       print(PredictionTable.text(Array(ranked.dropFirst().prefix(max(top, 0)))))
     }
+    if let unknown = PredictionTable.unknownErrors(Array(ranked.prefix(max(top, 0) + 1))) { print(unknown) }
     if let rulesFile {
       guard let text = OpenMPIRulesFile.text(from: models) else {
         throw OptimizeCommandError.noRules

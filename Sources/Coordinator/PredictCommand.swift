@@ -71,14 +71,17 @@ struct PredictCommand: ParsableCommand {
     request.overlap = IterationModel.Overlap(rawValue: overlap) ?? .on
     guard request.bucketBytes > 0 else { throw ValidationError("--bucket must be positive") }
     let counts = try PhysicalQuantity.positiveIntegers(nodes, option: "--nodes")
-    let rows = try TrainingTimePrediction(models: try options.modelsFile()).predict(request, nodes: counts)
+    let models = try options.modelsFile()
+    let rows = try TrainingTimePrediction(models: models).predict(request, nodes: counts)
     switch format {
     case "json": print(try PredictionTable.json(rows))
     default:
       print(
         "\(options.model), \(options.samples) samples × \(options.epochs) epochs, \(scaling) scaling, batch \(batch)")
       if let given = options.overridesText { print(given) }
+      for note in PredictionNotes.lines(models, request: request, rows: rows) { print(note) }
       print(PredictionTable.text(rows))
+      if let unknown = PredictionTable.unknownErrors(rows) { print(unknown) }
     }
   }
 }

@@ -31,6 +31,13 @@ struct PredictionOptions: ParsableArguments {
   @Option(help: "Forward + backward milliseconds per sample, instead of a fitted compute model.")
   var sampleTimeMs: Double?
 
+  @Option(
+    help: """
+      κ, compute milliseconds added per millisecond of communication hidden behind it, instead of \
+      the fitted one (which applies only when measured across hosts, without overrides).
+      """)
+  var interference: Double?
+
   /// The request these options describe (node-independent parts).
   func request() throws -> TrainingTimePrediction.Request {
     var request = TrainingTimePrediction.Request(
@@ -46,12 +53,19 @@ struct PredictionOptions: ParsableArguments {
       throw ValidationError("--sample-time-ms must be positive")
     }
     request.sampleTimeMs = sampleTimeMs
+    if let interference, !(interference >= 0 && interference.isFinite) {
+      throw ValidationError("--interference must be zero or positive")
+    }
+    request.interference = interference
     return request
   }
 
   /// The overrides as taken, for the line above a table: `given: link rate 100 Gbit/s = 12.5 GB/s`.
   var overridesText: String? {
-    let parts = [linkRate.map { "link rate \($0)" }, latency.map { "latency \(TimeSpan.format(seconds: $0))" }]
+    let parts = [
+      linkRate.map { "link rate \($0)" }, latency.map { "latency \(TimeSpan.format(seconds: $0))" },
+      interference.map { "interference κ \($0) ms per ms" },
+    ]
     let given = parts.compactMap { $0 }
     return given.isEmpty ? nil : "given: " + given.joined(separator: ", ")
   }

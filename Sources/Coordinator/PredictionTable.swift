@@ -13,7 +13,7 @@ enum PredictionTable {
       [
         "\(row.nodes)", "\(row.ranks)", row.algorithm, ModelsSummary.format(row.batchPerRank, 1),
         ByteSizeText.format(row.bucketBytes), row.overlap, ModelsSummary.format(row.hours, 2),
-        ModelsSummary.format(row.errorPct, 1), ModelsSummary.format(row.samplesPerS, 1),
+        row.errorPct.map { ModelsSummary.format($0, 1) } ?? "n/a", ModelsSummary.format(row.samplesPerS, 1),
         ModelsSummary.format(row.stepMs, 1), ModelsSummary.format(row.computeMs, 1),
         ModelsSummary.format(row.exposedCommMs, 1), ModelsSummary.format(row.updateMs, 1), row.bound,
       ]
@@ -23,6 +23,14 @@ enum PredictionTable {
       zip(cells, widths).map { String(repeating: " ", count: $1 - $0.count) + $0 }.joined(separator: "  ")
     }
     return ([line(header)] + body.map(line)).joined(separator: "\n")
+  }
+
+  /// The line under a table naming the terms whose error is unknown: `± n/a: link rate given: no
+  /// error known`; nil when every band is known.
+  static func unknownErrors(_ rows: [TrainingTimePrediction.Row]) -> String? {
+    var terms: [String] = []
+    for term in rows.flatMap(\.unknownErrors) where !terms.contains(term) { terms.append(term) }
+    return terms.isEmpty ? nil : "± n/a: " + terms.joined(separator: "; ")
   }
 
   /// The JSON of `rows`; `node_hours` is added beside every row's fields.

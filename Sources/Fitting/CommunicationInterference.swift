@@ -18,6 +18,12 @@ public struct CommunicationInterference: Codable, Sendable, Equatable {
   public var points: Int
   public var rankCounts: [Int]
   public var mape: Double?
+  /// Hosts its records span (nil in files written before it was recorded). Fitted on one host,
+  /// κ describes that host's cores under shared-memory traffic, not a networked system.
+  public var hosts: Int?
+
+  /// Whether κ was measured across hosts, and so may price a networked system.
+  public var measuredAcrossHosts: Bool { (hosts ?? 1) > 1 }
 
   public init(slowdownPerHiddenMs: Double, points: Int = 0, rankCounts: [Int] = []) {
     self.slowdownPerHiddenMs = slowdownPerHiddenMs
@@ -56,6 +62,7 @@ public struct CommunicationInterference: Codable, Sendable, Equatable {
     let points = points(records, steps: steps)
     guard points.contains(where: { $0.hiddenMs > 0 }) else { return nil }
     var result = try fitSlope(points)
+    result.hosts = MeasurementProvenance.of(records.filter { $0.kind == .train && ($0.ranks ?? 1) > 1 })?.hosts
     if result.rankCounts.count >= 2 {
       result.mape = MeanAbsolutePercentageError.leaveOneGroupOut(
         points, group: \.ranks, observed: \.observedMs, fit: { try fitSlope($0) },

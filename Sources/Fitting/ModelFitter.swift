@@ -7,6 +7,7 @@ public enum ModelFitter {
     _ records: [Record], breakpoint: HockneyModel.Breakpoint = .eagerLimit
   ) -> ModelsFile {
     var file = ModelsFile()
+    file.provenance = MeasurementProvenance.of(records)
     let timings = CollectiveTiming.from(records)
     if !timings.isEmpty {
       let (models, errors) = StructuralCollectiveModel.fitAll(timings)

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// `{"schema":1, "communication":[{algorithm, alpha_s, beta_s_per_byte, gamma_s_per_byte, mape,
 /// hockney:[{ranks, pieces:[…]}]…}], "links":{latency_s, bandwidth_bytes_per_s, links:[…]},
-/// "compute":{"steps":[…], "kernels":{…}}, "scaling":[…], "problems":[…]}`.
+/// "compute":{"steps":[…], "kernels":{…}}, "scaling":[…], "problems":[…], "provenance":{…}}`.
 public struct ModelsFile: Codable, Sendable, Equatable {
   /// 2: the kernel model's per-op roofline and held-out step errors; the compute slowdown by
   /// hidden communication (`interference`). 3: the kernel model's prior is a power law of work per op,
@@ -28,9 +28,12 @@ public struct ModelsFile: Codable, Sendable, Equatable {
   public var compute: Compute
   public var scaling: [ScalingFit]
   /// How much compute slows while allreduces run beside it (nil: not fitted; counts as 0).
+  /// Predictions apply it only as measured across hosts (`TrainingTimePrediction.interference`).
   public var interference: CommunicationInterference?
   /// The models that could not be fitted, one line each.
   public var problems: [String]
+  /// Where the records came from (nil in files written before it was recorded).
+  public var provenance: MeasurementProvenance?
 
   public init(
     communication: [StructuralCollectiveModel] = [], links: LinkModel? = nil, compute: Compute = .init(),

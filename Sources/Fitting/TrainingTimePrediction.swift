@@ -4,7 +4,10 @@ import Measurements
 /// Time to train a zoo model on a number of nodes, from models.json: the iteration model with the
 /// fitted compute and allreduce models, throughput P·b / T(P), hours = samples × epochs /
 /// throughput, and an error band from the models' held-out MAPEs (each side's MAPE weighted by
-/// its share of the step).
+/// its share of the step). A term without a known error (no held-out MAPE, or replaced by a
+/// given value) makes the band unknown (nil, printed "n/a"), and the row names that term.
+/// κ (`CommunicationInterference`) is applied only as measured across hosts on the measured
+/// system (no link, latency or compute override), or as given with `interference`.
 public struct TrainingTimePrediction: Sendable {
   /// What to predict.
   public struct Request: Sendable {
@@ -26,6 +29,13 @@ public struct TrainingTimePrediction: Sendable {
     public var computeSpeed = 1.0
     /// Forward + backward milliseconds per sample, instead of a fitted compute model.
     public var sampleTimeMs: Double?
+    /// κ instead of the fitted one (ms of compute added per ms of hidden communication).
+    public var interference: Double?
+
+    /// Whether the request describes another system than the one measured.
+    public var replacesMeasuredSystem: Bool {
+      linkBytesPerS != nil || latencyS != nil || computeSpeed != 1 || sampleTimeMs != nil
+    }
 
     public init(model: String, samples: Double, epochs: Double) {
       self.model = model
@@ -53,8 +63,10 @@ public struct TrainingTimePrediction: Sendable {
     public var updateMs: Double
     /// `compute` or `communication`: which side is the step's critical path.
     public var bound: String
-    /// The error band, ± percent of the hours.
-    public var errorPct: Double
+    /// The error band, ± percent of the hours; nil when a term's error is unknown.
+    public var errorPct: Double?
+    /// The terms whose error is unknown: `link rate given: no error known`.
+    public var unknownErrors: [String] = []
     public var nodeHours: Double { hours * Double(nodes) }
   }
 
@@ -67,7 +79,9 @@ public struct TrainingTimePrediction: Sendable {
     var milliseconds: (Double) -> Double
     var backwardShare: Double
     var updateMs: Double
-    var mape: Double
+    var mape: Double?
+    /// Why `mape` is unknown, when it is.
+    var unknown: String?
   }
 
   func computeSource(_ request: Request) throws -> ComputeSource {
@@ -75,11 +89,14 @@ public struct TrainingTimePrediction: Sendable {
       guard perSample > 0, perSample.isFinite else {
         throw FittingError.notCovered("--sample-time-ms must be positive")
       }
-      return ComputeSource(milliseconds: { perSample * $0 }, backwardShare: 2.0 / 3.0, updateMs: 0, mape: 0)
+      return ComputeSource(
+        milliseconds: { perSample * $0 }, backwardShare: 2.0 / 3.0, updateMs: 0, mape: nil,
+        unknown: "sample time given: no error known")
     }
     if let step = models.step(for: request.model) {
       return ComputeSource(
-        milliseconds: step.computeMs, backwardShare: step.backwardShare, updateMs: step.updateMs, mape: step.mape ?? 0)
+        milliseconds: step.computeMs, backwardShare: step.backwardShare, updateMs: step.updateMs, mape: step.mape,
+        unknown: "compute of \(request.model): no held-out error")
     }
     if let kernels = models.compute.kernels {
       let spec = try Zoo.spec(named: request.model)
@@ -100,7 +117,7 @@ public struct TrainingTimePrediction: Sendable {
       let share = eight.1 / max(eight.0 + eight.1, 1e-12)
       return ComputeSource(
         milliseconds: { intercept + slope * $0 }, backwardShare: share, updateMs: 0,
-        mape: kernels.stepMape ?? kernels.regressionMape ?? 0)
+        mape: kernels.stepMape ?? kernels.regressionMape, unknown: "kernel compute: no held-out error")
     }
     throw FittingError.notCovered(
       "no compute model for \(request.model) in models.json (fit train or kernel records, or give --sample-time-ms)")
@@ -149,9 +166,22 @@ public struct TrainingTimePrediction: Sendable {
     return fitted.isEmpty ? ["ring"] : fitted
   }
 
+  /// The κ to price with: the given one, else the fitted one if it was measured across hosts and
+  /// the request is the measured system; nil for none.
+  public func interference(_ request: Request) -> CommunicationInterference? {
+    if let given = request.interference { return CommunicationInterference(slowdownPerHiddenMs: given) }
+    guard let fitted = models.interference, fitted.measuredAcrossHosts, !request.replacesMeasuredSystem else {
+      return nil
+    }
+    return fitted
+  }
+
   public func predict(_ request: Request, nodes: [Int]) throws -> [Row] {
     guard request.samples > 0, request.epochs > 0, request.samples.isFinite, request.epochs.isFinite else {
       throw FittingError.notCovered("--samples and --epochs must be positive")
+    }
+    if let given = request.interference, !(given >= 0 && given.isFinite) {
+      throw FittingError.notCovered("--interference must be zero or positive")
     }
     guard request.batch > 0, request.ranksPerNode > 0, request.bucketBytes > 0, request.computeSpeed > 0 else {
       throw FittingError.notCovered("batch, ranks per node, bucket size and compute speed must be positive")
@@ -180,7 +210,7 @@ public struct TrainingTimePrediction: Sendable {
           buckets: buckets, ranks: ranks,
           allreduceSeconds: { allreduce.seconds(ranks: ranks, bytes: $0) })
         iteration.profile = profile
-        iteration.interference = models.interference?.slowdownPerHiddenMs ?? 0
+        iteration.interference = interference(request)?.slowdownPerHiddenMs ?? 0
         iteration.overlap = request.overlap
         let breakdown = iteration.breakdown
         let step = breakdown.stepMs
@@ -189,8 +219,28 @@ public struct TrainingTimePrediction: Sendable {
         let exposed = breakdown.exposedCommunicationMs
         // The compute the allreduces are compared with: what they hide behind, or all of it.
         let sideBySide = request.overlap == .on ? iteration.backwardMs : computeMs
-        let communicationError = ranks > 1 ? (allreduce.mape ?? 0) : 0
-        let errorPct = ((computeMs + updateMs) * compute.mape + exposed * communicationError) / step
+        var band = ErrorBand()
+        if request.computeSpeed != 1 {
+          band.unknown.append("compute speed given: no error known")
+        } else {
+          band.add(compute.mape, weight: computeMs + updateMs, unknown: compute.unknown ?? "")
+        }
+        if ranks > 1 {
+          if request.linkBytesPerS != nil { band.unknown.append("link rate given: no error known") }
+          if request.latencyS != nil { band.unknown.append("latency given: no error known") }
+          if request.linkBytesPerS == nil && request.latencyS == nil {
+            band.add(allreduce.mape, weight: exposed, unknown: "allreduce \(algorithm): no held-out error")
+          }
+          if breakdown.interferenceMs > 0 {
+            if request.interference != nil {
+              band.unknown.append("interference given: no error known")
+            } else {
+              band.add(
+                models.interference?.mape, weight: breakdown.interferenceMs,
+                unknown: "interference: no held-out error")
+            }
+          }
+        }
         let row = Row(
           nodes: count, ranks: ranks, algorithm: ranks > 1 ? algorithm : "none", batchPerRank: perRank,
           globalBatch: perRank * Double(ranks), bucketBytes: request.bucketBytes,
@@ -198,7 +248,8 @@ public struct TrainingTimePrediction: Sendable {
           samplesPerS: throughput, stepMs: step, computeMs: computeMs + breakdown.interferenceMs,
           allreduceMs: breakdown.allreduceMs,
           exposedCommMs: exposed, updateMs: updateMs,
-          bound: breakdown.allreduceMs > sideBySide ? "communication" : "compute", errorPct: errorPct)
+          bound: breakdown.allreduceMs > sideBySide ? "communication" : "compute",
+          errorPct: band.percentOf(step), unknownErrors: band.unknown)
         if best == nil || step < best!.step { best = (row, step) }
       }
       return best!.row

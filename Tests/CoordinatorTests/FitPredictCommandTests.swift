@@ -15,7 +15,7 @@ struct FitPredictCommandTests {
     var computeMs: Double
     var exposedCommMs: Double
     var updateMs: Double
-    var errorPct: Double
+    var errorPct: Double?
     var overlap: String
 
     enum CodingKeys: String, CodingKey {
@@ -99,7 +99,8 @@ struct FitPredictCommandTests {
     #expect(abs(single.hours - 2e6 / (16 / 0.185) / 3600) < 1e-9)
     for row in rows {
       #expect(abs(row.stepMs - (row.computeMs + row.exposedCommMs + row.updateMs)) < 1e-9)
-      #expect(row.errorPct >= 0 && row.errorPct.isFinite)
+      let band = try #require(row.errorPct, "every fit has a held-out error")
+      #expect(band >= 0 && band.isFinite)
     }
     #expect(rows.map(\.overlap) == ["none", "forward", "forward"], "train's default unless told, none on one node")
     #expect(rows[2].exposedCommMs > 0, "ResNet-50's 102 MB gradient at 100 MB/s cannot hide behind 120 ms")
@@ -115,6 +116,30 @@ struct FitPredictCommandTests {
     let rules = try String(contentsOfFile: directory + "/rules.conf", encoding: .utf8)
     #expect(
       rules.hasPrefix("1 # number of collectives\n2 # collective id: allreduce\n3 # number of communicator sizes"))
+  }
+
+  @Test func predictionSaysWhatWasMeasuredAndWhichErrorsAreUnknown() throws {
+    let directory = try Self.fixture()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let models = directory + "/models.json"
+    let fit = try runDlscale(["fit", directory + "/results.jsonl", "-o", models])
+    #expect(fit.status == 0, "stderr: \(fit.standardError)")
+    let base = ["predict", "--models", models, "--model", "resnet50", "--samples", "1e6", "--nodes", "1,32"]
+    let plain = try runDlscale(base)
+    #expect(plain.status == 0, "stderr: \(plain.standardError)")
+    #expect(
+      plain.standardOutput.contains(
+        "measured on 1 host over shared memory; 32 nodes is 4× the largest count measured (8 ranks)"),
+      "\(plain.standardOutput)")
+    #expect(!plain.standardOutput.contains("n/a"), "every fit of the fixture has a held-out error")
+    let given = try runDlscale(base + ["--link-rate", "10gbit", "--interference", "0.5"])
+    #expect(given.status == 0, "stderr: \(given.standardError)")
+    #expect(given.standardOutput.contains(" n/a "), "\(given.standardOutput)")
+    #expect(given.standardOutput.contains("link rate given: no error known"))
+    #expect(!given.standardOutput.contains("±0.0"))
+    let negative = try runDlscale(base + ["--interference=-1"])
+    #expect(negative.status != 0)
+    #expect(negative.standardError.split(separator: "\n").count == 1, "\(negative.standardError)")
   }
 
   @Test(arguments: [

@@ -1,0 +1,95 @@
+import Measurements
+
+/// Where a models file's fits came from: how many hosts the records span, the ranks each host
+/// ran, whether ranks talked over shared memory (one host) or a network, whether ranks shared
+/// cores, and the rank counts, message sizes and batches covered. A prediction beyond these is
+/// an extrapolation, and says so (`PredictionNotes`).
+public struct MeasurementProvenance: Codable, Sendable, Equatable {
+  /// How the measured ranks exchanged data.
+  public enum Transport: String, Codable, Sendable {
+    case sharedMemory = "shared-memory"
+    case network
+
+    public var text: String { self == .sharedMemory ? "shared memory" : "a network" }
+  }
+
+  /// Distinct hosts over every record.
+  public var hosts: Int
+  /// The ranks per host of the records (each record's largest), distinct, ascending.
+  public var ranksPerHost: [Int]
+  public var transport: Transport
+  /// Whether any record had ranks sharing a core (their `rank_cores` overlap on one host).
+  public var oversubscribed: Bool
+  public var rankCounts: [Int]
+  /// Message sizes of the allreduce and p2p records, bytes.
+  public var bytes: [Int]
+  /// Batches per rank of the train records.
+  public var batches: [Int]
+
+  public init(
+    hosts: Int, ranksPerHost: [Int] = [], transport: Transport? = nil, oversubscribed: Bool = false,
+    rankCounts: [Int] = [], bytes: [Int] = [], batches: [Int] = []
+  ) {
+    self.hosts = hosts
+    self.ranksPerHost = ranksPerHost
+    self.transport = transport ?? (hosts > 1 ? .network : .sharedMemory)
+    self.oversubscribed = oversubscribed
+    self.rankCounts = rankCounts
+    self.bytes = bytes
+    self.batches = batches
+  }
+
+  /// The provenance of `records`; nil when there are none.
+  public static func of(_ records: [Record]) -> MeasurementProvenance? {
+    guard !records.isEmpty else { return nil }
+    var hostNames = Set<String>()
+    var hostCount = 1
+    var perHost = Set<Int>()
+    var oversubscribed = false
+    for record in records {
+      if let names = record.rankHosts {
+        hostNames.formUnion(names)
+        for count in Dictionary(grouping: names, by: { $0 }).values.map(\.count) { _ = perHost.insert(count) }
+        if let cores = record.rankCores { oversubscribed = oversubscribed || sharesCores(hosts: names, cores: cores) }
+      } else if let ranks = record.ranks {
+        let hosts = max(record.hosts ?? 1, 1)
+        hostCount = max(hostCount, hosts)
+        perHost.insert((ranks + hosts - 1) / hosts)
+      }
+    }
+    let hosts = max(hostNames.count, hostCount)
+    return MeasurementProvenance(
+      hosts: hosts, ranksPerHost: perHost.sorted(), oversubscribed: oversubscribed,
+      rankCounts: Set(records.compactMap(\.ranks)).sorted(),
+      bytes: Set(records.filter { $0.kind == .allreduce || $0.kind == .p2p }.compactMap(\.bytes)).sorted(),
+      batches: Set(records.filter { $0.kind == .train }.compactMap(\.batchPerRank)).sorted())
+  }
+
+  /// Whether two ranks on one host were bound to a common core (`taskset -c` lists: "0", "2-3,6").
+  static func sharesCores(hosts: [String], cores: [String]) -> Bool {
+    var taken: [String: Set<Int>] = [:]
+    for (host, list) in zip(hosts, cores) {
+      let own = coreSet(list)
+      if !taken[host, default: []].isDisjoint(with: own) { return true }
+      taken[host, default: []].formUnion(own)
+    }
+    return false
+  }
+
+  static func coreSet(_ list: String) -> Set<Int> {
+    var cores = Set<Int>()
+    for part in list.split(separator: ",") {
+      let ends = part.split(separator: "-").compactMap { Int($0) }
+      if ends.count == 1 { cores.insert(ends[0]) }
+      if ends.count == 2, ends[0] <= ends[1] { cores.formUnion(ends[0]...ends[1]) }
+    }
+    return cores
+  }
+
+  /// `1 host over shared memory` or `4 hosts (2 ranks each) over a network, ranks sharing cores`.
+  public var text: String {
+    let each = ranksPerHost.count == 1 && hosts > 1 ? " (\(ranksPerHost[0]) ranks each)" : ""
+    let shared = oversubscribed ? ", ranks sharing cores" : ""
+    return "\(hosts) host\(hosts == 1 ? "" : "s")\(each) over \(transport.text)\(shared)"
+  }
+}

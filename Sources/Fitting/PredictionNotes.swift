@@ -1,0 +1,80 @@
+/// The lines printed above a prediction when it should be trusted less: one when it goes beyond
+/// what was measured (`measured on 1 host over shared memory; 64 nodes is 16× the largest count
+/// measured (4 ranks)`), one naming the fits it uses whose held-out error exceeds 50%.
+public enum PredictionNotes {
+  /// Held-out errors above this many percent are named.
+  public static let highErrorPct = 50.0
+
+  public static func lines(
+    _ models: ModelsFile, request: TrainingTimePrediction.Request, rows: [TrainingTimePrediction.Row]
+  ) -> [String] {
+    [extrapolation(models, request: request, rows: rows), highErrors(models, request: request, rows: rows)]
+      .compactMap { $0 }
+  }
+
+  /// Where the rows go beyond the measured hosts, rank counts and batches; nil when they do not.
+  static func extrapolation(
+    _ models: ModelsFile, request: TrainingTimePrediction.Request, rows: [TrainingTimePrediction.Row]
+  ) -> String? {
+    guard let widest = rows.max(by: { ($0.ranks, $0.nodes) < ($1.ranks, $1.nodes) }) else { return nil }
+    guard let measured = models.provenance else {
+      return "the models file does not record what was measured (fit it again); extrapolation unknown"
+    }
+    var beyond: [String] = []
+    let nodes = "\(widest.nodes) node\(widest.nodes == 1 ? "" : "s")"
+    let largest = measured.rankCounts.max() ?? 1
+    if widest.ranks > largest {
+      let ratio = ModelsNumber.format(Double(widest.ranks) / Double(largest))
+      let what = widest.ranks == widest.nodes ? nodes : "\(nodes) × \(request.ranksPerNode) ranks"
+      beyond.append(
+        "\(what) is \(ratio)× the largest count measured (\(largest) rank\(largest == 1 ? "" : "s"))")
+    } else if widest.nodes > measured.hosts {
+      beyond.append("\(nodes) span more hosts than measured")
+    }
+    let batches = Set(rows.map(\.batchPerRank))
+    if request.sampleTimeMs == nil, let low = measured.batches.min(), let high = measured.batches.max(),
+      let outside = batches.sorted().first(where: { $0 < Double(low) || $0 > Double(high) })
+    {
+      let range = low == high ? "\(low)" : "\(low)–\(high)"
+      beyond.append("batch \(ModelsNumber.format(outside)) per rank is outside the batches measured (\(range))")
+    }
+    guard !beyond.isEmpty else { return nil }
+    return "measured on \(measured.text); " + beyond.joined(separator: "; ")
+  }
+
+  /// The fits the rows use whose held-out error exceeds `highErrorPct`; nil when none does.
+  static func highErrors(
+    _ models: ModelsFile, request: TrainingTimePrediction.Request, rows: [TrainingTimePrediction.Row]
+  ) -> String? {
+    var fits: [(String, Double?)] = []
+    if request.sampleTimeMs == nil {
+      if let step = models.step(for: request.model) {
+        fits.append(("compute of \(request.model)", step.mape))
+      } else if let kernels = models.compute.kernels {
+        fits.append(("kernel compute", kernels.stepMape ?? kernels.regressionMape))
+      }
+    }
+    if request.linkBytesPerS == nil && request.latencyS == nil {
+      for algorithm in Set(rows.filter { $0.ranks > 1 }.map(\.algorithm)).sorted() {
+        let fitted = models.communication(for: algorithm)
+        fits.append(("allreduce \(algorithm)", fitted?.mape ?? models.links?.mape))
+      }
+    }
+    if request.interference == nil, let interference = TrainingTimePrediction(models: models).interference(request) {
+      fits.append(("interference", interference.mape))
+    }
+    let high = fits.compactMap { name, mape in
+      mape.flatMap { $0 > highErrorPct ? "\(name) \(ModelsNumber.format($0))%" : nil }
+    }
+    return high.isEmpty
+      ? nil : "held-out error above \(ModelsNumber.format(highErrorPct))%: " + high.joined(separator: ", ")
+  }
+}
+
+/// Numbers in note lines: integers as such, others to at most one decimal.
+enum ModelsNumber {
+  static func format(_ value: Double) -> String {
+    let rounded = (value * 10).rounded() / 10
+    return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
+  }
+}
