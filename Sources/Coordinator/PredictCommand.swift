@@ -45,6 +45,9 @@ struct PredictCommand: ParsableCommand {
   @Option(help: "When the allreduces run, as dlscale train's --overlap: on, off or forward (default: train's).")
   var overlap: String = TrainingOptions.defaultOverlap.rawValue
 
+  @Option(help: "A device's memory, e.g. 16GiB: shows each row's memory per rank and marks batches that do not fit.")
+  var deviceMemory: String?
+
   @Option(help: "Output format: table or json.")
   var format: String = "table"
 
@@ -56,6 +59,7 @@ struct PredictCommand: ParsableCommand {
     }
     guard ranksPerNode > 0 else { throw ValidationError("--ranks-per-node must be positive") }
     guard batch > 0 else { throw ValidationError("--batch must be positive") }
+    if let deviceMemory { _ = try DeviceMemoryOption.bytes(deviceMemory) }
     if let algorithm, !AlgorithmName.all.contains(algorithm) {
       throw ValidationError("unknown algorithm '\(algorithm)' (known: \(AlgorithmName.all.joined(separator: ", ")))")
     }
@@ -70,6 +74,7 @@ struct PredictCommand: ParsableCommand {
     request.bucketBytes = try ByteSize.parse(bucket)
     request.overlap = IterationModel.Overlap(rawValue: overlap) ?? .on
     guard request.bucketBytes > 0 else { throw ValidationError("--bucket must be positive") }
+    request.deviceMemoryBytes = try deviceMemory.map { try DeviceMemoryOption.bytes($0) }
     let counts = try PhysicalQuantity.positiveIntegers(nodes, option: "--nodes")
     let rows = try TrainingTimePrediction(models: try options.modelsFile()).predict(request, nodes: counts)
     switch format {
@@ -80,5 +85,17 @@ struct PredictCommand: ParsableCommand {
       if let given = options.overridesText { print(given) }
       print(PredictionTable.text(rows))
     }
+  }
+}
+
+/// `--device-memory` of `predict` and `optimize`: a positive size such as 16GiB.
+enum DeviceMemoryOption {
+  static func bytes(_ text: String) throws -> Int {
+    let bytes: Int
+    do { bytes = try ByteSize.parse(text) } catch {
+      throw ValidationError("invalid --device-memory: \(error.description)")
+    }
+    guard bytes > 0 else { throw ValidationError("--device-memory must be positive") }
+    return bytes
   }
 }

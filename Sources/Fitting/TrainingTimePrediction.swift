@@ -26,6 +26,8 @@ public struct TrainingTimePrediction: Sendable {
     public var computeSpeed = 1.0
     /// Forward + backward milliseconds per sample, instead of a fitted compute model.
     public var sampleTimeMs: Double?
+    /// A device's memory in bytes: rows whose per-rank memory exceeds it are marked as not fitting.
+    public var deviceMemoryBytes: Int?
 
     public init(model: String, samples: Double, epochs: Double) {
       self.model = model
@@ -55,6 +57,10 @@ public struct TrainingTimePrediction: Sendable {
     public var bound: String
     /// The error band, ± percent of the hours.
     public var errorPct: Double
+    /// Per-rank memory of a training step (`MemoryEstimate`), bytes.
+    public var memoryBytes: Int? = nil
+    /// Whether `memoryBytes` fits the request's device memory; nil without one.
+    public var fitsDevice: Bool? = nil
     public var nodeHours: Double { hours * Double(nodes) }
   }
 
@@ -191,7 +197,7 @@ public struct TrainingTimePrediction: Sendable {
         let sideBySide = request.overlap == .on ? iteration.backwardMs : computeMs
         let communicationError = ranks > 1 ? (allreduce.mape ?? 0) : 0
         let errorPct = ((computeMs + updateMs) * compute.mape + exposed * communicationError) / step
-        let row = Row(
+        var row = Row(
           nodes: count, ranks: ranks, algorithm: ranks > 1 ? algorithm : "none", batchPerRank: perRank,
           globalBatch: perRank * Double(ranks), bucketBytes: request.bucketBytes,
           overlap: ranks > 1 ? request.overlap.rawValue : "none", hours: hours,
@@ -199,6 +205,8 @@ public struct TrainingTimePrediction: Sendable {
           allreduceMs: breakdown.allreduceMs,
           exposedCommMs: exposed, updateMs: updateMs,
           bound: breakdown.allreduceMs > sideBySide ? "communication" : "compute", errorPct: errorPct)
+        row.memoryBytes = try MemoryEstimate(spec: spec, batch: Int(slowestRankBatch)).totalBytes
+        row.fitsDevice = request.deviceMemoryBytes.map { row.memoryBytes! <= $0 }
         if best == nil || step < best!.step { best = (row, step) }
       }
       return best!.row
