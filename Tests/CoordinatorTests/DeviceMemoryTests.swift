@@ -63,3 +63,32 @@ struct DeviceMemoryTests {
     #expect(result.standardError.contains("--device-memory"), "stderr: \(result.standardError)")
   }
 }
+
+/// `dlscale models --memory-batch`: each model's memory per rank, whose parts add up.
+struct ModelsMemoryTests {
+  struct Entry: Decodable {
+    var name: String
+    var memory_bytes: Int
+    var memory_weights_bytes: Int
+    var memory_gradients_bytes: Int
+    var memory_optimizer_bytes: Int
+    var memory_activations_bytes: Int
+  }
+
+  @Test func jsonPartsAddUpAndTheTableHasAColumn() throws {
+    let json = try runDlscale(["models", "--memory-batch", "2", "--format", "json"])
+    #expect(json.status == 0, "stderr: \(json.standardError)")
+    let entries = try JSONDecoder().decode([Entry].self, from: Data(json.standardOutput.utf8))
+    #expect(entries.count > 5)
+    for entry in entries {
+      #expect(
+        entry.memory_bytes
+          == entry.memory_weights_bytes + entry.memory_gradients_bytes + entry.memory_optimizer_bytes
+          + entry.memory_activations_bytes, "\(entry.name)")
+    }
+    let table = try runDlscale(["models", "--memory-batch", "2"])
+    #expect(table.standardOutput.contains("MiB/rank"))
+    let bad = try runDlscale(["models", "--memory-batch", "0"])
+    #expect(bad.status != 0 && bad.standardError.contains("--memory-batch"))
+  }
+}
