@@ -52,7 +52,7 @@ enum ModelsListing {
     }
     var text = aligned([header] + body, rightAlignedFrom: 1)
     if let batch = rows.first?.memoryBatch {
-      text += "\nMiB/rank: weights, gradients, momentum and activations of a training step at batch \(batch)."
+      text += "\nMiB/rank: weights, gradients, momentum, allreduce buckets and activations of a step at batch \(batch)."
     }
     text +=
       "\nGMACs: forward multiply-accumulates at batch 1 (conv and fc weights); GFLOPs = 2 × GMACs."
@@ -120,6 +120,7 @@ private struct Entry: Encodable {
   var weightsBytes: Int?
   var gradientsBytes: Int?
   var optimizerBytes: Int?
+  var bucketsBytes: Int?
   var activationsBytes: Int?
 
   enum CodingKeys: String, CodingKey {
@@ -144,6 +145,7 @@ private struct Entry: Encodable {
     case weightsBytes = "memory_weights_bytes"
     case gradientsBytes = "memory_gradients_bytes"
     case optimizerBytes = "memory_optimizer_bytes"
+    case bucketsBytes = "memory_buckets_bytes"
     case activationsBytes = "memory_activations_bytes"
   }
 
@@ -170,6 +172,7 @@ private struct Entry: Encodable {
     weightsBytes = row.memory?.weightsBytes
     gradientsBytes = row.memory?.gradientsBytes
     optimizerBytes = row.memory?.optimizerBytes
+    bucketsBytes = row.memory?.bucketsBytes
     activationsBytes = row.memory?.activationsBytes
   }
 }

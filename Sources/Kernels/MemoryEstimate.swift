@@ -4,6 +4,8 @@
 /// - weights: every stored parameter (trainable ones and running statistics), 4 bytes each;
 /// - gradients: one per trainable parameter;
 /// - optimizer: SGD with momentum, one velocity per trainable parameter;
+/// - buckets: the allreduce's gradient buckets, which the data-parallel trainer fills with a
+///   copy of the gradients (at every rank count, one included);
 /// - activations: the network input, the layer outputs the plan keeps (an in-place ReLU shares
 ///   its input's), the shared output-gradient buffers, the per-sample state layers keep for
 ///   backward (dropout masks, LRN scales, max-pooling argmax, softmax probabilities) and the
@@ -14,15 +16,17 @@ public struct MemoryEstimate: Sendable, Equatable {
   public var weightsBytes: Int
   public var gradientsBytes: Int
   public var optimizerBytes: Int
+  public var bucketsBytes: Int
   public var activationsBytes: Int
 
-  /// The sum of the four parts.
-  public var totalBytes: Int { weightsBytes + gradientsBytes + optimizerBytes + activationsBytes }
+  /// The sum of the five parts.
+  public var totalBytes: Int { weightsBytes + gradientsBytes + optimizerBytes + bucketsBytes + activationsBytes }
 
-  public init(weightsBytes: Int, gradientsBytes: Int, optimizerBytes: Int, activationsBytes: Int) {
+  public init(weightsBytes: Int, gradientsBytes: Int, optimizerBytes: Int, bucketsBytes: Int, activationsBytes: Int) {
     self.weightsBytes = weightsBytes
     self.gradientsBytes = gradientsBytes
     self.optimizerBytes = optimizerBytes
+    self.bucketsBytes = bucketsBytes
     self.activationsBytes = activationsBytes
   }
 
@@ -67,7 +71,8 @@ public struct MemoryEstimate: Sendable, Equatable {
     let stored = summary.parameters - shaped.filter { $0.layer.kind == .batchNormScale }.count
     self.init(
       weightsBytes: stored * element, gradientsBytes: summary.trainableParameters * element,
-      optimizerBytes: summary.trainableParameters * element, activationsBytes: floats * element)
+      optimizerBytes: summary.trainableParameters * element, bucketsBytes: summary.trainableParameters * element,
+      activationsBytes: floats * element)
   }
 
   /// Whether a layer of `kind` reads its own output in backward (as `Layer.backwardReadsOutput`).

@@ -29,7 +29,7 @@ struct DeviceMemoryTests {
       #expect(result.status == 0, "stderr: \(result.standardError)")
       return try JSONDecoder().decode([Row].self, from: Data(result.standardOutput.utf8))[0]
     }
-    // VGG-16: 1.66 GB of weights, gradients and velocities, then about 55 MB of activations a sample.
+    // VGG-16: 2.2 GB of weights, gradients, velocities and buckets, then about 55 MB of activations a sample.
     let small = try predict(batch: 8)
     let large = try predict(batch: 64)
     #expect(small.fitsDevice && small.memoryBytes <= 4 << 30)
@@ -72,6 +72,7 @@ struct ModelsMemoryTests {
     var memory_weights_bytes: Int
     var memory_gradients_bytes: Int
     var memory_optimizer_bytes: Int
+    var memory_buckets_bytes: Int
     var memory_activations_bytes: Int
   }
 
@@ -84,6 +85,7 @@ struct ModelsMemoryTests {
       #expect(
         entry.memory_bytes
           == entry.memory_weights_bytes + entry.memory_gradients_bytes + entry.memory_optimizer_bytes
+          + entry.memory_buckets_bytes
           + entry.memory_activations_bytes, "\(entry.name)")
     }
     let table = try runDlscale(["models", "--memory-batch", "2"])

@@ -16,11 +16,13 @@ struct MemoryEstimateTests {
     let estimate = try MemoryEstimate(spec: spec, batch: 3)
     #expect(
       estimate.totalBytes
-        == estimate.weightsBytes + estimate.gradientsBytes + estimate.optimizerBytes + estimate.activationsBytes)
+        == estimate.weightsBytes + estimate.gradientsBytes + estimate.optimizerBytes + estimate.bucketsBytes
+        + estimate.activationsBytes)
     let network = try Network(spec: spec, batchSize: 3)
     #expect(estimate.weightsBytes == network.savedParameters.map(\.value.count).reduce(0, +) * 4)
     #expect(estimate.gradientsBytes == network.trainableCount * 4)
     #expect(estimate.optimizerBytes == network.trainableCount * 4)
+    #expect(estimate.bucketsBytes == network.trainableCount * 4)
     for (layer, layerSpec) in zip(network.layers, spec.layers) {
       #expect(MemoryEstimate.backwardReadsOutput(layerSpec.kind) == layer.backwardReadsOutput, "\(layerSpec.name)")
     }
