@@ -45,7 +45,7 @@ def predicted(dlscale, model, batch):
 def measured(dlscale, model, batch, folder):
     results = os.path.join(folder, f"{model}.jsonl")
     return run_child([dlscale, "train", "--np", "1", "--model", model, "--batch", str(batch),
-                      "--threads", "1", "--steps", "2", "--output", results])
+                      "--threads", "1", "--steps", "1", "--output", results])
 
 
 def main():
