@@ -9,7 +9,7 @@
 /// - activations: the network input, the layer outputs the plan keeps (an in-place ReLU shares
 ///   its input's), the shared output-gradient buffers, the per-sample state layers keep for
 ///   backward (dropout masks, LRN scales, max-pooling argmax, softmax probabilities) and the
-///   largest convolution's column matrix for one image.
+///   convolutions' shared workspace (the largest `Convolution.workspaceCount`).
 ///
 /// The process's own baseline (runtime, MPI, BLAS) is not part of the estimate.
 public struct MemoryEstimate: Sendable, Equatable {
@@ -57,12 +57,16 @@ public struct MemoryEstimate: Sendable, Equatable {
       switch layer.layer.kind {
       case .dropout, .localResponseNorm: floats += batch * input.count
       case .maxPool, .globalMaxPool, .softmaxCrossEntropy: floats += batch * layer.outputShape.count
-      case .convolution(_, let kernel, let stride, let padding, _, _):
+      case .convolution(let outputs, let kernel, let stride, let padding, _, _):
         let pointwise = kernel == Extent(1) && stride == Extent(1) && padding == Extent(0)
-        if !pointwise {
-          columns = max(
-            columns, input.channels * kernel.h * kernel.w * layer.outputShape.height * layer.outputShape.width)
-        }
+        let geometry = ConvolutionGeometry(
+          channels: input.channels, height: input.height, width: input.width, kernel: kernel, stride: stride,
+          padding: padding)
+        let blocking = Convolution.blocking(geometry, batch: batch, isPointwise: pointwise)
+        let count = Convolution.workspaceCount(
+          geometry, outputs: outputs, imagesPerGEMM: blocking.imagesPerGEMM,
+          outputRowsPerBand: blocking.outputRowsPerBand, isPointwise: pointwise)
+        columns = max(columns, count)
       default: break
       }
     }
