@@ -7,7 +7,7 @@ export OMPI_ALLOW_RUN_AS_ROOT = 1
 export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM = 1
 
 .PHONY: deps build release demo test lint format bench bench-harness bench-kernels bench-algorithms \
-  bench-overlap bench-accuracy bench-compute-model bench-training bench-binding clean
+  bench-overlap bench-accuracy bench-compute-model bench-training bench-binding bench-memory clean
 
 deps:
 	@scripts/install-deps.sh
@@ -60,6 +60,11 @@ bench-kernels: release
 bench-training: release
 	@scripts/install-deps.sh python3-torch
 	/usr/bin/python3 Benchmarks/training_vs_torch.py --threads 2 --rounds 3 --layers
+
+## Predicted memory per rank against the peak RSS of `dlscale train --np 1`: SensorNet, ResNet-50
+## and VGG-16, with the process baseline measured once on TextCNN (about 3 min).
+bench-memory: release
+	python3 Benchmarks/memory_check.py --dlscale $(RELEASE_DIR)/dlscale
 
 ## Binding on emulated hosts: overlap at defaults (ResNet-50 batch 4, 2 hosts at 500 Mbit/s, every
 ## overlap mode and mpirun's old binding alternated) and compute alone against beside others under

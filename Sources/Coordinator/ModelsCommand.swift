@@ -27,12 +27,16 @@ struct ModelsCommand: ParsableCommand {
   @Option(help: "Only this model (\(Zoo.names.joined(separator: ", "))).")
   var model: String?
 
+  @Option(help: "Also show each model's training-step memory per rank at this batch.")
+  var memoryBatch: Int?
+
   @Flag(help: "Also list every layer's output shape, parameters and MACs (needs --model).")
   var layers = false
 
   func validate() throws {
     _ = try outputFormat()
     if let model { _ = try Zoo.spec(named: model) }
+    if let memoryBatch, memoryBatch < 1 { throw ValidationError("--memory-batch must be positive") }
     if layers && model == nil { throw ModelsCommandError.layersNeedModel }
   }
 
@@ -41,7 +45,9 @@ struct ModelsCommand: ParsableCommand {
     let rows = try names.map { name in
       ModelsListing.Row(
         name: name, summary: try Zoo.spec(named: name).summary(),
-        published: PublishedFigures.of(name))
+        published: PublishedFigures.of(name),
+        memory: try memoryBatch.map { try MemoryEstimate(spec: Zoo.spec(named: name), batch: $0) },
+        memoryBatch: memoryBatch)
     }
     switch try outputFormat() {
     case .table: print(ModelsListing.table(rows, withLayers: layers))

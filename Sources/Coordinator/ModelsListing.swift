@@ -9,6 +9,9 @@ enum ModelsListing {
     var name: String
     var summary: ModelSummary
     var published: PublishedFigures?
+    /// A rank's training-step memory at `memoryBatch`, when asked for.
+    var memory: MemoryEstimate? = nil
+    var memoryBatch: Int? = nil
 
     /// Whether the computed parameter count is the published one, exactly.
     var parametersMatch: Bool? { published.map { $0.parameters == summary.parameters } }
@@ -25,13 +28,15 @@ enum ModelsListing {
   }
 
   static func table(_ rows: [Row], withLayers: Bool) -> String {
-    let header = [
+    var header = [
       "model", "params", "trainable", "MB", "GMACs", "GFLOPs", "published params",
       "published MB", "published GMACs", "params ✓", "MB ✓", "GMACs Δ",
     ]
+    let showsMemory = rows.contains { $0.memory != nil }
+    if showsMemory { header.append("MiB/rank") }
     let body = rows.map { row -> [String] in
       let summary = row.summary
-      return [
+      var cells: [String] = [
         row.name, grouped(summary.parameters), grouped(summary.trainableParameters),
         String(format: "%.1f", summary.sizeMB), significant(summary.forwardGMACs),
         significant(summary.forwardGFLOPs), row.published.map { grouped($0.parameters) } ?? "",
@@ -40,8 +45,15 @@ enum ModelsListing {
         mark(row.sizeMatches),
         row.forwardGMACsRelativeDifference.map { String(format: "%+.2f%%", 100 * $0) } ?? "",
       ]
+      if showsMemory {
+        cells.append(row.memory.map { String(format: "%.0f", Double($0.totalBytes) / Double(1 << 20)) } ?? "")
+      }
+      return cells
     }
     var text = aligned([header] + body, rightAlignedFrom: 1)
+    if let batch = rows.first?.memoryBatch {
+      text += "\nMiB/rank: weights, gradients, momentum, allreduce buckets and activations of a step at batch \(batch)."
+    }
     text +=
       "\nGMACs: forward multiply-accumulates at batch 1 (conv and fc weights); GFLOPs = 2 × GMACs."
     text += "\nMB = params × 4 / 2^20; trainable = params without BatchNorm mean, variance, factor."
@@ -103,6 +115,13 @@ private struct Entry: Encodable {
   var sizeMatches: Bool?
   var forwardGMACsRelativeDifference: Double?
   var layers: [LayerEntry]?
+  var memoryBatch: Int?
+  var memoryBytes: Int?
+  var weightsBytes: Int?
+  var gradientsBytes: Int?
+  var optimizerBytes: Int?
+  var bucketsBytes: Int?
+  var activationsBytes: Int?
 
   enum CodingKeys: String, CodingKey {
     case name
@@ -121,6 +140,13 @@ private struct Entry: Encodable {
     case sizeMatches = "size_matches"
     case forwardGMACsRelativeDifference = "forward_gmacs_relative_difference"
     case layers
+    case memoryBatch = "memory_batch"
+    case memoryBytes = "memory_bytes"
+    case weightsBytes = "memory_weights_bytes"
+    case gradientsBytes = "memory_gradients_bytes"
+    case optimizerBytes = "memory_optimizer_bytes"
+    case bucketsBytes = "memory_buckets_bytes"
+    case activationsBytes = "memory_activations_bytes"
   }
 
   init(_ row: ModelsListing.Row, withLayers: Bool) {
@@ -141,6 +167,13 @@ private struct Entry: Encodable {
     sizeMatches = row.sizeMatches
     forwardGMACsRelativeDifference = row.forwardGMACsRelativeDifference
     layers = withLayers ? summary.layers.map(LayerEntry.init) : nil
+    memoryBatch = row.memoryBatch
+    memoryBytes = row.memory?.totalBytes
+    weightsBytes = row.memory?.weightsBytes
+    gradientsBytes = row.memory?.gradientsBytes
+    optimizerBytes = row.memory?.optimizerBytes
+    bucketsBytes = row.memory?.bucketsBytes
+    activationsBytes = row.memory?.activationsBytes
   }
 }
 

@@ -41,6 +41,9 @@ struct OptimizeCommand: ParsableCommand {
       "Overlap modes to consider (dlscale train's --overlap: on, off, forward), comma-separated (default: train's).")
   var overlap: String = TrainingOptions.defaultOverlap.rawValue
 
+  @Option(help: "A device's memory, e.g. 16GiB: only batches whose per-rank memory fits it are considered.")
+  var deviceMemory: String?
+
   @Option(help: "Minimise node-hours among configurations finishing within this many hours.")
   var deadlineHours: Double?
 
@@ -55,6 +58,7 @@ struct OptimizeCommand: ParsableCommand {
     if let deadlineHours, !(deadlineHours > 0) { throw ValidationError("--deadline-hours must be positive") }
     if let algorithms { _ = try AlgorithmName.parseList(algorithms) }
     _ = try overlaps()
+    if let deviceMemory { _ = try DeviceMemoryOption.bytes(deviceMemory) }
   }
 
   /// The modes of --overlap, in order, each once.
@@ -81,7 +85,8 @@ struct OptimizeCommand: ParsableCommand {
     guard search.bucketSizes.allSatisfy({ $0 > 0 }) else { throw ValidationError("--buckets must be positive") }
     search.overlaps = try overlaps()
     search.deadlineHours = deadlineHours
-    let request = try options.request()
+    var request = try options.request()
+    request.deviceMemoryBytes = try deviceMemory.map { try DeviceMemoryOption.bytes($0) }
     let ranked = try search.run(models: models, request: request)
     let goal = deadlineHours.map { "fewest node-hours within \($0) hours" } ?? "shortest time to train"
     print(

@@ -45,6 +45,9 @@ struct PredictCommand: ParsableCommand {
   @Option(help: "When the allreduces run, as dlscale train's --overlap: on, off or forward (default: train's).")
   var overlap: String = TrainingOptions.defaultOverlap.rawValue
 
+  @Option(help: "A device's memory, e.g. 16GiB: shows each row's memory per rank and marks batches that do not fit.")
+  var deviceMemory: String?
+
   @Option(help: "Output format: table or json.")
   var format: String = "table"
 
@@ -56,6 +59,7 @@ struct PredictCommand: ParsableCommand {
     }
     guard ranksPerNode > 0 else { throw ValidationError("--ranks-per-node must be positive") }
     guard batch > 0 else { throw ValidationError("--batch must be positive") }
+    if let deviceMemory { _ = try DeviceMemoryOption.bytes(deviceMemory) }
     if let algorithm, !AlgorithmName.all.contains(algorithm) {
       throw ValidationError("unknown algorithm '\(algorithm)' (known: \(AlgorithmName.all.joined(separator: ", ")))")
     }
@@ -70,6 +74,7 @@ struct PredictCommand: ParsableCommand {
     request.bucketBytes = try ByteSize.parse(bucket)
     request.overlap = IterationModel.Overlap(rawValue: overlap) ?? .on
     guard request.bucketBytes > 0 else { throw ValidationError("--bucket must be positive") }
+    request.deviceMemoryBytes = try deviceMemory.map { try DeviceMemoryOption.bytes($0) }
     let counts = try PhysicalQuantity.positiveIntegers(nodes, option: "--nodes")
     let models = try options.modelsFile()
     let rows = try TrainingTimePrediction(models: models).predict(request, nodes: counts)
@@ -83,5 +88,17 @@ struct PredictCommand: ParsableCommand {
       print(PredictionTable.text(rows))
       if let unknown = PredictionTable.unknownErrors(rows) { print(unknown) }
     }
+  }
+}
+
+/// `--device-memory` of `predict` and `optimize`: a positive size such as 16GiB.
+enum DeviceMemoryOption {
+  static func bytes(_ text: String) throws -> Int {
+    let bytes: Int
+    do { bytes = try ByteSize.parse(text) } catch {
+      throw ValidationError("invalid --device-memory: \(error.description)")
+    }
+    guard bytes > 0 else { throw ValidationError("--device-memory must be positive") }
+    return bytes
   }
 }

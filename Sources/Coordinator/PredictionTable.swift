@@ -4,19 +4,28 @@ import Measurements
 
 /// Prediction rows as a table or as JSON (one object per row, snake_case keys).
 enum PredictionTable {
+  /// With a device memory in the rows (`fitsDevice` set), two more columns: each row's memory
+  /// per rank in MiB and whether it fits.
   static func text(_ rows: [TrainingTimePrediction.Row]) -> String {
-    let header = [
+    let showsMemory = rows.contains { $0.fitsDevice != nil }
+    var header = [
       "nodes", "ranks", "algorithm", "batch/rank", "bucket", "overlap", "hours", "± %", "samples/s",
       "step ms", "compute ms", "exposed ms", "update ms", "bound",
     ]
+    if showsMemory { header += ["MiB/rank", "fits"] }
     let body = rows.map { row in
-      [
+      var cells = [
         "\(row.nodes)", "\(row.ranks)", row.algorithm, ModelsSummary.format(row.batchPerRank, 1),
         ByteSizeText.format(row.bucketBytes), row.overlap, ModelsSummary.format(row.hours, 2),
         row.errorPct.map { ModelsSummary.format($0, 1) } ?? "n/a", ModelsSummary.format(row.samplesPerS, 1),
         ModelsSummary.format(row.stepMs, 1), ModelsSummary.format(row.computeMs, 1),
         ModelsSummary.format(row.exposedCommMs, 1), ModelsSummary.format(row.updateMs, 1), row.bound,
       ]
+      if showsMemory {
+        cells.append(row.memoryBytes.map { "\(Int((Double($0) / Double(1 << 20)).rounded()))" } ?? "n/a")
+        cells.append(row.fitsDevice == false ? "NO" : "yes")
+      }
+      return cells
     }
     let widths = header.indices.map { column in ([header] + body).map { $0[column].count }.max()! }
     func line(_ cells: [String]) -> String {

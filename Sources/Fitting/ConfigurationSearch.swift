@@ -3,7 +3,7 @@ import Measurements
 /// `dlscale optimize`'s search: every combination of node count (1…max), ranks per node,
 /// batch per rank, allreduce algorithm, bucket size and overlap mode, each predicted by
 /// `TrainingTimePrediction`; ranked by hours to train, or — with a deadline — by node-hours among
-/// the configurations that meet it.
+/// the configurations that meet it. With a device memory in the request, only batches that fit.
 ///
 /// Ranks on one node are assumed to compute as fast as a rank alone (one accelerator or socket
 /// each); the compute model has no notion of ranks sharing a node's cores.
@@ -48,6 +48,15 @@ public struct ConfigurationSearch: Sendable {
     rows = rows.filter { row in
       let communication = row.ranks > 1 ? "\(row.algorithm)|\(row.bucketBytes)|\(row.overlap)" : "none"
       return seen.insert("\(row.nodes)|\(row.ranks)|\(row.batchPerRank)|\(communication)").inserted
+    }
+    if base.deviceMemoryBytes != nil {
+      let smallest = Double(rows.compactMap(\.memoryBytes).min() ?? 0) / Double(1 << 20)
+      rows = rows.filter { $0.fitsDevice != false }
+      guard !rows.isEmpty else {
+        throw FittingError.notCovered(
+          "no configuration fits the device memory (the smallest batch needs \(Int(smallest.rounded(.up))) MiB per rank)"
+        )
+      }
     }
     if let deadline = deadlineHours {
       let meeting = rows.filter { $0.hours <= deadline }

@@ -36,6 +36,8 @@ public struct TrainingTimePrediction: Sendable {
     public var replacesMeasuredSystem: Bool {
       linkBytesPerS != nil || latencyS != nil || computeSpeed != 1 || sampleTimeMs != nil
     }
+    /// A device's memory in bytes: rows whose per-rank memory exceeds it are marked as not fitting.
+    public var deviceMemoryBytes: Int?
 
     public init(model: String, samples: Double, epochs: Double) {
       self.model = model
@@ -67,6 +69,10 @@ public struct TrainingTimePrediction: Sendable {
     public var errorPct: Double?
     /// The terms whose error is unknown: `link rate given: no error known`.
     public var unknownErrors: [String] = []
+    /// Per-rank memory of a training step (`MemoryEstimate`), bytes.
+    public var memoryBytes: Int? = nil
+    /// Whether `memoryBytes` fits the request's device memory; nil without one.
+    public var fitsDevice: Bool? = nil
     public var nodeHours: Double { hours * Double(nodes) }
   }
 
@@ -241,7 +247,7 @@ public struct TrainingTimePrediction: Sendable {
             }
           }
         }
-        let row = Row(
+        var row = Row(
           nodes: count, ranks: ranks, algorithm: ranks > 1 ? algorithm : "none", batchPerRank: perRank,
           globalBatch: perRank * Double(ranks), bucketBytes: request.bucketBytes,
           overlap: ranks > 1 ? request.overlap.rawValue : "none", hours: hours,
@@ -250,6 +256,8 @@ public struct TrainingTimePrediction: Sendable {
           exposedCommMs: exposed, updateMs: updateMs,
           bound: breakdown.allreduceMs > sideBySide ? "communication" : "compute",
           errorPct: band.percentOf(step), unknownErrors: band.unknown)
+        row.memoryBytes = try MemoryEstimate(spec: spec, batch: Int(slowestRankBatch)).totalBytes
+        row.fitsDevice = request.deviceMemoryBytes.map { row.memoryBytes! <= $0 }
         if best == nil || step < best!.step { best = (row, step) }
       }
       return best!.row

@@ -55,17 +55,8 @@ final class Convolution: Layer {
       kernel: kernel, stride: stride, padding: padding)
     outputShape = Shape(outputs, geometry.outputHeight, geometry.outputWidth)
     isPointwise = kernel == Extent(1) && stride == Extent(1) && padding == Extent(0)
-    let positions = geometry.outputPositions
-    imagesPerGEMM = Swift.max(
-      1,
-      Swift.min(
-        batch, (Self.widthTarget + positions - 1) / positions,
-        Self.batchedColumnLimit / Swift.max(1, geometry.rows * positions)))
-    outputRowsPerBand =
-      imagesPerGEMM > 1 || isPointwise
-      ? geometry.outputHeight
-      : Self.outputRowsPerBand(
-        rows: geometry.rows, outputHeight: geometry.outputHeight, outputWidth: geometry.outputWidth, limit: bandLimit)
+    (imagesPerGEMM, outputRowsPerBand) = Self.blocking(
+      geometry, batch: batch, isPointwise: isPointwise, bandLimit: bandLimit)
     weight = Tensor(batch: outputs, shape: Shape(input.channels / groups, kernel.h, kernel.w))
     weightGradient = Tensor(batch: outputs, shape: weight.shape)
     weight.fillNormal(deviation: (2 / Float(geometry.rows / groups)).squareRoot(), using: &generator)
@@ -76,10 +67,37 @@ final class Convolution: Layer {
   /// Floats of scratch needed: the column matrix of one GEMM's images (all groups), and when
   /// images are batched, the staged output of as many images.
   var workspaceCount: Int {
+    Self.workspaceCount(
+      geometry, outputs: outputShape.channels, imagesPerGEMM: imagesPerGEMM, outputRowsPerBand: outputRowsPerBand,
+      isPointwise: isPointwise)
+  }
+
+  /// Images per GEMM and output rows per band for a convolution of `geometry` at `batch`.
+  static func blocking(_ geometry: ConvolutionGeometry, batch: Int, isPointwise: Bool, bandLimit: Int = bandLimit)
+    -> (imagesPerGEMM: Int, outputRowsPerBand: Int)
+  {
+    let positions = geometry.outputPositions
+    let images = Swift.max(
+      1,
+      Swift.min(
+        batch, (widthTarget + positions - 1) / positions,
+        batchedColumnLimit / Swift.max(1, geometry.rows * positions)))
+    let rows =
+      images > 1 || isPointwise
+      ? geometry.outputHeight
+      : outputRowsPerBand(
+        rows: geometry.rows, outputHeight: geometry.outputHeight, outputWidth: geometry.outputWidth, limit: bandLimit)
+    return (images, rows)
+  }
+
+  /// `workspaceCount` of a convolution with this geometry and blocking.
+  static func workspaceCount(
+    _ geometry: ConvolutionGeometry, outputs: Int, imagesPerGEMM: Int, outputRowsPerBand: Int, isPointwise: Bool
+  ) -> Int {
     let width = imagesPerGEMM * geometry.outputPositions
-    if isBanded { return geometry.rows * outputRowsPerBand * geometry.outputWidth }
+    if outputRowsPerBand < geometry.outputHeight { return geometry.rows * outputRowsPerBand * geometry.outputWidth }
     if imagesPerGEMM == 1 { return isPointwise ? 0 : geometry.rows * width }
-    return geometry.rows * width + outputShape.channels * width
+    return geometry.rows * width + outputs * width
   }
 
   var parameters: [Parameter] {
