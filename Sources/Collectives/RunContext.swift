@@ -35,14 +35,7 @@ public struct RunContext {
       "rank \($0.offset) on \($0.element.0) cores \($0.element.1)"
     }
     var line = "# binding: " + ranks.joined(separator: ", ")
-    let shared = Dictionary(
-      grouping: zip(rankHosts, rankCores).compactMap { host, list in
-        CPUAffinity(list: list).map { (host, $0) }
-      }, by: \.0
-    ).values.contains { lists in
-      let cores = lists.flatMap(\.1.cores)
-      return Set(cores).count < cores.count
-    }
+    let shared = CPUAffinity.ranksShareCores(hosts: rankHosts, lists: rankCores)
     if shared { line += " (ranks of one host share cores)" }
     return line
   }

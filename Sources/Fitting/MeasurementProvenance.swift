@@ -50,7 +50,9 @@ public struct MeasurementProvenance: Codable, Sendable, Equatable {
       if let names = record.rankHosts {
         hostNames.formUnion(names)
         for count in Dictionary(grouping: names, by: { $0 }).values.map(\.count) { _ = perHost.insert(count) }
-        if let cores = record.rankCores { oversubscribed = oversubscribed || sharesCores(hosts: names, cores: cores) }
+        if let cores = record.rankCores {
+          oversubscribed = oversubscribed || CPUAffinity.ranksShareCores(hosts: names, lists: cores)
+        }
       } else if let ranks = record.ranks {
         let hosts = max(record.hosts ?? 1, 1)
         hostCount = max(hostCount, hosts)
@@ -63,27 +65,6 @@ public struct MeasurementProvenance: Codable, Sendable, Equatable {
       rankCounts: Set(records.compactMap(\.ranks)).sorted(),
       bytes: Set(records.filter { $0.kind == .allreduce || $0.kind == .p2p }.compactMap(\.bytes)).sorted(),
       batches: Set(records.filter { $0.kind == .train }.compactMap(\.batchPerRank)).sorted())
-  }
-
-  /// Whether two ranks on one host were bound to a common core (`taskset -c` lists: "0", "2-3,6").
-  static func sharesCores(hosts: [String], cores: [String]) -> Bool {
-    var taken: [String: Set<Int>] = [:]
-    for (host, list) in zip(hosts, cores) {
-      let own = coreSet(list)
-      if !taken[host, default: []].isDisjoint(with: own) { return true }
-      taken[host, default: []].formUnion(own)
-    }
-    return false
-  }
-
-  static func coreSet(_ list: String) -> Set<Int> {
-    var cores = Set<Int>()
-    for part in list.split(separator: ",") {
-      let ends = part.split(separator: "-").compactMap { Int($0) }
-      if ends.count == 1 { cores.insert(ends[0]) }
-      if ends.count == 2, ends[0] <= ends[1] { cores.formUnion(ends[0]...ends[1]) }
-    }
-    return cores
   }
 
   /// `1 host over shared memory` or `4 hosts (2 ranks each) over a network, ranks sharing cores`.

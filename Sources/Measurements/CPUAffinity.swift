@@ -71,6 +71,18 @@ public struct CPUAffinity: Equatable, Sendable, CustomStringConvertible {
     return parts.joined(separator: ",")
   }
 
+  /// Whether two ranks on one host have a core in common, from each rank's host and `taskset -c`
+  /// list (index = rank); unreadable lists are left out.
+  public static func ranksShareCores(hosts: [String], lists: [String]) -> Bool {
+    var taken: [String: Set<Int>] = [:]
+    for (host, list) in zip(hosts, lists) {
+      guard let own = CPUAffinity(list: list).map({ Set($0.cores) }) else { continue }
+      if !taken[host, default: []].isDisjoint(with: own) { return true }
+      taken[host, default: []].formUnion(own)
+    }
+    return false
+  }
+
   /// Reads a `taskset -c` list ("0-3,6"); nil when malformed.
   public init?(list: String) {
     var cores: [Int] = []
