@@ -131,6 +131,14 @@ public struct Record: Codable, Equatable, Sendable {
   /// the file says.
   public var device: String?
   public var engine: String?
+  /// The engine's version ("2.1.2" for PyTorch), when the record says.
+  public var engineVersion: String?
+
+  /// The training engine that produced a train record: `engine`, or "dlscale" (its own Swift
+  /// engine) when the record does not say. Series of different engines are kept apart.
+  public var engineName: String { engine ?? Record.ownEngine }
+  /// The name of dlscale's own training engine.
+  public static let ownEngine = "dlscale"
 
   public init(kind: Kind, runId: String, timestamp: String = Record.now()) {
     self.kind = kind
