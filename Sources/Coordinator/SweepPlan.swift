@@ -187,7 +187,7 @@ struct SweepPoint: Equatable {
 }
 
 /// Reads YAML nodes with errors that name the file, line and column.
-private struct NodeReader {
+struct NodeReader {
   var path: String
 
   func at(_ node: Node) -> String {
