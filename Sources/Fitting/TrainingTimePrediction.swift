@@ -76,6 +76,14 @@ public struct TrainingTimePrediction: Sendable {
     public var nodeHours: Double { hours * Double(nodes) }
   }
 
+  /// The line under a table of `rows` naming the terms whose error is unknown: `± n/a: link
+  /// rate given: no error known`; nil when every band is known.
+  public static func unknownErrorsLine(_ rows: [Row]) -> String? {
+    var terms: [String] = []
+    for term in rows.flatMap(\.unknownErrors) where !terms.contains(term) { terms.append(term) }
+    return terms.isEmpty ? nil : "± n/a: " + terms.joined(separator: "; ")
+  }
+
   public var models: ModelsFile
 
   public init(models: ModelsFile) { self.models = models }
