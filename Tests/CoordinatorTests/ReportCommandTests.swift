@@ -97,6 +97,8 @@ enum ReportFixturePaths {
   ("rate", "invalid for '--link-rate <link-rate>': expected a positive number and a unit"),
   ("models", "nope.json: no such file"),
   ("output", "is not a directory"),
+  ("samples", "--samples"),
+  ("epochs", "--epochs"),
 ])
 func unusableInputIsOneLineAndAFailure(input: String, expected: String) throws {
   let directory = try Executables.temporaryDirectory()
@@ -120,6 +122,8 @@ func unusableInputIsOneLineAndAFailure(input: String, expected: String) throws {
     case "none": ["-o", out]
     case "rate": [good, "--link-rate", "fast", "-o", out]
     case "models": [good, "--models", directory + "/nope.json", "-o", out]
+    case "samples": [good, "--samples", "0", "-o", out]
+    case "epochs": [good, "--epochs", "many", "-o", out]
     default: [good, "-o", file]
     }
   let result = try Executables.run([Executables.coordinator, "report"] + arguments)
@@ -131,4 +135,18 @@ func unusableInputIsOneLineAndAFailure(input: String, expected: String) throws {
 
 enum ReportTextCount {
   static func occurrences(of needle: String, in text: String) -> Int { text.components(separatedBy: needle).count - 1 }
+}
+
+/// `--samples` and `--epochs` set the workload the report opens with.
+@Test func theReportOpensWithTheTimeToTrainTheWorkloadGiven() throws {
+  let output = try Executables.temporaryDirectory() + "/report"
+  let result = try Executables.run(
+    [Executables.coordinator, "report", ReportFixturePaths.directory + "/train.jsonl"] + [
+      "--models", ReportFixturePaths.models, "--samples", "1e8", "--epochs", "10", "-o", output,
+    ])
+  #expect(result.status == 0, "dlscale report failed: \(result.stderr)")
+  let summary = try String(contentsOfFile: output + "/summary.md", encoding: .utf8)
+  let lines = summary.split(separator: "\n", omittingEmptySubsequences: true)
+  #expect(lines.count > 3 && lines[2] == "## Time to train: 1e8 samples × 10 epochs", "\(lines.prefix(4))")
+  #expect(summary.contains("| predicted | 16 | 16 |"), "predictions to 4× the largest measured count (4)")
 }
