@@ -32,6 +32,11 @@ public struct TrainingTimePrediction: Sendable {
     /// κ instead of the fitted one (ms of compute added per ms of hidden communication).
     public var interference: Double?
 
+    /// `dlscale train`'s overlap mode, which `dlscale predict` prices when not told another.
+    public static var trainingOverlap: IterationModel.Overlap {
+      IterationModel.Overlap(rawValue: TrainingOptions.defaultOverlap.rawValue) ?? .on
+    }
+
     /// Whether the request describes another system than the one measured.
     public var replacesMeasuredSystem: Bool {
       linkBytesPerS != nil || latencyS != nil || computeSpeed != 1 || sampleTimeMs != nil

@@ -9,7 +9,8 @@ import Measurements
 /// Measured rows come from the train records: samples/s, and hours = samples × epochs /
 /// samples/s. Predicted rows are `dlscale predict`'s (`TrainingTimePrediction`), one rank per
 /// node, at the measured rank counts and doubling up to 4× the largest, with the series' batch,
-/// allreduce algorithm (when models.json fits it; else the fastest fitted), buckets and overlap;
+/// allreduce algorithm (when models.json fits it; else the fastest fitted), buckets and overlap
+/// (`dlscale train`'s defaults for a series of one rank, as `predict`'s);
 /// each carries its ± band ("n/a" when a term's error is unknown) and the block carries the
 /// notes `PredictionNotes` prints above a prediction. Only dlscale's own engine is predicted:
 /// the compute model in models.json is fitted to its records (`StepComputeModel.fitAll`).
@@ -110,9 +111,9 @@ public struct TimeToTrain: Sendable {
     request.strongScaling = !series.isWeak
     if let algorithm = series.algorithm, models.communication(for: algorithm) != nil { request.algorithm = algorithm }
     if let bucket = series.bucketBytes, bucket > 0 { request.bucketBytes = bucket }
-    if let overlap = series.overlap, let mode = IterationModel.Overlap(rawValue: overlap.rawValue) {
-      request.overlap = mode
-    }
+    request.overlap =
+      series.overlap.flatMap { IterationModel.Overlap(rawValue: $0.rawValue) }
+      ?? TrainingTimePrediction.Request.trainingOverlap
     let counts = predictedCounts(measured: series.points.map(\.ranks))
     let rows: [TrainingTimePrediction.Row]
     do {
