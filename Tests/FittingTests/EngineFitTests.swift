@@ -54,4 +54,33 @@ struct EngineFitTests {
     decoder.keyDecodingStrategy = .convertFromSnakeCase
     #expect(try decoder.decode(ModelsFile.self, from: try models.json()) == models)
   }
+
+  /// `gloo`, PyTorch DDP's backend, is no `AllreduceKind`: allreduce records of it are fitted
+  /// with ring's terms, left out of OpenMPI's rules, and priced by predict without a crash.
+  @Test func glooIsKeptAsTextAndPricedWithRingTerms() throws {
+    var records = try Self.records()
+    for ranks in [2, 4] {
+      for bytes in [1 << 10, 1 << 16, 1 << 20, 1 << 22] {
+        var record = Record(kind: .allreduce, runId: "gloo-\(ranks)")
+        record.algorithm = "gloo"
+        record.ranks = ranks
+        record.bytes = bytes
+        let terms = AllreduceKind.ring.cost(ranks: ranks, bytes: bytes)!
+        let mean = (terms.alpha * 20e-6 + terms.beta * 1e-9) * 1e6
+        record.timeUs = Summary(min: mean, mean: mean, median: mean, p95: mean, max: mean)
+        records.append(record)
+      }
+    }
+    let models = ModelFitter.fit(records)
+    let gloo = try #require(models.communication(for: "gloo"))
+    #expect(gloo.kind == nil && gloo.usesRingTerms)
+    #expect(OpenMPIRulesFile.algorithmId("gloo") == nil)
+    #expect(OpenMPIRulesFile.rules(from: models).values.joined().allSatisfy { $0.algorithm != "gloo" })
+    var request = TrainingTimePrediction.Request(model: "sensornet", samples: 1e6, epochs: 1)
+    request.batch = 8
+    request.algorithm = "gloo"
+    let rows = try TrainingTimePrediction(models: models).predict(request, nodes: [1, 2, 4])
+    #expect(rows.map(\.algorithm) == ["none", "gloo", "gloo"])
+    #expect(rows.allSatisfy { $0.samplesPerS > 0 && $0.samplesPerS.isFinite })
+  }
 }
