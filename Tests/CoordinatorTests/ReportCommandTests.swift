@@ -150,3 +150,23 @@ enum ReportTextCount {
   #expect(lines.count > 3 && lines[2] == "## Time to train: 1e8 samples × 10 epochs", "\(lines.prefix(4))")
   #expect(summary.contains("| predicted | 16 | 16 |"), "predictions to 4× the largest measured count (4)")
 }
+
+/// `dlscale fit` then `report` on train records of two engines (Tests/fixtures/engines): one
+/// scaling fit per engine, named in fit's summary, and the engines side by side in the report.
+@Test func fitAndReportKeepTwoEnginesApart() throws {
+  let records =
+    URL(fileURLWithPath: ReportFixturePaths.directory).deletingLastPathComponent().path
+    + "/engines/two-engines.jsonl"
+  let directory = try Executables.temporaryDirectory()
+  let fit = try Executables.run([Executables.coordinator, "fit", records, "-o", directory + "/models.json"])
+  #expect(fit.status == 0, "dlscale fit failed: \(fit.stderr)")
+  let scalingLines = fit.stdout.split(separator: "\n").filter { $0.hasPrefix("  sensornet weak batch 8") }
+  #expect(scalingLines.count == 2, "\(fit.stdout)")
+  #expect(scalingLines.filter { $0.contains("(gloo, 25MiB buckets, overlap on) [pytorch]:") }.count == 1)
+  let report = try Executables.run(
+    [Executables.coordinator, "report", records, "--models", directory + "/models.json", "-o", directory + "/out"])
+  #expect(report.status == 0, "dlscale report failed: \(report.stderr)")
+  let summary = try String(contentsOfFile: directory + "/out/summary.md", encoding: .utf8)
+  #expect(summary.contains("### sensornet (pytorch, weak)"))
+  #expect(summary.contains("## Engines side by side"))
+}
