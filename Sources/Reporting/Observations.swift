@@ -2,8 +2,9 @@ import Foundation
 import Measurements
 
 /// What follows from the data, in words: the compute/communication ratio per model, which
-/// models are interconnect-bound, the best algorithm per size, stragglers, slow hosts and links
-/// (`LinkVerdict`), and the failures. The HTML page and summary.md both print these.
+/// models are interconnect-bound and which slowed by CPU contention on one host (`observeBound`),
+/// the best algorithm per size, stragglers, slow hosts and links (`LinkVerdict`), and the
+/// failures. The HTML page and summary.md both print these.
 public struct Observations: Sendable {
   public struct Item: Sendable {
     public var topic: String
