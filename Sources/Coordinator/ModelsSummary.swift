@@ -85,7 +85,9 @@ enum ModelsSummary {
           parts.append("USL σ \(format(usl.sigma, 4)) κ \(format(usl.kappa, 5)) (\(percent(fit.uslMape)))")
         }
         let setup = fit.setup.map { " (\($0))" } ?? ""
-        lines.append("  \(fit.model) \(fit.scaling) batch \(fit.batch)\(setup): " + parts.joined(separator: "  "))
+        let engine = fit.engine.map { " [\($0)]" } ?? ""
+        lines.append(
+          "  \(fit.model) \(fit.scaling) batch \(fit.batch)\(setup)\(engine): " + parts.joined(separator: "  "))
         let karpFlatt = fit.karpFlatt.map { "p=\($0.ranks) \(format($0.serialFraction, 3))" }
         lines.append("      Karp–Flatt e: " + karpFlatt.joined(separator: ", "))
       }

@@ -34,12 +34,9 @@ enum PredictionTable {
     return ([line(header)] + body.map(line)).joined(separator: "\n")
   }
 
-  /// The line under a table naming the terms whose error is unknown: `± n/a: link rate given: no
-  /// error known`; nil when every band is known.
+  /// The line under a table naming the terms whose error is unknown (`TrainingTimePrediction`).
   static func unknownErrors(_ rows: [TrainingTimePrediction.Row]) -> String? {
-    var terms: [String] = []
-    for term in rows.flatMap(\.unknownErrors) where !terms.contains(term) { terms.append(term) }
-    return terms.isEmpty ? nil : "± n/a: " + terms.joined(separator: "; ")
+    TrainingTimePrediction.unknownErrorsLine(rows)
   }
 
   /// The JSON of `rows`; `node_hours` is added beside every row's fields.

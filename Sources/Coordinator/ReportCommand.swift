@@ -11,6 +11,8 @@ struct ReportCommand: ParsableCommand {
     commandName: "report",
     abstract: "Write a scaling report: index.html (charts), summary.md and CSV tables.",
     discussion: """
+      The report opens with the answer: per training series, hours to train --samples × --epochs \
+      and samples/s, measured and (with --models) predicted, each prediction with its ± band. \
       index.html is one self-contained file (inline SVG charts, no network). A torn last line in \
       a results file is reported and skipped; a missing, empty, binary or newer-schema file is \
       an error.
@@ -30,11 +32,25 @@ struct ReportCommand: ParsableCommand {
     transform: UnitArgument.rate)
   var linkRate: DataRate?
 
+  @Option(help: "Training samples per epoch of the workload the report's opening answer is for, e.g. 1e8.")
+  var samples: String = "1e6"
+
+  @Option(help: "Epochs of that workload.")
+  var epochs: String = "1"
+
   @Option(name: [.short, .customLong("output")], help: "Directory to write the report into.")
   var output: String
 
   func validate() throws {
     if results.isEmpty { throw ValidationError("no results files given (dlscale report RESULTS... -o DIR)") }
+    _ = try workload()
+  }
+
+  /// The workload of the opening answer, from `--samples` and `--epochs`.
+  func workload() throws -> TimeToTrain.Workload {
+    TimeToTrain.Workload(
+      samples: try PhysicalQuantity.positiveNumber(samples, option: "--samples"),
+      epochs: try PhysicalQuantity.positiveNumber(epochs, option: "--epochs"))
   }
 
   func run() throws {
@@ -45,7 +61,8 @@ struct ReportCommand: ParsableCommand {
     if let models {
       do { document = try ModelsFile.read(path: models) } catch { throw CommandError("\(error)") }
     }
-    let report = ScalingReport(records: input.records, models: document, linkRate: linkRate)
+    let report = ScalingReport(
+      records: input.records, models: document, linkRate: linkRate, workload: try workload())
     do { try report.write(to: output) } catch { throw CommandError(error.description) }
     if let ceiling = report.ceiling { print("dlscale: link rate \(ceiling)") }
     print("dlscale: report of \(input.records.count) records written to \(output)/index.html (and summary.md, CSV)")

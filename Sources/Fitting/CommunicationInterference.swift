@@ -40,10 +40,12 @@ public struct CommunicationInterference: Codable, Sendable, Equatable {
     var hiddenMs: Double
   }
 
-  /// The points of overlapped multi-rank train records whose model has a compute model.
+  /// The points of overlapped multi-rank train records of dlscale's own engine whose model has a
+  /// compute model.
   static func points(_ records: [Record], steps: [StepComputeModel]) -> [Point] {
     records.compactMap { record in
-      guard record.kind == .train, record.overlap.map({ $0 != .off }) == true, let ranks = record.ranks, ranks > 1,
+      guard record.kind == .train, record.engineName == Record.ownEngine,
+        record.overlap.map({ $0 != .off }) == true, let ranks = record.ranks, ranks > 1,
         let name = record.model, let step = steps.first(where: { $0.model == name }),
         let forward = record.forwardMs, let backward = record.backwardMs, let allreduce = record.allreduceMs,
         let exposed = record.exposedCommMs, forward + backward > 0, (forward + backward).isFinite,
@@ -62,7 +64,9 @@ public struct CommunicationInterference: Codable, Sendable, Equatable {
     let points = points(records, steps: steps)
     guard points.contains(where: { $0.hiddenMs > 0 }) else { return nil }
     var result = try fitSlope(points)
-    result.hosts = MeasurementProvenance.of(records.filter { $0.kind == .train && ($0.ranks ?? 1) > 1 })?.hosts
+    result.hosts =
+      MeasurementProvenance.of(
+        records.filter { $0.kind == .train && $0.engineName == Record.ownEngine && ($0.ranks ?? 1) > 1 })?.hosts
     if result.rankCounts.count >= 2 {
       result.mape = MeanAbsolutePercentageError.leaveOneGroupOut(
         points, group: \.ranks, observed: \.observedMs, fit: { try fitSlope($0) },

@@ -2,6 +2,11 @@ import Measurements
 
 /// Fits every model the records have data for; what cannot be fitted is listed in the result's
 /// `problems`, one line each, and the rest is still fitted.
+///
+/// Train records of other engines than dlscale's own (`Record.engineName`, e.g. PyTorch DDP)
+/// get scaling fits of their own, one curve per engine, but do not enter the compute model or κ
+/// (`StepComputeModel.fitAll`, `CommunicationInterference.fit` skip them): those describe
+/// dlscale's engine, the one `predict` prices.
 public enum ModelFitter {
   public static func fit(
     _ records: [Record], breakpoint: HockneyModel.Breakpoint = .eagerLimit

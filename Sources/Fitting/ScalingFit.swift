@@ -1,3 +1,5 @@
+import Measurements
+
 /// The scaling laws fitted to one measured curve, each with its leave-one-rank-count-out MAPE
 /// of throughput (the 1-rank baseline is always kept; every other rank count is held out in
 /// turn).
@@ -7,6 +9,9 @@ public struct ScalingFit: Codable, Sendable, Equatable {
   public var batch: Int
   /// How the ranks communicated (`Record.trainingSetup`); absent for a curve of one rank.
   public var setup: String?
+  /// The training engine of the curve when it is not dlscale's own ("pytorch"); absent for
+  /// dlscale's, so that files written before engines were told apart read the same.
+  public var engine: String?
   public var points: [ScalingPoint]
   public var baselineSamplesPerS: Double
   public var amdahl: AmdahlLaw?
@@ -19,14 +24,21 @@ public struct ScalingFit: Codable, Sendable, Equatable {
   /// Why a law could not be fitted, one line each.
   public var problems: [String]
 
+  /// The engine of the curve: `engine`, or dlscale's own when absent.
+  public var engineName: String { engine ?? Record.ownEngine }
+
   public static func fit(_ curve: ScalingPoint.Curve) throws -> ScalingFit {
-    let label = "scaling \(curve.model) \(curve.scaling) batch \(curve.batch)" + (curve.setup.map { " (\($0))" } ?? "")
+    let engine = curve.engine == Record.ownEngine ? nil : curve.engine
+    let label =
+      "scaling \(curve.model) \(curve.scaling) batch \(curve.batch)" + (curve.setup.map { " (\($0))" } ?? "")
+      + (engine.map { " [\($0)]" } ?? "")
     let (baseline, speedups) = try curve.points.speedups(model: label)
     guard !speedups.isEmpty else {
       throw FittingError.tooFewPoints(model: label, needed: 2, found: curve.points.count)
     }
     var result = ScalingFit(
-      model: curve.model, scaling: curve.scaling, batch: curve.batch, setup: curve.setup, points: curve.points,
+      model: curve.model, scaling: curve.scaling, batch: curve.batch, setup: curve.setup, engine: engine,
+      points: curve.points,
       baselineSamplesPerS: baseline, karpFlatt: try KarpFlattMetric.of(curve.points), problems: [])
     func attempt<Law: ScalingLaw>(_ fit: ([ScalingPoint]) throws -> Law) -> (Law?, Double?) {
       do {

@@ -1,10 +1,11 @@
 import Measurements
 
 /// Measured throughput at one rank count, and the curves it belongs to: `train` records grouped
-/// by model, scaling mode, batch (per rank for weak scaling, global for strong) and the way the
-/// ranks communicated (`Record.trainingSetup`), several records at one rank count averaged.
-/// One rank communicates nothing: its records are the 1-rank point of every curve of their
-/// model, scaling mode and batch.
+/// by training engine (`Record.engineName`), model, scaling mode, batch (per rank for weak
+/// scaling, global for strong) and the way the ranks communicated (`Record.trainingSetup`),
+/// several records at one rank count averaged. One rank communicates nothing: its records are
+/// the 1-rank point of every curve of their engine, model, scaling mode and batch. Engines never
+/// share a curve: a PyTorch run is not a point of dlscale's curve.
 public struct ScalingPoint: Sendable, Equatable, Codable {
   public var ranks: Int
   public var samplesPerS: Double
@@ -22,6 +23,8 @@ public struct ScalingPoint: Sendable, Equatable, Codable {
     public var batch: Int
     /// How the ranks communicated (`Record.trainingSetup`); nil for a curve of one rank only.
     public var setup: String?
+    /// The training engine of every record of the curve (`Record.engineName`).
+    public var engine: String = Record.ownEngine
     public var points: [ScalingPoint]
   }
 
@@ -30,8 +33,9 @@ public struct ScalingPoint: Sendable, Equatable, Codable {
       var model: String
       var scaling: String
       var batch: Int
+      var engine: String
       static func < (lhs: Key, rhs: Key) -> Bool {
-        (lhs.model, lhs.scaling, lhs.batch) < (rhs.model, rhs.scaling, rhs.batch)
+        (lhs.model, lhs.scaling, lhs.batch, lhs.engine) < (rhs.model, rhs.scaling, rhs.batch, rhs.engine)
       }
     }
     /// Per curve key and setup (nil: one rank), per rank count: the sum and count of throughputs.
@@ -42,7 +46,7 @@ public struct ScalingPoint: Sendable, Equatable, Codable {
       else { continue }
       let scaling = record.scaling ?? "weak"
       guard let batch = scaling == "strong" ? record.globalBatch : record.batchPerRank else { continue }
-      let key = Key(model: model, scaling: scaling, batch: batch)
+      let key = Key(model: model, scaling: scaling, batch: batch, engine: record.engineName)
       let total = totals[key, default: [:]][record.trainingSetup, default: [:]][ranks] ?? (0, 0)
       totals[key, default: [:]][record.trainingSetup, default: [:]][ranks] = (total.sum + throughput, total.count + 1)
     }
@@ -54,11 +58,14 @@ public struct ScalingPoint: Sendable, Equatable, Codable {
       let single = points(bySetup[nil] ?? [:])
       let setups = bySetup.keys.compactMap { $0 }.sorted()
       guard !setups.isEmpty else {
-        return [Curve(model: key.model, scaling: key.scaling, batch: key.batch, setup: nil, points: single)]
+        return [
+          Curve(
+            model: key.model, scaling: key.scaling, batch: key.batch, setup: nil, engine: key.engine, points: single)
+        ]
       }
       return setups.map { setup in
         Curve(
-          model: key.model, scaling: key.scaling, batch: key.batch, setup: setup,
+          model: key.model, scaling: key.scaling, batch: key.batch, setup: setup, engine: key.engine,
           points: single + points(bySetup[setup]!))
       }
     }

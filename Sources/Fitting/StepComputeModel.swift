@@ -33,11 +33,13 @@ public struct StepComputeModel: Codable, Sendable, Equatable {
     var milliseconds: Double
   }
 
-  /// One model per zoo model found in the train records, fitted to the records at its fewest
-  /// ranks (ranks sharing a machine slow each other's compute; a cluster node runs its own).
+  /// One model per zoo model found in the train records of dlscale's own engine, fitted to the
+  /// records at its fewest ranks (ranks sharing a machine slow each other's compute; a cluster
+  /// node runs its own). Other engines' records (`Record.engineName`, e.g. PyTorch) are left
+  /// out: the model is what `predict` prices dlscale's step with.
   public static func fitAll(_ records: [Record]) -> (models: [StepComputeModel], errors: [FittingError]) {
     var byModel: [String: [Record]] = [:]
-    for record in records where record.kind == .train {
+    for record in records where record.kind == .train && record.engineName == Record.ownEngine {
       guard let name = record.model else { continue }
       byModel[name, default: []].append(record)
     }

@@ -32,6 +32,11 @@ public struct TrainingTimePrediction: Sendable {
     /// κ instead of the fitted one (ms of compute added per ms of hidden communication).
     public var interference: Double?
 
+    /// `dlscale train`'s overlap mode, which `dlscale predict` prices when not told another.
+    public static var trainingOverlap: IterationModel.Overlap {
+      IterationModel.Overlap(rawValue: TrainingOptions.defaultOverlap.rawValue) ?? .on
+    }
+
     /// Whether the request describes another system than the one measured.
     public var replacesMeasuredSystem: Bool {
       linkBytesPerS != nil || latencyS != nil || computeSpeed != 1 || sampleTimeMs != nil
@@ -74,6 +79,14 @@ public struct TrainingTimePrediction: Sendable {
     /// Whether `memoryBytes` fits the request's device memory; nil without one.
     public var fitsDevice: Bool? = nil
     public var nodeHours: Double { hours * Double(nodes) }
+  }
+
+  /// The line under a table of `rows` naming the terms whose error is unknown: `± n/a: link
+  /// rate given: no error known`; nil when every band is known.
+  public static func unknownErrorsLine(_ rows: [Row]) -> String? {
+    var terms: [String] = []
+    for term in rows.flatMap(\.unknownErrors) where !terms.contains(term) { terms.append(term) }
+    return terms.isEmpty ? nil : "± n/a: " + terms.joined(separator: "; ")
   }
 
   public var models: ModelsFile

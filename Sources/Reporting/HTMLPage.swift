@@ -20,11 +20,13 @@ extension ScalingReport {
           .h1("dlscale scaling report"),
           .p(.class("meta"), .text(summaryLine))
         ),
+        answerSection(),
         findingsSection(),
         .if(
           !allreduce.isEmpty,
           section(
-            id: "allreduce", title: "Allreduce", charts: allreduceCharts, tables: [allreduceTable, bestAlgorithmTable])),
+            id: "allreduce", title: "Allreduce", charts: allreduceCharts, tables: [allreduceTable, bestAlgorithmTable],
+            folded: "Latency and bus bandwidth by size, per algorithm and rank count")),
         .if(
           links != nil,
           section(
@@ -32,7 +34,9 @@ extension ScalingReport {
             lead: linkCallout)),
         .if(
           !scaling.isEmpty,
-          section(id: "training", title: "Training scaling", charts: scalingCharts, tables: [trainingTable])),
+          section(
+            id: "training", title: "Training scaling", charts: scalingCharts,
+            tables: [trainingTable] + (engineTable.map { [$0] } ?? []))),
         .if(
           !predictionCharts.isEmpty || modelTable != nil,
           section(
@@ -60,6 +64,23 @@ extension ScalingReport {
     return found.isEmpty ? nil : found.joined(separator: " ")
   }
 
+  /// The answer first: time to train and throughput per series, measured and predicted.
+  private func answerSection() -> Node<HTML.BodyContext> {
+    .section(
+      .id("answer"),
+      .h2(.text("Time to train: \(timeToTrain.workload.text)")),
+      .p(.class("lead"), .text(timeToTrain.lead)),
+      .if(timeToTrain.blocks.isEmpty, .p("No train records: nothing to answer with.")),
+      .forEach(timeToTrain.blocks) { block in
+        .div(
+          .class("answer"),
+          tableNode(TimeToTrain.table(block)),
+          .if(!block.notes.isEmpty, .ul(.class("notes"), .forEach(block.notes) { .li(.text($0)) }))
+        )
+      }
+    )
+  }
+
   private func findingsSection() -> Node<HTML.BodyContext> {
     .section(
       .id("findings"),
@@ -72,13 +93,13 @@ extension ScalingReport {
     )
   }
 
-  private func section(id: String, title: String, charts: [PlacedChart], tables: [ReportTable], lead: String? = nil)
-    -> Node<HTML.BodyContext>
-  {
-    .section(
-      .id(id),
-      .h2(.text(title)),
-      .unwrap(lead) { .p(.class("callout"), .text($0)) },
+  /// A section of charts and tables; with `folded`, they sit in a `<details>` closed by default,
+  /// `folded` its summary line.
+  private func section(
+    id: String, title: String, charts: [PlacedChart], tables: [ReportTable], lead: String? = nil,
+    folded: String? = nil
+  ) -> Node<HTML.BodyContext> {
+    let body: Node<HTML.BodyContext> = .group(
       .div(
         .class("charts"),
         .forEach(charts) { chart in
@@ -88,6 +109,14 @@ extension ScalingReport {
         }
       ),
       .forEach(tables.filter { !$0.rows.isEmpty }) { table in tableNode(table) }
+    )
+    return .section(
+      .id(id),
+      .h2(.text(title)),
+      .unwrap(lead) { .p(.class("callout"), .text($0)) },
+      .if(folded == nil, body),
+      // Plot types a <details>' children apart from the body's: the section goes in rendered.
+      .unwrap(folded) { summary in .details(.summary(.text(summary)), .raw(body.render())) }
     )
   }
 
@@ -128,6 +157,8 @@ extension ScalingReport {
     .chart-box svg{display:block;max-width:100%;height:auto}
     .caption{font-size:12.5px;color:#555;margin:4px 0 0;max-width:500px}
     .callout{background:#fff8e6;border-left:4px solid #e0a100;padding:6px 10px}
+    .lead{margin:0 0 6px}.answer{margin-bottom:14px}.notes{font-size:13px;color:#555;margin:4px 0}
+    details>summary{cursor:pointer;color:#333;margin:4px 0}
     ul{padding-left:20px}li{margin:3px 0}li.attention{color:#8a1c1c}li.attention strong{color:#b42318}
     .table-box{margin-top:14px;overflow-x:auto}
     table{border-collapse:collapse;background:#fff;font-size:13px}

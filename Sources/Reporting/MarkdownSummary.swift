@@ -4,16 +4,29 @@ import Foundation
 /// tables as the HTML page, for a terminal or a pull request.
 extension ScalingReport {
   public func markdownSummary() -> String {
-    var text = "# dlscale scaling report\n\n\(summaryLine)\n\n## Findings\n\n"
+    var text = "# dlscale scaling report\n\n\(summaryLine)\n\n"
+    text += "## Time to train: \(Self.markdownEscape(timeToTrain.workload.text))\n\n"
+    text += Self.markdownEscape(timeToTrain.lead) + "\n"
+    if timeToTrain.blocks.isEmpty { text += "\nNo train records: nothing to answer with.\n" }
+    for block in timeToTrain.blocks {
+      text += "\n" + Self.markdownTable(TimeToTrain.table(block), level: "###")
+      if !block.notes.isEmpty {
+        text += "\n" + block.notes.map { "- " + Self.markdownEscape($0) + "\n" }.joined()
+      }
+    }
+    text += "\n## Findings\n\n"
     if observations.items.isEmpty { text += "No findings: the results hold no measurements to compare.\n" }
     for item in observations.items {
       text +=
         "- \(item.needsAttention ? "**\(Self.markdownEscape(item.topic))**" : Self.markdownEscape(item.topic)): \(Self.markdownEscape(item.text))\n"
     }
     var tables: [ReportTable] = []
-    if !allreduce.isEmpty { tables += [allreduceTable, bestAlgorithmTable] }
+    // The short form of the allreduce detail: one row per algorithm and rank count (the findings
+    // name the fastest by size; index.html has the curves).
+    if !allreduce.isEmpty { tables.append(allreduceTable) }
     if let linkTable { tables.append(linkTable) }
     if !scaling.isEmpty { tables.append(trainingTable) }
+    if let engineTable { tables.append(engineTable) }
     if let modelTable { tables.append(modelTable) }
     for comparison in [("allreduce", communicationComparisons), ("training", trainingComparisons)]
     where !comparison.1.isEmpty {
@@ -38,13 +51,17 @@ extension ScalingReport {
           ["link rate", ceiling?.description ?? "not given"],
         ]))
     tables.append(runTable)
-    for table in tables where !table.rows.isEmpty {
-      text += "\n## \(Self.markdownEscape(table.title))\n\n"
-      text += "| " + table.headers.map(Self.markdownEscape).joined(separator: " | ") + " |\n"
-      text += "|" + table.headers.map { _ in " --- |" }.joined() + "\n"
-      for row in table.rows {
-        text += "| " + row.map(Self.markdownEscape).joined(separator: " | ") + " |\n"
-      }
+    for table in tables where !table.rows.isEmpty { text += "\n" + Self.markdownTable(table, level: "##") }
+    return text
+  }
+
+  /// A table under a heading of `level` ("##").
+  static func markdownTable(_ table: ReportTable, level: String) -> String {
+    var text = "\(level) \(markdownEscape(table.title))\n\n"
+    text += "| " + table.headers.map(markdownEscape).joined(separator: " | ") + " |\n"
+    text += "|" + table.headers.map { _ in " --- |" }.joined() + "\n"
+    for row in table.rows {
+      text += "| " + row.map(markdownEscape).joined(separator: " | ") + " |\n"
     }
     return text
   }

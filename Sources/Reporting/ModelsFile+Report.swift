@@ -10,11 +10,12 @@ extension ModelsFile {
     communication(for: series.algorithm)
   }
 
-  /// The fit of a measured series: its model, scaling mode and batch, and its setup where the
-  /// fit names one (a curve of one rank has none).
+  /// The fit of a measured series: its engine, model, scaling mode and batch, and its setup
+  /// where the fit names one (a curve of one rank has none).
   public func scalingFit(for series: ScalingSeries) -> ScalingFit? {
     scaling.first { fit in
-      fit.model == series.model && fit.scaling == series.scaling && (series.batch == nil || fit.batch == series.batch)
+      fit.engineName == series.engine && fit.model == series.model && fit.scaling == series.scaling
+        && (series.batch == nil || fit.batch == series.batch)
         && (fit.setup == nil || fit.setup == series.setup)
     }
   }

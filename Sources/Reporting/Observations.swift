@@ -2,8 +2,9 @@ import Foundation
 import Measurements
 
 /// What follows from the data, in words: the compute/communication ratio per model, which
-/// models are interconnect-bound, the best algorithm per size, stragglers, slow hosts and links
-/// (`LinkVerdict`), and the failures. The HTML page and summary.md both print these.
+/// models are interconnect-bound and which slowed by CPU contention on one host (`observeBound`),
+/// the best algorithm per size, stragglers, slow hosts and links (`LinkVerdict`), and the
+/// failures. The HTML page and summary.md both print these.
 public struct Observations: Sendable {
   public struct Item: Sendable {
     public var topic: String
@@ -20,8 +21,13 @@ public struct Observations: Sendable {
     public var algorithm: String
   }
 
-  /// Exposed communication above this fraction of the step makes a model interconnect-bound.
+  /// Exposed communication above this fraction of the step makes a model interconnect-bound,
+  /// when it is also the larger part of the step's growth over one rank (`observeBound`).
   public static let interconnectBoundFraction = 0.25
+  /// Forward + backward per rank above this many times the 1-rank run's (same model, engine and
+  /// batch per rank), with every rank on one host, is CPU contention: the ranks share the host's
+  /// cores and memory bandwidth, which no interconnect explains.
+  public static let contentionGrowth = 1.25
   /// A training rank whose compute takes more than this many times the fastest rank's is a
   /// straggler: judged against the fastest rank (what a healthy host computes), never against a
   /// median that several slow ranks would set.
@@ -91,21 +97,7 @@ public struct Observations: Sendable {
               + "(\(Self.fixed(timed.communicationAloneMs!, 1)) ms) at \(timed.ranks) ranks; 1 is perfect overlap",
             needsAttention: false))
       }
-      let bound = parallel.filter { ($0.exposedFraction ?? 0) > Self.interconnectBoundFraction }
-      if let first = bound.first {
-        items.append(
-          Item(
-            topic: "Interconnect-bound",
-            text: "\(name) is interconnect-bound from \(first.ranks) ranks: exposed communication is "
-              + "\(Self.percent(first.exposedFraction!)) of the step (threshold \(Self.percent(Self.interconnectBoundFraction)))",
-            needsAttention: true))
-      } else if let worst = parallel.compactMap(\.exposedFraction).max() {
-        items.append(
-          Item(
-            topic: "Interconnect-bound",
-            text: "\(name) is compute-bound: exposed communication at most \(Self.percent(worst)) of the step",
-            needsAttention: false))
-      }
+      observeBound(series, parallel: parallel, among: scaling)
       if let last = series.points.last, series.points.count > 1 {
         items.append(
           Item(
@@ -114,6 +106,76 @@ public struct Observations: Sendable {
               + "(baseline \(series.baselineRanks) rank\(series.baselineRanks == 1 ? "" : "s"))",
             needsAttention: last.efficiency < 0.5))
       }
+    }
+  }
+
+  /// What bounds the series' multi-rank steps. Compute per rank that grew by more than
+  /// `contentionGrowth` over the 1-rank run (`OneRankReference`) with every rank on one host is
+  /// CPU contention, and that point is not called interconnect-bound. A point is
+  /// interconnect-bound when exposed communication is above `interconnectBoundFraction` of the
+  /// step and is the larger part of the step's growth over the 1-rank step at its batch per
+  /// rank, else over compute alone (`--alone-steps`); without either, the fraction alone decides.
+  private mutating func observeBound(
+    _ series: ScalingSeries, parallel: [ScalingSeries.Point], among all: [ScalingSeries]
+  ) {
+    let name = series.name
+    func reference(_ point: ScalingSeries.Point) -> OneRankReference? {
+      OneRankReference(of: series, batchPerRank: point.batchPerRank, among: all)
+    }
+    let contended = parallel.compactMap {
+      point -> (point: ScalingSeries.Point, one: OneRankReference, shared: Double)? in
+      guard point.hosts == 1, let shared = point.computeMs, let one = reference(point), let alone = one.computeMs,
+        alone > 0, shared > Self.contentionGrowth * alone
+      else { return nil }
+      return (point, one, shared)
+    }
+    if let worst = contended.last {
+      let alone = worst.one.computeMs!
+      items.append(
+        Item(
+          topic: "CPU contention",
+          text: "\(name): forward+backward grew from \(Self.fixed(alone, 1)) ms at \(worst.one.label) to "
+            + "\(Self.fixed(worst.shared, 1)) ms at \(worst.point.ranks) ranks on one host "
+            + "(\(Self.fixed(worst.shared / alone, 2))×): the ranks share its cores, so the step's growth "
+            + "is not the interconnect's",
+          needsAttention: true))
+    }
+    /// The step's growth over the 1-rank step, else over compute alone, and what it is over.
+    func growth(_ point: ScalingSeries.Point) -> (ms: Double, over: String)? {
+      if let one = reference(point) { return (point.stepMs - one.stepMs, one.label) }
+      return point.computeAloneMs.map { (point.stepMs - $0, "compute alone") }
+    }
+    let judged = parallel.filter { point in !contended.contains { $0.point.ranks == point.ranks } }
+    let exposedHigh = judged.filter { ($0.exposedFraction ?? 0) > Self.interconnectBoundFraction }
+    let bound = exposedHigh.filter { point in
+      guard let growth = growth(point) else { return true }
+      return 2 * point.exposedCommMs! > growth.ms
+    }
+    if let first = bound.first {
+      let explained = growth(first).map {
+        " and \(Self.fixed(first.exposedCommMs!, 1)) ms of the step's \(Self.fixed($0.ms, 1)) ms growth over \($0.over)"
+      }
+      items.append(
+        Item(
+          topic: "Interconnect-bound",
+          text: "\(name) is interconnect-bound from \(first.ranks) ranks: exposed communication is "
+            + "\(Self.percent(first.exposedFraction!)) of the step\(explained ?? "") "
+            + "(threshold \(Self.percent(Self.interconnectBoundFraction)))",
+          needsAttention: true))
+    } else if let high = exposedHigh.first, let growth = growth(high) {
+      items.append(
+        Item(
+          topic: "Interconnect-bound",
+          text: "\(name) is not interconnect-bound: exposed communication is \(Self.percent(high.exposedFraction!)) "
+            + "of the step at \(high.ranks) ranks but only \(Self.fixed(high.exposedCommMs!, 1)) ms of its "
+            + "\(Self.fixed(growth.ms, 1)) ms growth over \(growth.over)",
+          needsAttention: false))
+    } else if contended.isEmpty, let worst = judged.compactMap(\.exposedFraction).max() {
+      items.append(
+        Item(
+          topic: "Interconnect-bound",
+          text: "\(name) is compute-bound: exposed communication at most \(Self.percent(worst)) of the step",
+          needsAttention: false))
     }
   }
 

@@ -77,13 +77,16 @@ extension ScalingReport {
     return ReportTable(
       title: "Training",
       headers: [
-        "model", "scaling", "ranks", "step ms", "samples/s", "efficiency", "forward ms", "backward ms", "allreduce ms",
+        "model", "scaling", "ranks", "hosts", "step ms", "samples/s", "efficiency", "forward ms", "backward ms",
+        "allreduce ms",
         "exposed comm ms", "comm CPU ms", "update ms", "compute/comm", "exposed share", "step/max alone",
       ],
       rows: scaling.flatMap { series in
-        series.points.map { point in
-          [
-            series.model, series.variant, "\(point.ranks)", ms(point.stepMs), Observations.fixed(point.samplesPerS, 1),
+        series.points.map { point -> [String] in
+          let hosts: String = point.hosts.map { String($0) } ?? "–"
+          return [
+            series.model, series.variant, "\(point.ranks)", hosts, ms(point.stepMs),
+            Observations.fixed(point.samplesPerS, 1),
             Observations.percent(point.efficiency), ms(point.forwardMs), ms(point.backwardMs), ms(point.allreduceMs),
             ms(point.exposedCommMs), ms(point.commCpuMs), ms(point.updateMs),
             point.computeToCommunication.map { Observations.fixed($0, 2) } ?? "–",
@@ -92,6 +95,51 @@ extension ScalingReport {
           ]
         }
       })
+  }
+
+  /// The engines side by side, where more than one trained the same model, scaling mode and
+  /// batch: per rank count, each engine's samples/s, efficiency and step / max(compute alone,
+  /// communication alone). Nil when the records hold one engine only.
+  var engineTable: ReportTable? {
+    let engines = Array(Set(scaling.map(\.engine))).sorted {
+      ($0 == Record.ownEngine ? "" : $0) < ($1 == Record.ownEngine ? "" : $1)
+    }
+    guard engines.count > 1 else { return nil }
+    struct Key: Hashable {
+      var model: String
+      var variant: String
+      var batch: Int?
+    }
+    var order: [Key] = []
+    var byKey: [Key: [String: ScalingSeries]] = [:]
+    for series in scaling {
+      let key = Key(model: series.model, variant: series.scaling, batch: series.batch)
+      if byKey[key] == nil { order.append(key) }
+      // The first series of an engine (its first setup) stands for it.
+      if byKey[key]?[series.engine] == nil { byKey[key, default: [:]][series.engine] = series }
+    }
+    var rows: [[String]] = []
+    for key in order where byKey[key]!.count > 1 {
+      let present = byKey[key]!
+      let counts = Set(present.values.flatMap { $0.points.map(\.ranks) }).sorted()
+      for ranks in counts {
+        var row = [key.model, key.variant + (key.batch.map { ", batch \($0)" } ?? ""), "\(ranks)"]
+        for engine in engines {
+          let point = present[engine]?.points.first { $0.ranks == ranks }
+          row += [
+            point.map { Observations.fixed($0.samplesPerS, 1) } ?? "–",
+            point.map { Observations.percent($0.efficiency) } ?? "–",
+            point?.overlapRatio.map { Observations.fixed($0, 3) } ?? "–",
+          ]
+        }
+        rows.append(row)
+      }
+    }
+    return ReportTable(
+      title: "Engines side by side",
+      headers: ["model", "scaling", "ranks"]
+        + engines.flatMap { ["\($0) samples/s", "\($0) efficiency", "\($0) step/max alone"] },
+      rows: rows)
   }
 
   var modelTable: ReportTable? {
@@ -105,7 +153,8 @@ extension ScalingReport {
     for fit in models.scaling {
       for entry in fit.fittedLaws {
         rows.append([
-          "\(fit.model) \(fit.scaling) batch \(fit.batch)" + (fit.setup.map { " (\($0))" } ?? "") + " \(entry.name)",
+          "\(fit.model) \(fit.scaling) batch \(fit.batch)" + (fit.setup.map { " (\($0))" } ?? "")
+            + (fit.engine.map { " [\($0)]" } ?? "") + " \(entry.name)",
           entry.parameters, entry.mape.map { Observations.fixed($0, 1) + "%" } ?? "–",
         ])
       }

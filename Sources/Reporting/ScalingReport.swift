@@ -15,8 +15,13 @@ public struct ScalingReport: Sendable {
   public var failures: [Record]
   public var metadata: RunMetadata
   public var observations: Observations
+  /// The answer the report opens with: time to train and throughput, measured and predicted.
+  public var timeToTrain: TimeToTrain
 
-  public init(records: [Record], models: ModelsFile? = nil, linkRate: DataRate? = nil) {
+  public init(
+    records: [Record], models: ModelsFile? = nil, linkRate: DataRate? = nil,
+    workload: TimeToTrain.Workload = .standard
+  ) {
     self.records = records
     self.models = models
     ceiling = linkRate ?? models?.links.map { DataRate(bytesPerSecond: $0.bandwidthBytesPerS) }
@@ -28,6 +33,7 @@ public struct ScalingReport: Sendable {
     observations = Observations(
       allreduce: allreduce, links: links, scaling: scaling, failures: failures, records: records,
       linkRate: ceiling)
+    timeToTrain = TimeToTrain(scaling: scaling, models: models, workload: workload)
   }
 
   /// Measured and predicted values for every point a model predicts.

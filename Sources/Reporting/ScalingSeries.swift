@@ -1,6 +1,6 @@
 import Measurements
 
-/// The training measurements of one model in one scaling mode, by rank count, with throughput,
+/// The training measurements of one engine's model in one scaling mode, by rank count, with throughput,
 /// parallel efficiency and the step-time breakdown. Efficiency follows docs/ARCHITECTURE.md
 /// ("Metrics"): weak
 /// E(P) = t(1)/t(P), strong E(P) = t(1)/(P·t(P)), t the mean step time. Without a one-rank
@@ -8,6 +8,12 @@ import Measurements
 public struct ScalingSeries: Sendable {
   public struct Point: Sendable {
     public var ranks: Int
+    /// Distinct hosts the ranks ran on, when the record says.
+    public var hosts: Int?
+    /// Samples per rank (the largest share, for an uneven strong-scaling split).
+    public var batchPerRank: Int?
+    /// The run the point was measured in.
+    public var runId: String
     public var stepMs: Double
     public var samplesPerS: Double
     public var efficiency: Double
@@ -37,6 +43,12 @@ public struct ScalingSeries: Sendable {
       return (forwardMs + backwardMs) / allreduceMs
     }
 
+    /// Forward + backward per rank, when the record has both.
+    public var computeMs: Double? {
+      guard let forwardMs, let backwardMs else { return nil }
+      return forwardMs + backwardMs
+    }
+
     /// Exposed communication as a fraction of the step.
     public var exposedFraction: Double? {
       guard let exposedCommMs, stepMs > 0 else { return nil }
@@ -45,6 +57,9 @@ public struct ScalingSeries: Sendable {
   }
 
   public var model: String
+  /// The training engine of every record of the series (`Record.engineName`): "dlscale" or, for
+  /// records of another engine, its name ("pytorch"). Engines never share a series.
+  public var engine: String = Record.ownEngine
   public var scaling: String
   /// Batch per rank (weak) or global batch (strong), when the records have it.
   public var batch: Int?
@@ -53,6 +68,11 @@ public struct ScalingSeries: Sendable {
   /// The scaling mode, with the batch and the setup where other series of the model differ in
   /// them: "weak", "weak, batch 12", "weak, batch 12, ring, 4MiB buckets, overlap forward".
   public var variant: String
+  /// The allreduce algorithm, bucket size and overlap mode of the series' multi-rank records
+  /// (its latest), when it has any.
+  public var algorithm: String?
+  public var bucketBytes: Int?
+  public var overlap: OverlapMode?
   public var baselineRanks: Int
   public var points: [Point]
 
@@ -61,11 +81,12 @@ public struct ScalingSeries: Sendable {
   /// "resnet50 (weak, batch 12)".
   public var name: String { "\(model) (\(variant))" }
 
-  /// The train records grouped into series of one model, scaling mode, batch and setup (the
-  /// latest record at each rank count). One rank communicates nothing: its record is the
-  /// 1-rank point of every series of its model, mode and batch.
+  /// The train records grouped into series of one engine, model, scaling mode, batch and setup
+  /// (the latest record at each rank count). One rank communicates nothing: its record is the
+  /// 1-rank point of every series of its engine, model, mode and batch.
   public static func group(_ records: [Record]) -> [ScalingSeries] {
     struct Key: Hashable {
+      var engine: String
       var model: String
       var scaling: String
       var batch: Int?
@@ -75,7 +96,7 @@ public struct ScalingSeries: Sendable {
       guard let ranks = record.ranks, record.stepMs != nil, let model = record.model else { continue }
       let scaling = record.scaling ?? "weak"
       let batch = scaling == "strong" ? record.globalBatch : record.batchPerRank
-      let key = Key(model: model, scaling: scaling, batch: batch)
+      let key = Key(engine: record.engineName, model: model, scaling: scaling, batch: batch)
       if let existing = latest[key]?[record.trainingSetup]?[ranks], existing.timestamp > record.timestamp { continue }
       latest[key, default: [:]][record.trainingSetup, default: [:]][ranks] = record
     }
@@ -83,30 +104,39 @@ public struct ScalingSeries: Sendable {
     for (key, bySetup) in latest {
       let single = bySetup[nil] ?? [:]
       let setups = bySetup.keys.compactMap { $0 }
-      if setups.isEmpty, let made = make(key.model, key.scaling, key.batch, nil, Array(single.values)) {
+      if setups.isEmpty, let made = make(key.engine, key.model, key.scaling, key.batch, nil, Array(single.values)) {
         series.append(made)
       }
       for setup in setups {
         let byRanks = single.merging(bySetup[setup]!) { one, _ in one }
-        if let made = make(key.model, key.scaling, key.batch, setup, Array(byRanks.values)) { series.append(made) }
+        if let made = make(key.engine, key.model, key.scaling, key.batch, setup, Array(byRanks.values)) {
+          series.append(made)
+        }
       }
     }
     for index in series.indices {
       let current = series[index]
-      let siblings = series.filter { $0.model == current.model && $0.scaling == current.scaling }
+      let siblings = series.filter {
+        $0.engine == current.engine && $0.model == current.model && $0.scaling == current.scaling
+      }
       var parts = [current.scaling]
+      if current.engine != Record.ownEngine { parts.insert(current.engine, at: 0) }
       if Set(siblings.map(\.batch)).count > 1, let batch = current.batch { parts.append("batch \(batch)") }
       if siblings.filter({ $0.batch == current.batch }).count > 1, let setup = current.setup { parts.append(setup) }
       series[index].variant = parts.joined(separator: ", ")
     }
     return series.sorted {
-      ($0.model, $0.scaling, $0.batch ?? 0, $0.setup ?? "") < ($1.model, $1.scaling, $1.batch ?? 0, $1.setup ?? "")
+      ($0.model, $0.scaling, $0.batch ?? 0, $0.engineOrder, $0.setup ?? "")
+        < ($1.model, $1.scaling, $1.batch ?? 0, $1.engineOrder, $1.setup ?? "")
     }
   }
 
+  /// dlscale's own engine first, then the others by name.
+  var engineOrder: String { engine == Record.ownEngine ? "" : engine }
+
   /// One series from its records (one per rank count), efficiencies against the smallest count.
   private static func make(
-    _ model: String, _ scaling: String, _ batch: Int?, _ setup: String?, _ records: [Record]
+    _ engine: String, _ model: String, _ scaling: String, _ batch: Int?, _ setup: String?, _ records: [Record]
   ) -> ScalingSeries? {
     let sorted = records.sorted { $0.ranks! < $1.ranks! }
     guard let base = sorted.first, let baseStep = base.stepMs?.mean, baseStep > 0 else { return nil }
@@ -117,13 +147,17 @@ public struct ScalingSeries: Sendable {
       let efficiency = scaling == "strong" ? baseRanks * baseStep / (Double(ranks) * step) : baseStep / step
       let samples = record.samplesPerS ?? Double(record.globalBatch ?? 0) / (step / 1000)
       return Point(
-        ranks: ranks, stepMs: step, samplesPerS: samples, efficiency: efficiency, forwardMs: record.forwardMs,
+        ranks: ranks, hosts: record.hosts ?? record.rankHosts.map { Set($0).count },
+        batchPerRank: record.rankBatches?.max() ?? record.batchPerRank, runId: record.runId, stepMs: step,
+        samplesPerS: samples, efficiency: efficiency, forwardMs: record.forwardMs,
         backwardMs: record.backwardMs, allreduceMs: record.allreduceMs, exposedCommMs: record.exposedCommMs,
         commCpuMs: record.commCpuMs, updateMs: record.updateMs, computeAloneMs: record.computeAloneMs,
         communicationAloneMs: record.commAloneMs)
     }
+    let parallel = sorted.last { ($0.ranks ?? 1) > 1 }
     return ScalingSeries(
-      model: model, scaling: scaling, batch: batch, setup: setup, variant: scaling, baselineRanks: base.ranks!,
-      points: points)
+      model: model, engine: engine, scaling: scaling, batch: batch, setup: setup, variant: scaling,
+      algorithm: parallel?.algorithm, bucketBytes: parallel?.bucketBytes, overlap: parallel?.overlap,
+      baselineRanks: base.ranks!, points: points)
   }
 }

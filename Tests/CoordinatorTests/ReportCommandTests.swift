@@ -97,6 +97,8 @@ enum ReportFixturePaths {
   ("rate", "invalid for '--link-rate <link-rate>': expected a positive number and a unit"),
   ("models", "nope.json: no such file"),
   ("output", "is not a directory"),
+  ("samples", "--samples"),
+  ("epochs", "--epochs"),
 ])
 func unusableInputIsOneLineAndAFailure(input: String, expected: String) throws {
   let directory = try Executables.temporaryDirectory()
@@ -120,6 +122,8 @@ func unusableInputIsOneLineAndAFailure(input: String, expected: String) throws {
     case "none": ["-o", out]
     case "rate": [good, "--link-rate", "fast", "-o", out]
     case "models": [good, "--models", directory + "/nope.json", "-o", out]
+    case "samples": [good, "--samples", "0", "-o", out]
+    case "epochs": [good, "--epochs", "many", "-o", out]
     default: [good, "-o", file]
     }
   let result = try Executables.run([Executables.coordinator, "report"] + arguments)
@@ -131,4 +135,38 @@ func unusableInputIsOneLineAndAFailure(input: String, expected: String) throws {
 
 enum ReportTextCount {
   static func occurrences(of needle: String, in text: String) -> Int { text.components(separatedBy: needle).count - 1 }
+}
+
+/// `--samples` and `--epochs` set the workload the report opens with.
+@Test func theReportOpensWithTheTimeToTrainTheWorkloadGiven() throws {
+  let output = try Executables.temporaryDirectory() + "/report"
+  let result = try Executables.run(
+    [Executables.coordinator, "report", ReportFixturePaths.directory + "/train.jsonl"] + [
+      "--models", ReportFixturePaths.models, "--samples", "1e8", "--epochs", "10", "-o", output,
+    ])
+  #expect(result.status == 0, "dlscale report failed: \(result.stderr)")
+  let summary = try String(contentsOfFile: output + "/summary.md", encoding: .utf8)
+  let lines = summary.split(separator: "\n", omittingEmptySubsequences: true)
+  #expect(lines.count > 3 && lines[2] == "## Time to train: 1e8 samples × 10 epochs", "\(lines.prefix(4))")
+  #expect(summary.contains("| predicted | 16 | 16 |"), "predictions to 4× the largest measured count (4)")
+}
+
+/// `dlscale fit` then `report` on train records of two engines (Tests/fixtures/engines): one
+/// scaling fit per engine, named in fit's summary, and the engines side by side in the report.
+@Test func fitAndReportKeepTwoEnginesApart() throws {
+  let records =
+    URL(fileURLWithPath: ReportFixturePaths.directory).deletingLastPathComponent().path
+    + "/engines/two-engines.jsonl"
+  let directory = try Executables.temporaryDirectory()
+  let fit = try Executables.run([Executables.coordinator, "fit", records, "-o", directory + "/models.json"])
+  #expect(fit.status == 0, "dlscale fit failed: \(fit.stderr)")
+  let scalingLines = fit.stdout.split(separator: "\n").filter { $0.hasPrefix("  sensornet weak batch 8") }
+  #expect(scalingLines.count == 2, "\(fit.stdout)")
+  #expect(scalingLines.filter { $0.contains("(gloo, 25MiB buckets, overlap on) [pytorch]:") }.count == 1)
+  let report = try Executables.run(
+    [Executables.coordinator, "report", records, "--models", directory + "/models.json", "-o", directory + "/out"])
+  #expect(report.status == 0, "dlscale report failed: \(report.stderr)")
+  let summary = try String(contentsOfFile: directory + "/out/summary.md", encoding: .utf8)
+  #expect(summary.contains("### sensornet (pytorch, weak)"))
+  #expect(summary.contains("## Engines side by side"))
 }

@@ -26,6 +26,12 @@ enum ReportFixtures {
     ScalingReport(records: try records(), models: try ModelsFile.read(path: modelsFile))
   }
 
+  /// The records of a fixture file under Tests/fixtures: "engines/two-engines.jsonl".
+  static func records(at relative: String) throws -> [Record] {
+    let root = URL(fileURLWithPath: directory).deletingLastPathComponent().path
+    return try ResultsInput.read(paths: [root + "/" + relative]).records
+  }
+
   /// Number of non-overlapping occurrences of `needle`.
   static func count(_ needle: String, in text: String) -> Int {
     text.components(separatedBy: needle).count - 1
