@@ -245,14 +245,13 @@ public struct TrainingTimePrediction: Sendable {
       for algorithm in algorithms(request) {
         let levels = try self.levels(algorithm, request)
         let perNode = request.ranksPerNode
+        let price = levels.pricer(algorithm: algorithm, nodes: count, perNode: perNode)
         var schedules = Set<NodeAllreducePricing.Schedule>()
-        for bucket in Set(buckets) where ranks > 1 {
-          schedules.insert(levels.seconds(algorithm: algorithm, nodes: count, perNode: perNode, bytes: bucket).1)
-        }
+        for bucket in Set(buckets) where ranks > 1 { schedules.insert(price(bucket).1) }
         var iteration = IterationModel(
           computeMs: computeMs, backwardMs: computeMs * compute.backwardShare, updateMs: updateMs,
           buckets: buckets, ranks: ranks,
-          allreduceSeconds: { levels.seconds(algorithm: algorithm, nodes: count, perNode: perNode, bytes: $0).0 })
+          allreduceSeconds: { price($0).0 })
         iteration.profile = profile
         iteration.interference = interference(request)?.slowdownPerHiddenMs ?? 0
         iteration.overlap = request.overlap
