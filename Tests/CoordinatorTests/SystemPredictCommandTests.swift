@@ -86,6 +86,29 @@ struct SystemPredictCommandTests {
     #expect(rows.allSatisfy { $0.system == "measured" })
   }
 
+  @Test func nodeCountsBeyondTheSystemAreLeftOutWithAWarning() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dlscale-system-\(UUID())")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let file = directory.appendingPathComponent("small.yaml").path
+    try """
+    name: small
+    nodes: 2
+    devices_per_node: 1
+    device: {name: cpu, peak: 1TFLOP/s}
+    inter_node: 10gbe
+
+    """.write(toFile: file, atomically: true, encoding: .utf8)
+    let result = try runDlscale([
+      "predict", "--system", file, "--model", "resnet50", "--samples", "1e6", "--nodes", "1,2,4,8", "--format", "json",
+    ])
+    #expect(result.status == 0, "stderr: \(result.standardError)")
+    #expect(result.standardError == "warning: system small has 2 nodes; node counts 4, 8 left out\n")
+    let rows = try JSONDecoder().decode([Row].self, from: Data(result.standardOutput.utf8))
+    #expect(rows.map(\.nodes) == [1, 2])
+    #expect(rows.allSatisfy { $0.fitsDevice == nil }, "no memory given: nothing to fit")
+  }
+
   @Test(arguments: [
     ["predict", "--model", "resnet50", "--samples", "1e6"],
     ["predict", "--system", "no-such-system", "--model", "resnet50", "--samples", "1e6"],
