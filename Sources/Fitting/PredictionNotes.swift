@@ -13,8 +13,11 @@ public enum PredictionNotes {
     if let system = request.system, !system.measured {
       return [described(system, models, request: request)]
     }
+    let measuredSystem = request.system.map {
+      "system \($0.name) measured: compute and allreduces from the fits in models.json; \($0.devicesPerNode) ranks per node"
+    }
     return [
-      extrapolation(models, request: request, rows: rows), levels(models, request: request, rows: rows),
+      measuredSystem, extrapolation(models, request: request, rows: rows), levels(models, request: request, rows: rows),
       highErrors(models, request: request, rows: rows),
     ]
     .compactMap { $0 }
