@@ -14,7 +14,7 @@ public enum PredictionNotes {
       return [described(system, models, request: request)]
     }
     let measuredSystem = request.system.map {
-      "system \($0.name) measured: compute and allreduces from the fits in models.json; \($0.devicesPerNode) ranks per node"
+      "system \($0.name), a measured one: compute and allreduces from the fits in models.json, \($0.devicesPerNode) ranks per node"
     }
     return [
       measuredSystem, extrapolation(models, request: request, rows: rows), levels(models, request: request, rows: rows),
