@@ -186,12 +186,13 @@ public struct TrainingTimePrediction: Sendable {
 
   /// Candidate algorithms: the requested one, or every fitted one.
   /// Candidate algorithms: the requested one, or every fitted one; for a described system with
-  /// nothing fitted, every algorithm with a known schedule.
+  /// nothing fitted, every algorithm with a schedule of its own over all ranks (the two-level
+  /// `hierarchical` algorithm is left to the hierarchical schedule, priced beside each).
   func algorithms(_ request: Request) -> [String] {
     if let algorithm = request.algorithm { return [algorithm] }
     let fitted = models.communication.map(\.algorithm)
     if fitted.isEmpty, let system = request.system, !system.measured {
-      return AllreduceKind.allCases.filter { $0 != .mpi }.map(\.rawValue)
+      return AllreduceKind.allCases.filter { $0 != .mpi && $0 != .hierarchical }.map(\.rawValue)
     }
     return fitted.isEmpty ? ["ring"] : fitted
   }
