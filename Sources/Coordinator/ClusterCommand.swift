@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Measurements
 
 /// `dlscale cluster up|down|status`: an emulated multi-host cluster on this machine (network
@@ -11,8 +12,9 @@ struct ClusterCommand: ParsableCommand {
     discussion: """
       Each host is a network namespace dls-NAME-hI with one veth link into a bridge; addresses \
       are in a private /24 that exists only inside this machine, and each link is rate-limited \
-      in both directions (jumbo frames by default, --mtu; the tbf burst, --burst). --cpus caps each host's CPU time; --comm-cpus reserves more for communication threads. The hostfile and mpirun launcher are written to the cluster's state \
-      folder (/run/dlscale/clusters/NAME).
+      in both directions (jumbo frames by default, --mtu; the tbf burst, --burst). --cpus caps each host's CPU time; --comm-cpus reserves more for communication threads. The hostfile, mpirun launcher and the cluster's system file \
+      (system.yaml, for --system) are written to the cluster's state folder \
+      (/run/dlscale/clusters/NAME).
       """,
     subcommands: [Up.self, Down.self, Status.self]
   )
@@ -170,6 +172,16 @@ struct ClusterCommand: ParsableCommand {
       let overrides = try rateOverrides.map { try hostRate(of: $0) }.map { ", h\($0.host) \($0.rate)" }
       print("dlscale: link rate \(rate) per host\(overrides.joined())")
       try ClusterCommand.runScript(try scriptArguments())
+      let cluster = try EmulatedCluster.load(name: name)
+      let path = MeasuredSystem.emulatedPath(cluster)
+      do {
+        try SystemFile.yaml(try MeasuredSystem.emulated(cluster)).write(toFile: path, atomically: true, encoding: .utf8)
+      } catch let error as ValidationError {
+        throw error
+      } catch {
+        throw ValidationError("cannot write \(path): \(error.localizedDescription)")
+      }
+      print("dlscale: system file \(path) (dlscale predict --system \(path) with the models fitted on it)")
     }
   }
 

@@ -24,7 +24,11 @@ public struct ConfigurationSearch: Sendable {
   {
     guard maxNodes > 0 else { throw FittingError.notCovered("--max-nodes must be positive") }
     let prediction = TrainingTimePrediction(models: models)
-    let candidates = algorithms ?? (models.communication.isEmpty ? ["ring"] : models.communication.map(\.algorithm))
+    // A system's node count caps the search; its device's memory acts as the request's.
+    let largest = min(maxNodes, base.system?.nodes ?? maxNodes)
+    var unrestricted = base
+    unrestricted.algorithm = nil
+    let candidates = algorithms ?? prediction.algorithms(unrestricted)
     var rows: [TrainingTimePrediction.Row] = []
     for perNode in ranksPerNode {
       for batch in batches {
@@ -37,7 +41,7 @@ public struct ConfigurationSearch: Sendable {
               request.algorithm = algorithm
               request.bucketBytes = bucket
               request.overlap = overlap
-              rows += try prediction.predict(request, nodes: Array(1...maxNodes))
+              rows += try prediction.predict(request, nodes: Array(1...largest))
             }
           }
         }
@@ -46,10 +50,11 @@ public struct ConfigurationSearch: Sendable {
     // One rank allreduces nothing: its rows differ only in algorithm, bucket and overlap; keep one.
     var seen = Set<String>()
     rows = rows.filter { row in
-      let communication = row.ranks > 1 ? "\(row.algorithm)|\(row.bucketBytes)|\(row.overlap)" : "none"
+      let communication =
+        row.ranks > 1 ? "\(row.algorithm)|\(row.schedule)|\(row.bucketBytes)|\(row.overlap)" : "none"
       return seen.insert("\(row.nodes)|\(row.ranks)|\(row.batchPerRank)|\(communication)").inserted
     }
-    if base.deviceMemoryBytes != nil {
+    if base.deviceMemoryBytes != nil || base.system?.device.memoryBytes != nil {
       let smallest = Double(rows.compactMap(\.memoryBytes).min() ?? 0) / Double(1 << 20)
       rows = rows.filter { $0.fitsDevice != false }
       guard !rows.isEmpty else {
