@@ -6,7 +6,10 @@ import Measurements
 /// what each stands for (docs/ARCHITECTURE.md, "Models").
 ///
 /// A described, unmeasured system: its links' figures, γ from models.json if fitted, else 0.
-/// The measured machine (no system, or a measured one): the fitted allreduce model prices the
+/// A measured system whose network was not measured (models.json fitted on one host or on
+/// compute alone, e.g. an emulated cluster's file from `cluster up`): the system's network link
+/// prices the network, and the fitted allreduce model, if any, the link within a node.
+/// The measured machine (no system, or a measured one whose network was measured): the fitted allreduce model prices the
 /// level that was measured — within a node when models.json was measured on one host (shared
 /// memory), between nodes when across hosts. The other level: between nodes, `--link-rate` and
 /// `--latency` when given, else the measured model (no network measured); within a node, the
@@ -39,15 +42,34 @@ extension TrainingTimePrediction {
   var fittedGamma: Double? { models.communication.first?.gammaSPerByte }
 
   func levels(_ algorithm: String, _ request: Request) throws -> AllreduceLevels {
-    if let system = request.system, !system.measured {
-      func model(_ link: SystemDescription.Link, rate: Double? = nil, latency: Double? = nil)
-        -> StructuralCollectiveModel
-      {
-        StructuralCollectiveModel(
-          algorithm: algorithm, alphaS: latency ?? link.latencyS, betaSPerByte: 1 / (rate ?? link.bytesPerS),
-          gammaSPerByte: fittedGamma ?? 0, usesRingTerms: StructuralCollectiveModel.usesRingTerms(algorithm),
-          rankCounts: [], points: 0, mape: nil)
+    func model(_ link: SystemDescription.Link, rate: Double? = nil, latency: Double? = nil)
+      -> StructuralCollectiveModel
+    {
+      StructuralCollectiveModel(
+        algorithm: algorithm, alphaS: latency ?? link.latencyS, betaSPerByte: 1 / (rate ?? link.bytesPerS),
+        gammaSPerByte: fittedGamma ?? 0, usesRingTerms: StructuralCollectiveModel.usesRingTerms(algorithm),
+        rankCounts: [], points: 0, mape: nil)
+    }
+    if let system = request.system, system.measured, models.provenance?.transport != .network {
+      // A measured system whose network models.json did not measure (fits of one host, or of
+      // compute only), such as an emulated cluster: its description prices the network (the
+      // rate cluster up set), and what was measured on one host prices the link within a node.
+      var unmodified = request
+      unmodified.linkBytesPerS = nil
+      unmodified.latencyS = nil
+      let shared = try? allreduceModel(algorithm, unmodified)
+      var unknown = ["network of \(system.name) from its description: no error known"]
+      if request.linkBytesPerS != nil { unknown.append("link rate given: no error known") }
+      if request.latencyS != nil { unknown.append("latency given: no error known") }
+      if shared == nil, system.devicesPerNode > 1 {
+        unknown.append("link within a node of \(system.name) from its description: no error known")
       }
+      return AllreduceLevels(
+        intra: shared ?? model(system.intraNode ?? system.interNode),
+        inter: model(system.interNode, rate: request.linkBytesPerS, latency: request.latencyS), unknown: unknown,
+        fittedError: shared?.mape)
+    }
+    if let system = request.system, !system.measured {
       let intraLink = system.intraNode ?? system.interNode
       var unknown = ["links of \(system.name) from its description: no error known"]
       if request.linkBytesPerS != nil { unknown.append("link rate given: no error known") }

@@ -13,8 +13,17 @@ public enum PredictionNotes {
     if let system = request.system, !system.measured {
       return [described(system, models, request: request)]
     }
-    let measuredSystem = request.system.map {
-      "system \($0.name), a measured one: compute and allreduces from the fits in models.json, \($0.devicesPerNode) ranks per node"
+    let measuredSystem = request.system.map { system in
+      guard models.provenance?.transport != .network else {
+        return
+          "system \(system.name), a measured one: compute and allreduces from the fits in models.json, \(system.devicesPerNode) ranks per node"
+      }
+      let within =
+        (models.communication.isEmpty && models.links == nil)
+        ? (system.intraNode.map { "within a node \($0.text) from its description (\($0.source))" }
+          ?? "one rank per node") : "within a node the shared memory measured"
+      return
+        "system \(system.name), a measured one: compute from the fits in models.json, \(system.devicesPerNode) ranks per node; no network measured: between nodes \(system.interNode.text) from its description (\(system.interNode.source)); \(within)"
     }
     return [
       measuredSystem, extrapolation(models, request: request, rows: rows), levels(models, request: request, rows: rows),
@@ -64,6 +73,8 @@ public enum PredictionNotes {
     _ models: ModelsFile, request: TrainingTimePrediction.Request, rows: [TrainingTimePrediction.Row]
   ) -> String? {
     guard let measured = models.provenance, rows.contains(where: { $0.nodes > 1 }) else { return nil }
+    // A measured system whose network was not measured says how it priced it in its own line.
+    if let system = request.system, system.measured, measured.transport != .network { return nil }
     let given = request.linkBytesPerS != nil || request.latencyS != nil
     let between =
       measured.transport == .network

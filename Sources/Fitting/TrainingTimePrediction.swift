@@ -197,7 +197,6 @@ public struct TrainingTimePrediction: Sendable {
     return model
   }
 
-  /// Candidate algorithms: the requested one, or every fitted one.
   /// Candidate algorithms: the requested one, or every fitted one; for a described system with
   /// nothing fitted, every algorithm with a schedule of its own over all ranks (the two-level
   /// `hierarchical` algorithm is left to the hierarchical schedule, priced beside each).

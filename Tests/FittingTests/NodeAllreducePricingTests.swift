@@ -139,6 +139,27 @@ struct NodeAllreducePricingTests {
     #expect(two.schedule == "hierarchical")
   }
 
+  @Test func aMeasuredSystemWithoutANetworkFitPricesTheNetworkItDescribes() throws {
+    // Fitted on one host (1 GB/s shared memory); the system (an emulated cluster's file) says
+    // its network runs at 10 MB/s or, in a second file, 20 MB/s: the network's time halves.
+    var models = PredictionTests.models(alpha: 5e-6, beta: 1e-9)
+    models.provenance = MeasurementProvenance(hosts: 1, ranksPerHost: [2], rankCounts: [1, 2])
+    func system(rate: Double) -> SystemDescription {
+      SystemDescription(
+        name: "cluster-emu", devicesPerNode: 2, device: .init(name: "slot", source: "set"),
+        intraNode: .init(name: "shared-memory", bytesPerS: rate, latencyS: 0, source: "stand-in"),
+        interNode: .init(name: "emulated", bytesPerS: rate, latencyS: 0, source: "set by cluster up"), measured: true)
+    }
+    let slow = try Self.hours(nodes: 4, perNode: 1, algorithm: "ring", system: system(rate: 1e7), models: models)
+    let fast = try Self.hours(nodes: 4, perNode: 1, algorithm: "ring", system: system(rate: 2e7), models: models)
+    #expect(
+      abs(slow.allreduceMs / fast.allreduceMs - 2) < 0.02, "\(slow.allreduceMs) ms against \(fast.allreduceMs) ms")
+    #expect(slow.unknownErrors.contains { $0.contains("network of cluster-emu from its description") })
+    // Within a node the shared memory measured (1 GB/s), not the stand-in: 2 × 2 goes hierarchical.
+    let twoByTwo = try Self.hours(nodes: 2, perNode: 2, algorithm: "ring", system: system(rate: 1e7), models: models)
+    #expect(twoByTwo.schedule == "hierarchical" && twoByTwo.allreduceMs < slow.allreduceMs)
+  }
+
   @Test func p2pLinksSayWhichRanksShareAHost() throws {
     // Ranks 0, 1 on host a and 2 on host b: within a host 1 us + n / 5 GB/s, across 50 us +
     // n / 100 MB/s, at one size each (the latency is the time at the smallest size).
