@@ -7,7 +7,7 @@ export OMPI_ALLOW_RUN_AS_ROOT = 1
 export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM = 1
 
 .PHONY: deps build release demo test lint format bench bench-harness bench-kernels bench-algorithms \
-  bench-overlap bench-accuracy bench-compute-model bench-training bench-binding bench-memory clean
+  bench-overlap bench-accuracy bench-compute-model bench-training bench-binding bench-memory bench-system-accuracy clean
 
 deps:
 	@scripts/install-deps.sh
@@ -71,6 +71,12 @@ bench-memory: release
 ## --cpus 0.45 (about 10 min; root).
 bench-binding: release
 	python3 Benchmarks/binding_checks.py --dlscale $(RELEASE_DIR)/dlscale
+
+## Predictions for the emulated cluster described as a system (its set link rate, compute and
+## shared memory measured on one host) against measured runs at 4 hosts x 1 rank and 2 hosts x 2
+## ranks, ResNet-50 and the acoustic model (about 25 min; root).
+bench-system-accuracy: release
+	python3 Benchmarks/system_accuracy.py --dlscale $(RELEASE_DIR)/dlscale
 
 ## Allreduce algorithms against OpenMPI's own, 4 emulated hosts at 200 Mbit/s (about 15 min).
 bench-algorithms: release

@@ -29,15 +29,16 @@ def run(command, check=True, capture=False):
 
 
 @contextlib.contextmanager
-def emulated_cluster(dlscale, name, hosts, rate, cpus=None, burst=None, comm_cpus=None):
+def emulated_cluster(dlscale, name, hosts, rate, cpus=None, burst=None, comm_cpus=None, slots=None):
     """An emulated cluster for the duration of a `with` block, taken down even on failure; with
     `cpus`, each host is capped at that many cores (so it computes as fast alone as beside the others);
     with `burst`, every link's tbf burst in bytes; with `comm_cpus`, that many cores more per host
-    reserved for the communication threads of runs that take them (`comm-cpu: reserved`)."""
+    reserved for the communication threads of runs that take them (`comm-cpu: reserved`); with
+    `slots`, that many MPI slots per host (ranks per node)."""
     run([dlscale, "cluster", "down", "--name", name], check=False)
     run([dlscale, "cluster", "up", "--name", name, "--hosts", str(hosts), "--rate", rate]
         + (["--cpus", str(cpus)] if cpus else []) + (["--burst", str(burst)] if burst else [])
-        + (["--comm-cpus", str(comm_cpus)] if comm_cpus else []))
+        + (["--comm-cpus", str(comm_cpus)] if comm_cpus else []) + (["--slots", str(slots)] if slots else []))
     try:
         yield name
     finally:

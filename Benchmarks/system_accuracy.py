@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Predictions for a described system against measured runs, on the emulated cluster.
+
+The emulated cluster is described as a system (`dlscale cluster up` writes its system file: the
+link rate it was set up with, not a fitted one), and everything else is measured on one host only:
+compute from 1-rank training runs, and the shared memory between two ranks of one host from a ring
+allreduce sweep (`dlscale fit` of these; no record crosses the network). From these, `dlscale predict --system` prices ResNet-50 (batch 4)
+and the acoustic model (batch 16, link-bound) at 4 hosts x 1 rank (ring) and 2 hosts x 2 ranks
+(`--slots 2`, the hierarchical allreduce: only the node leaders cross the network), and each is
+compared with a measured `dlscale train` of the same configuration (--alone-steps on, the default
+overlap and bucket). Hosts are capped at 0.45 cores per rank (0.9 for a host of 2 ranks), links at
+500 Mbit/s.
+
+Targets: MAPE of predicted against measured samples/s <= 10% over the four points, and for each
+model the sign of (2x2 - 4x1) predicted as measured."""
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_common import TRAINING_BURST, emulated_cluster, mape, records, run, verdict  # noqa: E402
+
+parser = argparse.ArgumentParser(description=__doc__)
+parser.add_argument("--dlscale", default=".build/release/dlscale")
+parser.add_argument("--rate", default="500mbit")
+parser.add_argument("--cpus", type=float, default=0.45, help="cores per rank of a host")
+parser.add_argument("--steps", type=int, default=4)
+parser.add_argument("--rounds", type=int, default=2, help="measured runs per point (median)")
+parser.add_argument("--models", default="resnet50:4,acoustic:16", help="model:batch list")
+args = parser.parse_args()
+folder = tempfile.mkdtemp(prefix="dlscale-system-accuracy-")
+models = [(item.split(":")[0], int(item.split(":")[1])) for item in args.models.split(",")]
+LAYOUTS = {"4x1": dict(hosts=4, slots=1, algorithm="ring"), "2x2": dict(hosts=2, slots=2, algorithm="hierarchical")}
+
+
+def train(cluster, np, model, batch, extra, output):
+    run([args.dlscale, "train", "--cluster", cluster, "--np", str(np), "--model", model, "--batch", str(batch),
+         "--steps", str(args.steps), "--output", output] + extra)
+    return records(output, "train")[-1]
+
+
+def system_file(cluster):
+    """The system file `dlscale cluster up` wrote into the cluster's state folder."""
+    folder = os.environ.get("DLSCALE_CLUSTER_STATE") or (
+        "/run/dlscale/clusters" if os.path.isdir("/run") else "/tmp/dlscale/clusters")
+    path = os.path.join(folder, cluster, "system.yaml")
+    if not os.path.exists(path):
+        raise SystemExit(f"cluster up wrote no system file at {path}")
+    return path
+
+
+compute_records = os.path.join(folder, "compute.jsonl")
+measured = {}  # (model, layout) -> [samples/s]
+systems = {}
+for layout, shape in LAYOUTS.items():
+    name = "sacc" + layout.replace("x", "")
+    with emulated_cluster(args.dlscale, name, shape["hosts"], args.rate, cpus=round(args.cpus * shape["slots"], 3),
+                          burst=TRAINING_BURST, slots=shape["slots"]):
+        systems[layout] = os.path.join(folder, f"{layout}.yaml")
+        with open(system_file(name)) as source, open(systems[layout], "w") as copy:
+            copy.write(source.read())
+        if layout == "2x2":
+            # Two ranks of one host (slots 2): the shared memory within a node, measured.
+            run([args.dlscale, "allreduce", "--cluster", name, "--np", "2", "--algorithms", "ring",
+                 "--sizes", "64KiB:32MiB", "--output", compute_records])
+        for round_ in range(args.rounds):
+            for model, batch in models:
+                if layout == "4x1":
+                    # Compute on one host: the only measurement the predictions may use.
+                    one = train(name, 1, model, batch, [], compute_records)
+                    print(f"round {round_ + 1} {model} 1 host: {one['samples_per_s']:.2f} samples/s, "
+                          f"forward + backward {one['forward_ms'] + one['backward_ms']:.1f} ms", flush=True)
+                record = train(name, 4, model, batch, ["--algorithm", shape["algorithm"], "--alone-steps", "2"],
+                               os.path.join(folder, f"{layout}.jsonl"))
+                measured.setdefault((model, layout), []).append(record["samples_per_s"])
+                print(f"round {round_ + 1} {model} {layout}: {record['samples_per_s']:.2f} samples/s, step "
+                      f"{record['step_ms']['mean']:.0f} ms, compute alone {record.get('compute_alone_ms', 0):.0f}, "
+                      f"communication alone {record.get('comm_alone_ms', 0):.0f}, cores {record.get('rank_cores')}",
+                      flush=True)
+
+models_file = os.path.join(folder, "models.json")
+run([args.dlscale, "fit", compute_records, "--output", models_file])
+pairs = []
+print("\nmodel      layout  predicted samples/s  measured (median)  error")
+predicted = {}
+for model, batch in models:
+    for layout, shape in LAYOUTS.items():
+        text = run([args.dlscale, "predict", "--models", models_file, "--system", systems[layout], "--model", model,
+                    "--samples", "1e6", "--nodes", str(shape["hosts"]), "--ranks-per-node", str(shape["slots"]),
+                    "--batch", str(batch), "--algorithm", shape["algorithm"], "--format", "json"], capture=True)
+        row = json.loads(text)[0]
+        predicted[(model, layout)] = row["samplesPerS"]
+        observed = statistics.median(measured[(model, layout)])
+        pairs.append((row["samplesPerS"], observed))
+        print(f"{model:10} {layout:6} {row['samplesPerS']:19.2f} {observed:18.2f} "
+              f"{100 * (row['samplesPerS'] / observed - 1):+6.1f}%")
+verdict("MAPE over the four points <= 10%", mape(pairs) <= 10, f"MAPE {mape(pairs):.1f}%")
+for model, _ in models:
+    sign_predicted = predicted[(model, "2x2")] - predicted[(model, "4x1")]
+    sign_measured = statistics.median(measured[(model, "2x2")]) - statistics.median(measured[(model, "4x1")])
+    verdict(f"{model}: 2x2 against 4x1 has the measured sign", (sign_predicted > 0) == (sign_measured > 0),
+            f"predicted {sign_predicted:+.2f}, measured {sign_measured:+.2f} samples/s")
