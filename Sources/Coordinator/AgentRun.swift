@@ -79,10 +79,13 @@ struct AgentRun {
     throw Failure(description: "\(benchmark) with \(ranks) ranks failed: \(reason)\(hint)")
   }
 
-  /// The stderr line that best explains a failure: the agent's own error if there is one, else
-  /// the last line that is not part of mpirun's banners.
+  /// The stderr line that best explains a failure: the agent's own error (or the PyTorch
+  /// engine's) if there is one, else the last line that is not part of mpirun's banners.
   static func mostTelling(_ lines: [String]) -> String? {
-    if let agentLine = lines.first(where: { $0.hasPrefix("dlscale-agent") }) { return agentLine }
+    let ownPrefixes = ["dlscale-agent", PyTorchEngine.program]
+    if let agentLine = lines.first(where: { line in ownPrefixes.contains { line.hasPrefix($0) } }) {
+      return agentLine
+    }
     return lines.last { line in
       let trimmed = line.trimmingCharacters(in: .whitespaces)
       return !trimmed.isEmpty && !trimmed.allSatisfy { $0 == "-" }

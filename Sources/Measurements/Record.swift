@@ -138,7 +138,7 @@ public struct Record: Codable, Equatable, Sendable {
   /// engine) when the record does not say. Series of different engines are kept apart.
   public var engineName: String { engine ?? Record.ownEngine }
   /// The name of dlscale's own training engine.
-  public static let ownEngine = "dlscale"
+  public static let ownEngine = TrainingEngine.dlscale.rawValue
 
   public init(kind: Kind, runId: String, timestamp: String = Record.now()) {
     self.kind = kind

@@ -365,8 +365,9 @@ def main(argv):
     }
     if alone is not None:
         record["compute_alone_ms"], record["comm_alone_ms"] = alone[0] * 1e3, alone[1] * 1e3
-    print(f"# {record['samples_per_s']:.1f} samples/s, step {step_ms['mean']:.2f} ms (compute "
-          f"{record['forward_ms'] + record['backward_ms']:.2f}, exposed communication {record['exposed_comm_ms']:.2f}), "
+    compute = record["forward_ms"] + record["backward_ms"]
+    print(f"# {record['samples_per_s']:.1f} samples/s, step {step_ms['mean']:.2f} ms (compute {compute:.2f}, "
+          f"exposed communication {record['exposed_comm_ms']:.2f}), "
           f"weights {'identical on every rank' if record['ranks_agree'] else 'DIFFER across ranks'}")
     if alone is not None:
         print(f"# alone: compute {alone[0] * 1e3:.2f} ms, communication {alone[1] * 1e3:.2f} ms; "
