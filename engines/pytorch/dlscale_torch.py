@@ -33,7 +33,8 @@ SCHEMA = 1
 def fail(message):
     """One line on stderr and a non-zero exit (mpirun then ends the other ranks)."""
     print(f"{PROGRAM}: error: {message}", file=sys.stderr, flush=True)
-    sys.exit(1)
+    sys.stdout.flush()
+    os._exit(1)
 
 
 def parse_arguments(argv):
@@ -336,8 +337,7 @@ def main(argv):
         alone = (totals / (size * alone_steps)).tolist()
     dist.barrier()
     if rank != 0:
-        dist.destroy_process_group()
-        return
+        leave(0)
 
     def mean_of(key):
         return statistics.fmean(step[key] for step in timed) * 1e3
@@ -378,9 +378,17 @@ def main(argv):
         record["loss"] = "nan" if loss != loss else ("inf" if loss > 0 else "-inf")
     line = json.dumps(record, sort_keys=True, separators=(",", ":"))
     print(("DLSCALE-RECORD " if arguments.emit_records else "") + line, flush=True)
-    dist.destroy_process_group()
     if not record["ranks_agree"]:
         fail("weights differ across ranks after training")
+    leave(0)
+
+
+def leave(status):
+    """Ends the rank at once, after the last collective: tearing down gloo's process group and
+    the interpreter with its threads could spin for minutes once the other ranks have gone."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
 
 
 if __name__ == "__main__":
