@@ -30,8 +30,10 @@ public struct ScalingPoint: Sendable, Equatable, Codable {
       var model: String
       var scaling: String
       var batch: Int
+      /// The training engine (`Record.engineName`): engines' curves, one rank included, stay apart.
+      var engine: String
       static func < (lhs: Key, rhs: Key) -> Bool {
-        (lhs.model, lhs.scaling, lhs.batch) < (rhs.model, rhs.scaling, rhs.batch)
+        (lhs.model, lhs.scaling, lhs.batch, lhs.engine) < (rhs.model, rhs.scaling, rhs.batch, rhs.engine)
       }
     }
     /// Per curve key and setup (nil: one rank), per rank count: the sum and count of throughputs.
@@ -42,7 +44,7 @@ public struct ScalingPoint: Sendable, Equatable, Codable {
       else { continue }
       let scaling = record.scaling ?? "weak"
       guard let batch = scaling == "strong" ? record.globalBatch : record.batchPerRank else { continue }
-      let key = Key(model: model, scaling: scaling, batch: batch)
+      let key = Key(model: model, scaling: scaling, batch: batch, engine: record.engineName)
       let total = totals[key, default: [:]][record.trainingSetup, default: [:]][ranks] ?? (0, 0)
       totals[key, default: [:]][record.trainingSetup, default: [:]][ranks] = (total.sum + throughput, total.count + 1)
     }

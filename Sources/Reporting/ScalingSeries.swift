@@ -69,13 +69,15 @@ public struct ScalingSeries: Sendable {
       var model: String
       var scaling: String
       var batch: Int?
+      /// The training engine (`Record.engineName`): engines' series, one rank included, stay apart.
+      var engine: String
     }
     var latest: [Key: [String?: [Int: Record]]] = [:]
     for record in records where record.kind == .train {
       guard let ranks = record.ranks, record.stepMs != nil, let model = record.model else { continue }
       let scaling = record.scaling ?? "weak"
       let batch = scaling == "strong" ? record.globalBatch : record.batchPerRank
-      let key = Key(model: model, scaling: scaling, batch: batch)
+      let key = Key(model: model, scaling: scaling, batch: batch, engine: record.engineName)
       if let existing = latest[key]?[record.trainingSetup]?[ranks], existing.timestamp > record.timestamp { continue }
       latest[key, default: [:]][record.trainingSetup, default: [:]][ranks] = record
     }
