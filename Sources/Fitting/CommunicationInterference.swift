@@ -40,10 +40,12 @@ public struct CommunicationInterference: Codable, Sendable, Equatable {
     var hiddenMs: Double
   }
 
-  /// The points of overlapped multi-rank train records whose model has a compute model.
+  /// The points of overlapped multi-rank train records of dlscale's engine whose model has a
+  /// compute model (another engine's compute differs, and so does what its communication costs it).
   static func points(_ records: [Record], steps: [StepComputeModel]) -> [Point] {
     records.compactMap { record in
-      guard record.kind == .train, record.overlap.map({ $0 != .off }) == true, let ranks = record.ranks, ranks > 1,
+      guard record.kind == .train, record.engineName == Record.ownEngine, record.overlap.map({ $0 != .off }) == true,
+        let ranks = record.ranks, ranks > 1,
         let name = record.model, let step = steps.first(where: { $0.model == name }),
         let forward = record.forwardMs, let backward = record.backwardMs, let allreduce = record.allreduceMs,
         let exposed = record.exposedCommMs, forward + backward > 0, (forward + backward).isFinite,

@@ -37,7 +37,8 @@ public struct StepComputeModel: Codable, Sendable, Equatable {
   /// ranks (ranks sharing a machine slow each other's compute; a cluster node runs its own).
   public static func fitAll(_ records: [Record]) -> (models: [StepComputeModel], errors: [FittingError]) {
     var byModel: [String: [Record]] = [:]
-    for record in records where record.kind == .train {
+    // dlscale's engine's compute only: another engine's (PyTorch's) differs for the same model.
+    for record in records where record.kind == .train && record.engineName == Record.ownEngine {
       guard let name = record.model else { continue }
       byModel[name, default: []].append(record)
     }
