@@ -113,6 +113,9 @@ struct Rendezvous: Equatable {
   var interface: String?
   var port: Int
 
+  /// Names of this machine that other hosts cannot use to reach it.
+  static let loopbackNames: Set<String> = ["localhost", "127.0.0.1", "::1"]
+
   /// A TCP port free on this machine now, for rank 0 to listen on.
   static func freePort() throws -> Int {
     let socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -146,7 +149,11 @@ extension LaunchOptions {
     }
     if let hostfile {
       let file = try Hostfile.load(path: hostfile, defaultSlots: 1)
-      return Rendezvous(address: file.hosts.first?.name, interface: nil, port: port)
+      guard let first = file.hosts.first?.name else { return Rendezvous(address: nil, interface: nil, port: port) }
+      // A hostfile that starts with this machine as "localhost": the other hosts reach it by name.
+      let remote = file.hosts.contains { !Rendezvous.loopbackNames.contains($0.name) }
+      let address = remote && Rendezvous.loopbackNames.contains(first) ? ProcessInfo.processInfo.hostName : first
+      return Rendezvous(address: address, interface: nil, port: port)
     }
     return Rendezvous(address: "127.0.0.1", interface: "lo", port: port)
   }

@@ -141,7 +141,10 @@ import Testing
     let directory = try Executables.temporaryDirectory()
     try "localhost slots=2\nnode2 slots=2\n".write(toFile: directory + "/hosts", atomically: true, encoding: .utf8)
     let placed = try LaunchOptions.parse(["--hostfile", directory + "/hosts"])
-    #expect(try placed.rendezvous(port: 4001) == Rendezvous(address: "localhost", interface: nil, port: 4001))
+    #expect(try placed.rendezvous(port: 4001) == Rendezvous(address: ProcessInfo.processInfo.hostName, port: 4001))
+    try "localhost slots=2\n".write(toFile: directory + "/local", atomically: true, encoding: .utf8)
+    let alone = try LaunchOptions.parse(["--hostfile", directory + "/local"])
+    #expect(try alone.rendezvous(port: 4002) == Rendezvous(address: "localhost", port: 4002))
     let port = try Rendezvous.freePort()
     #expect(port > 0 && port < 65536)
   }
