@@ -87,6 +87,37 @@ import Testing
       "the engine is written beside the results")
   }
 
+  /// A sweep's `engine: [dlscale, pytorch]` runs each point with both engines, into one file.
+  @Test(.enabled(if: torchAvailable, "needs /usr/bin/python3 with python3-torch (make deps)"))
+  func sweepRunsBothEngines() throws {
+    let directory = try Executables.temporaryDirectory()
+    let plan = directory + "/engines.yaml"
+    try """
+    name: engines
+    output: \(directory)/r.jsonl
+    timeout: 300
+    runs:
+      - benchmark: train
+        np: 2
+        model: sensornet
+        batch: 4
+        steps: 2
+        engine: [dlscale, pytorch]
+
+    """.write(toFile: plan, atomically: true, encoding: .utf8)
+    let result = try Executables.run([Executables.coordinator, "sweep", plan])
+    #expect(result.status == 0, "\(result.stderr)")
+    let records = try ResultsFile(path: directory + "/r.jsonl").read().records
+    #expect(records.map(\.kind) == [.train, .train])
+    #expect(records.map(\.engineName) == ["dlscale", "pytorch"])
+    #expect(
+      records.map(\.sweepPoint) == [
+        "train np=2 model=sensornet engine=dlscale batch=4 steps=2",
+        "train np=2 model=sensornet engine=pytorch batch=4 steps=2",
+      ])
+    #expect(records.allSatisfy { $0.ranksAgree == true && ($0.samplesPerS ?? 0) > 0 })
+  }
+
   /// Bad input: one line on stderr, a non-zero exit, and no results file.
   @Test(arguments: [
     (["--engine", "tensorflow"], "unknown engine 'tensorflow' (known: dlscale or pytorch)"),
