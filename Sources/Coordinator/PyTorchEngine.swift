@@ -90,7 +90,7 @@ struct PyTorchEngine {
     pythonLauncher.agent = Launcher.findExecutable(python) ?? python
     print("dlscale: engine pytorch \(version) (\(python), \(script))")
     return AgentRun(
-      launcher: pythonLauncher, ranks: ranks, benchmark: script,
+      launcher: pythonLauncher, ranks: ranks, benchmark: script, name: "train --engine pytorch",
       arguments: arguments(options, rendezvous: rendezvous, timeout: timeout), threads: options.threads,
       timeout: timeout, results: results,
       parameters: [
