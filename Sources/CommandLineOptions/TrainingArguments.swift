@@ -42,7 +42,7 @@ public struct TrainingArguments: ParsableArguments {
 
   @Option(
     help:
-      "on: each bucket's allreduce runs while backward goes on; forward: also beside the next step's forward, first layers first; off: after backward; --engine pytorch runs on, DDP's only mode. (default: \(TrainingOptions.defaultOverlap.rawValue))",
+      "on: each bucket's allreduce runs while backward goes on; forward: also beside the next step's forward, first layers first; off: after backward; --engine pytorch: on (DDP) or off, not forward. (default: \(TrainingOptions.defaultOverlap.rawValue))",
     transform: { try TrainingOptions.reading(.overlap, from: $0).overlap })
   public var overlap: OverlapMode?
 

@@ -70,7 +70,7 @@ struct PyTorchEngine {
   /// The engine's arguments for `options`: the training options it takes, the bucket in bytes,
   /// the device, where rank 0 waits for the others, and how long a collective may wait.
   func arguments(_ options: TrainingOptions, rendezvous: Rendezvous, timeout: Double) -> [String] {
-    var arguments = options.agentArguments([.model, .batch, .scaling, .steps, .aloneSteps, .threads])
+    var arguments = options.agentArguments([.model, .batch, .scaling, .overlap, .steps, .aloneSteps, .threads])
     arguments += ["--bucket-bytes", "\(options.bucketBytes)", "--device", device.rawValue]
     arguments += ["--timeout", "\(Int(timeout.rounded(.up)))", "--dlscale-version", dlscaleVersionString]
     arguments += ["--master-port", "\(rendezvous.port)"]

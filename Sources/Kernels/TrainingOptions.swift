@@ -41,7 +41,7 @@ public struct TrainingOptions: Equatable, Sendable {
   public static let defaultEngine = TrainingEngine.dlscale
   public static let defaultThreads = 1
   /// The overlap an engine runs unless told: PyTorch's DDP overlaps the allreduces with backward
-  /// only, so its runs are `on`.
+  /// only, so its runs are `on` (or `off`, never `forward`).
   public static func defaultOverlap(for engine: TrainingEngine) -> OverlapMode {
     engine == .pytorch ? .on : defaultOverlap
   }
@@ -99,8 +99,8 @@ public struct TrainingOptions: Equatable, Sendable {
     case .bucket: bucketBytes > 0 ? nil : "--bucket must be positive"
     case .threads: threads > 0 ? nil : "--threads must be positive, got \(threads)"
     case .pollInterval: PollInterval.problem(pollInterval)
-    case .overlap where engine == .pytorch && overlap != .on:
-      "--engine pytorch overlaps as DDP does, beside backward: --overlap on, not \(overlap.rawValue)"
+    case .overlap where engine == .pytorch && overlap == .forward:
+      "--engine pytorch overlaps as DDP does, beside backward (on) or not at all (off), not forward"
     case .scaling, .algorithm, .overlap, .commCPU, .engine: nil  // every value of their types is valid
     }
   }

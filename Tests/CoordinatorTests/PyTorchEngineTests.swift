@@ -50,14 +50,17 @@ import Testing
   }
 
   /// Two local ranks of SensorNet: one train record from PyTorch, with the engine, its version,
-  /// the device, the bucket asked for, identical weights on both ranks and the alone figures.
-  @Test(.enabled(if: torchAvailable, "needs /usr/bin/python3 with python3-torch (make deps)"))
-  func twoRanksWriteAPyTorchTrainRecord() throws {
+  /// the device, the bucket and overlap asked for, identical weights on both ranks and the alone
+  /// figures.
+  @Test(
+    .enabled(if: torchAvailable, "needs /usr/bin/python3 with python3-torch (make deps)"),
+    arguments: [OverlapMode.on, .off])
+  func twoRanksWriteAPyTorchTrainRecord(overlap: OverlapMode) throws {
     let directory = try Executables.temporaryDirectory()
     let output = directory + "/train.jsonl"
     let result = try Executables.run([
       Executables.coordinator, "train", "--engine", "pytorch", "--np", "2", "--model", "sensornet", "--batch", "4",
-      "--steps", "2", "--alone-steps", "1", "--bucket", "1MiB", "--output", output,
+      "--steps", "2", "--alone-steps", "1", "--bucket", "1MiB", "--overlap", overlap.rawValue, "--output", output,
     ])
     #expect(result.status == 0, "dlscale failed: \(result.stderr)")
     #expect(result.stdout.contains("engine pytorch"), "\(result.stdout)")
@@ -74,7 +77,7 @@ import Testing
     #expect(record.ranksAgree == true)
     #expect(record.samplesPerS.map { $0 > 0 } == true)
     #expect(record.gradientBytes == 2_919_440 * 4)
-    #expect(record.algorithm == "gloo" && record.overlap == .on)
+    #expect(record.algorithm == "gloo" && record.overlap == overlap)
     #expect(record.computeAloneMs.map { $0 > 0 } == true && record.commAloneMs.map { $0 > 0 } == true)
     #expect(record.rankComputeMs?.count == 2 && record.rankHosts?.count == 2 && record.rankCores?.count == 2)
     let step = try #require(record.stepMs?.mean)
@@ -124,7 +127,6 @@ import Testing
     (["--engine", "pytorch", "--python", "/nonexistent/python3"], "PyTorch not found for /nonexistent/python3"),
     (["--engine", "pytorch", "--python", "/bin/false"], "PyTorch not found for /bin/false: install python3-torch"),
     (["--engine", "pytorch", "--overlap", "forward"], "--engine pytorch overlaps as DDP does"),
-    (["--engine", "pytorch", "--overlap", "off"], "--overlap on, not off"),
     (["--engine", "pytorch", "--save-weights", "w.bin"], "--save-weights is for dlscale's engine"),
     (["--engine", "pytorch", "--device", "tpu"], "--device"),
   ])

@@ -15,8 +15,12 @@ The step's breakdown, as dlscale's engine measures it (docs/ARCHITECTURE.md, Met
 - update: SGD and clearing the gradients.
 With --alone-steps, compute alone is a step under `no_sync()` (no gradient synchronisation) plus
 the last update, and communication alone is the same buckets allreduced with no compute.
+With --overlap off the step runs under `no_sync()` and the gradients are allreduced after
+backward, bucket after bucket (whole tensors in backward order up to the bucket size, as DDP first
+buckets them): backward ends with the gradients computed and all communication is exposed.
 """
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -46,6 +50,8 @@ def parse_arguments(argv):
     parser.add_argument("--alone-steps", type=int, default=0)
     parser.add_argument("--warmup-steps", type=int, default=1)
     parser.add_argument("--bucket-bytes", type=int, default=8 << 20)
+    parser.add_argument("--overlap", choices=("on", "off"), default="on",
+                        help="on: DDP's allreduces beside backward; off: after backward")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--learning-rate", type=float, default=0.01)
@@ -225,17 +231,50 @@ def main(argv):
         labels = torch.randint(0, classes, (local_batch,), generator=generator)
         return (inputs.to(device), labels.to(device)) if device is not None else (inputs, labels)
 
+    def buckets_after_backward():
+        """--overlap off: whole gradient tensors in backward order (the parameters' reversed), up
+        to the bucket size."""
+        buckets, current, size = [], [], 0
+        for parameter in reversed([p for p in model.parameters() if p.requires_grad]):
+            bytes_ = parameter.numel() * parameter.element_size()
+            if current and size + bytes_ > arguments.bucket_bytes:
+                buckets.append(current)
+                current, size = [], 0
+            current.append(parameter)
+            size += bytes_
+        return buckets + ([current] if current else [])
+
+    plan = buckets_after_backward() if arguments.overlap == "off" else None
+
+    def reduce_after_backward():
+        """Each bucket weighted by the rank's share, allreduced and copied back, one after another."""
+        for bucket in plan:
+            flat = torch.cat([parameter.grad.reshape(-1) for parameter in bucket]).mul_(share)
+            started = time.perf_counter()
+            dist.all_reduce(flat)
+            synchronize()
+            hook_state["seconds"].append(time.perf_counter() - started)
+            hook_state["buckets"].append(flat.numel())
+            offset = 0
+            for parameter in bucket:
+                parameter.grad.copy_(flat[offset:offset + parameter.numel()].view_as(parameter.grad))
+                offset += parameter.numel()
+
     last_update = [0.0]
 
     def train_step(inputs, labels):
         hook_state.update(calls=[], buckets=[], seconds=[])
         synchronize()
         start = time.perf_counter()
-        loss = F.cross_entropy(ddp(inputs), labels)
-        synchronize()
-        forward_end = time.perf_counter()
-        loss.backward()
-        synchronize()
+        with ddp.no_sync() if plan is not None else contextlib.nullcontext():
+            loss = F.cross_entropy(ddp(inputs), labels)
+            synchronize()
+            forward_end = time.perf_counter()
+            loss.backward()
+            synchronize()
+        if plan is not None:
+            hook_state["calls"].append(time.perf_counter())
+            reduce_after_backward()
         backward_end = time.perf_counter()
         optimizer.step()
         optimizer.zero_grad(set_to_none=False)
@@ -284,8 +323,8 @@ def main(argv):
         batch_text = (f"{split[0]} per rank (global {global_batch})" if len(set(split)) == 1
                       else f"{split} (global {global_batch})")
         print(f"# dlscale train: {arguments.model}, {size} ranks on {hosts} host(s), batch {batch_text}, "
-              f"engine pytorch {torch.__version__} ({backend}, {device_name}), DDP buckets of "
-              f"{arguments.bucket_bytes / 2**20:g} MiB, overlap on")
+              f"engine pytorch {torch.__version__} ({backend}, {device_name}), {'DDP ' if plan is None else ''}buckets of "
+              f"{arguments.bucket_bytes / 2**20:g} MiB, overlap {arguments.overlap}")
         line = "# binding: " + ", ".join(f"rank {r} on {h} cores {c}" for r, (h, c) in enumerate(places))
         print(line)
         print("#  step    loss   step(ms)   fwd(ms)   bwd(ms)  exposed(ms)  allreduce(ms)  update(ms)", flush=True)
@@ -356,7 +395,7 @@ def main(argv):
         "engine": "pytorch", "engine_version": torch.__version__, "device": device_name,
         "model": arguments.model, "batch_per_rank": max(split), "global_batch": global_batch, "rank_batches": split,
         "scaling": arguments.scaling, "algorithm": algorithm, "bucket_bytes": arguments.bucket_bytes,
-        "bucket_count": len(buckets), "overlap": "on", "steps": steps, "warmup_steps": warmup_steps,
+        "bucket_count": len(buckets), "overlap": arguments.overlap, "steps": steps, "warmup_steps": warmup_steps,
         "threads": arguments.threads, "step_ms": step_ms, "forward_ms": mean_of("forward"),
         "backward_ms": mean_of("backward"), "allreduce_ms": mean_of("allreduce"), "exposed_comm_ms": mean_of("exposed"),
         "update_ms": mean_of("update"), "samples_per_s": global_batch / (step_ms["mean"] / 1e3),
