@@ -7,7 +7,7 @@ export OMPI_ALLOW_RUN_AS_ROOT = 1
 export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM = 1
 
 .PHONY: deps build release demo test lint format bench bench-harness bench-kernels bench-algorithms \
-  bench-overlap bench-accuracy bench-compute-model bench-training bench-binding bench-memory bench-system-accuracy clean
+  bench-overlap bench-accuracy bench-compute-model bench-training bench-binding bench-memory bench-system-accuracy bench-engines clean
 
 deps:
 	@scripts/install-deps.sh
@@ -86,6 +86,11 @@ bench-algorithms: release
 ## the communication thread on shared and on reserved CPU, alternated (about 52 min).
 bench-overlap: release
 	python3 Benchmarks/overlap_scaling.py --dlscale $(RELEASE_DIR)/dlscale
+
+## dlscale's engine against PyTorch's DDP (--engine pytorch), weak scaling on 4 emulated hosts at
+## 200 Mbit/s, the engines alternated round by round (root).
+bench-engines: release
+	python3 Benchmarks/engines_compare.py --dlscale $(RELEASE_DIR)/dlscale
 
 ## Fitted models against held-out measurements on the emulated cluster (about 16 min).
 bench-accuracy: release

@@ -7,8 +7,8 @@
 2. A small network: training samples/s of `dlscale kernels --network small-residual` (and
    small-mlp) against the same network in PyTorch (SGD with momentum, batch-norm in training mode).
 Training whole reference models through `dlscale train`, against PyTorch, is
-Benchmarks/training_vs_torch.py (`make bench-training`); it builds its ResNet-50 with
-resnet50_caffe below.
+Benchmarks/training_vs_torch.py (`make bench-training`), with the models of the PyTorch engine
+(engines/pytorch/dlscale_zoo.py).
 
 Usage (after `swift build -c release`):
     /usr/bin/python3 Benchmarks/kernels_vs_torch.py [--dlscale .build/release/dlscale]
@@ -176,38 +176,6 @@ def compare_networks(arguments):
         ours = float(re.search(r"([\d.]+) samples/s", output).group(1))
         theirs = torch_samples_per_second(build(), batch, arguments.repeat)
         print(f"{name} batch {batch}: dlscale {ours:.1f} samples/s, PyTorch {theirs:.1f} samples/s, ratio {ours / theirs:.2f}")
-
-
-class CaffeBottleneck(nn.Module):
-    """A ResNet v1 bottleneck as in the Caffe models: the stride sits on the first 1×1 (and on the
-    projection), not on the 3×3 as in torchvision's v1.5."""
-
-    def __init__(self, inputs, width, outputs, stride, projection):
-        super().__init__()
-        self.branch2 = nn.Sequential(
-            nn.Conv2d(inputs, width, 1, stride, bias=False), nn.BatchNorm2d(width), nn.ReLU(inplace=True),
-            nn.Conv2d(width, width, 3, 1, 1, bias=False), nn.BatchNorm2d(width), nn.ReLU(inplace=True),
-            nn.Conv2d(width, outputs, 1, bias=False), nn.BatchNorm2d(outputs))
-        self.branch1 = (nn.Sequential(nn.Conv2d(inputs, outputs, 1, stride, bias=False), nn.BatchNorm2d(outputs))
-                        if projection else nn.Identity())
-
-    def forward(self, x):
-        return F.relu(self.branch2(x) + self.branch1(x), inplace=True)
-
-
-def resnet50_caffe():
-    """The same graph as the zoo's resnet50 (Sources/Kernels/Zoo/ResNet.swift): conv1 with bias,
-    Caffe's ceil-mode 3/2 max pooling, stride on the first 1×1 of stages 3–5, average 7×7, fc."""
-    layers = [nn.Conv2d(3, 64, 7, 2, 3, bias=True), nn.BatchNorm2d(64), nn.ReLU(inplace=True),
-              nn.MaxPool2d(3, 2, ceil_mode=True)]
-    inputs = 64
-    for stage, (width, outputs, blocks) in enumerate(((64, 256, 3), (128, 512, 4), (256, 1024, 6), (512, 2048, 3))):
-        for block in range(blocks):
-            stride = 2 if block == 0 and stage > 0 else 1
-            layers.append(CaffeBottleneck(inputs, width, outputs, stride, projection=block == 0))
-            inputs = outputs
-    layers += [nn.AvgPool2d(7, 1), nn.Flatten(), nn.Linear(2048, 1000)]
-    return nn.Sequential(*layers)
 
 
 def main():

@@ -8,7 +8,7 @@ set of the launched process tree, from wait4: dlscale, mpirun and the agent; Pyt
 With --layers, also where the time goes: `dlscale kernels --network M --layer-times` against
 PyTorch's profiler, summed by layer kind (convolution, fully connected, pooling, ...).
 
-The models are the zoo's (Sources/Kernels/Zoo), rebuilt in PyTorch with Caffe's layouts (ceil-mode
+The models are the zoo's (Sources/Kernels/Zoo), rebuilt in PyTorch (engines/pytorch/dlscale_zoo.py) with Caffe's layouts (ceil-mode
 pooling, ResNet v1 with the stride on the first 1×1); each one's parameter count is checked against
 the zoo's before it is timed.
 
@@ -27,13 +27,15 @@ import sys
 import tempfile
 import time
 
-from kernels_vs_torch import choose_openblas_kernels, resnet50_caffe
+from kernels_vs_torch import choose_openblas_kernels
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "engines", "pytorch"))
 
 choose_openblas_kernels()
 
 import torch  # noqa: E402  (after the BLAS kernel choice)
-import torch.nn as nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
+import dlscale_zoo  # noqa: E402  (engines/pytorch)
 
 # The zoo's trainable parameter counts (`dlscale models`). ResNet-50's reference count, 25,610,269,
 # also holds Caffe's batch-norm statistics (2 x 26,560 running means and variances and 53 moving
@@ -41,59 +43,8 @@ import torch.nn.functional as F  # noqa: E402
 PARAMETERS = {"resnet50": 25_557_096, "vgg16": 138_357_544, "googlenet": 6_998_552}
 
 
-def vgg16_caffe():
-    layers, inputs = [], 3
-    for width, count in zip((64, 128, 256, 512, 512), (2, 2, 3, 3, 3)):
-        for _ in range(count):
-            layers += [nn.Conv2d(inputs, width, 3, 1, 1), nn.ReLU(inplace=True)]
-            inputs = width
-        layers.append(nn.MaxPool2d(2, 2, ceil_mode=True))
-    layers += [nn.Flatten(), nn.Linear(512 * 7 * 7, 4096), nn.ReLU(inplace=True), nn.Dropout(0.5),
-               nn.Linear(4096, 4096), nn.ReLU(inplace=True), nn.Dropout(0.5), nn.Linear(4096, 1000)]
-    return nn.Sequential(*layers)
-
-
-def conv_relu(inputs, outputs, kernel, stride=1, padding=0):
-    return nn.Sequential(nn.Conv2d(inputs, outputs, kernel, stride, padding), nn.ReLU(inplace=True))
-
-
-class Inception(nn.Module):
-    def __init__(self, inputs, one, three_reduce, three, five_reduce, five, projection):
-        super().__init__()
-        self.one = conv_relu(inputs, one, 1)
-        self.three = nn.Sequential(conv_relu(inputs, three_reduce, 1), conv_relu(three_reduce, three, 3, padding=1))
-        self.five = nn.Sequential(conv_relu(inputs, five_reduce, 1), conv_relu(five_reduce, five, 5, padding=2))
-        self.pool = nn.Sequential(nn.MaxPool2d(3, 1, 1, ceil_mode=True), conv_relu(inputs, projection, 1))
-        self.outputs = one + three + five + projection
-
-    def forward(self, x):
-        return torch.cat([self.one(x), self.three(x), self.five(x), self.pool(x)], 1)
-
-
-def googlenet_caffe():
-    """BVLC GoogleNet without the auxiliary classifiers (Sources/Kernels/Zoo/GoogleNet.swift)."""
-    layers = [conv_relu(3, 64, 7, 2, 3), nn.MaxPool2d(3, 2, ceil_mode=True), nn.LocalResponseNorm(5, 1e-4, 0.75),
-              conv_relu(64, 64, 1), conv_relu(64, 192, 3, padding=1), nn.LocalResponseNorm(5, 1e-4, 0.75),
-              nn.MaxPool2d(3, 2, ceil_mode=True)]
-    inputs = 192
-    stages = (
-        ((64, 96, 128, 16, 32, 32), (128, 128, 192, 32, 96, 64)),
-        ((192, 96, 208, 16, 48, 64), (160, 112, 224, 24, 64, 64), (128, 128, 256, 24, 64, 64),
-         (112, 144, 288, 32, 64, 64), (256, 160, 320, 32, 128, 128)),
-        ((256, 160, 320, 32, 128, 128), (384, 192, 384, 48, 128, 128)),
-    )
-    for index, stage in enumerate(stages):
-        for widths in stage:
-            module = Inception(inputs, *widths)
-            layers.append(module)
-            inputs = module.outputs
-        if index < 2:
-            layers.append(nn.MaxPool2d(3, 2, ceil_mode=True))
-    layers += [nn.AvgPool2d(7, 1), nn.Dropout(0.4), nn.Flatten(), nn.Linear(1024, 1000)]
-    return nn.Sequential(*layers)
-
-
-BUILDERS = {"resnet50": resnet50_caffe, "vgg16": vgg16_caffe, "googlenet": googlenet_caffe}
+# The zoo's models in PyTorch, as `dlscale train --engine pytorch` builds them.
+BUILDERS = {name: (lambda name=name: dlscale_zoo.build(name)[0]) for name in ("resnet50", "vgg16", "googlenet")}
 
 
 def torch_child(arguments):

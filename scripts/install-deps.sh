@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages dlscale needs when they are missing (OpenMPI, OpenBLAS, libsvm,
-# pkg-config, iproute2). Extra package names may be given as arguments. Uses sudo when not root.
+# pkg-config, iproute2, and python3-torch for `dlscale train --engine pytorch`). Extra package
+# names may be given as arguments. Uses sudo when not root.
 set -euo pipefail
 
-packages=(libopenmpi-dev openmpi-bin libopenblas-dev libsvm-dev pkg-config iproute2 "$@")
+packages=(libopenmpi-dev openmpi-bin libopenblas-dev libsvm-dev pkg-config iproute2 python3-torch "$@")
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then

@@ -25,7 +25,11 @@ struct TrainCommand: ParsableCommand {
   @OptionGroup var outputOptions: OutputOptions
 
   func validate() throws {
-    _ = try training.options
+    let options = try training.options
+    guard options.engine == .dlscale else {
+      throw ValidationError(
+        "dlscale-agent trains with dlscale's own engine; --engine \(options.engine.rawValue) runs from dlscale train")
+    }
     guard warmupSteps >= 0 else { throw ValidationError("--warmup-steps must not be negative") }
   }
 

@@ -13,6 +13,12 @@ public struct TrainingArguments: ParsableArguments {
   @Option(help: "Reference model: \(Zoo.names.joined(separator: ", ")).")
   public var model: String
 
+  @Option(
+    help:
+      "What trains: dlscale (its own engine) or pytorch (PyTorch's DistributedDataParallel on every rank). (default: \(TrainingOptions.defaultEngine.rawValue))",
+    transform: { try TrainingOptions.reading(.engine, from: $0).engine })
+  public var engine: TrainingEngine = TrainingOptions.defaultEngine
+
   @Option(help: "Batch per rank (weak scaling) or global batch (strong scaling).")
   public var batch: Int = TrainingOptions.defaultBatch
 
@@ -36,9 +42,9 @@ public struct TrainingArguments: ParsableArguments {
 
   @Option(
     help:
-      "on: each bucket's allreduce runs while backward goes on; forward: also beside the next step's forward, first layers first; off: after backward. (default: \(TrainingOptions.defaultOverlap.rawValue))",
+      "on: each bucket's allreduce runs while backward goes on; forward: also beside the next step's forward, first layers first; off: after backward; --engine pytorch: on (DDP) or off, not forward. (default: \(TrainingOptions.defaultOverlap.rawValue))",
     transform: { try TrainingOptions.reading(.overlap, from: $0).overlap })
-  public var overlap: OverlapMode = TrainingOptions.defaultOverlap
+  public var overlap: OverlapMode?
 
   @Option(help: "Compute threads per rank (OpenBLAS and the layers' loops).")
   public var threads: Int = TrainingOptions.defaultThreads
@@ -65,7 +71,8 @@ public struct TrainingArguments: ParsableArguments {
   public var options: TrainingOptions {
     get throws(ValidationError) {
       var options = TrainingOptions(
-        model: model, batch: batch, scaling: scaling, steps: steps, aloneSteps: aloneSteps, algorithm: algorithm,
+        model: model, engine: engine, batch: batch, scaling: scaling, steps: steps, aloneSteps: aloneSteps,
+        algorithm: algorithm,
         overlap: overlap, threads: threads, pollInterval: pollInterval, commCPU: commCpu)
       do {
         try options.set(.bucket, from: bucket)

@@ -8,6 +8,9 @@ struct AgentRun {
   var launcher: Launcher
   var ranks: Int
   var benchmark: String
+  /// What the run is called in a failure (and its record's `benchmark`): the benchmark unless
+  /// the program launched is not the agent (the PyTorch engine's script: "train").
+  var name: String?
   var arguments: [String]
   /// Compute threads per rank: the cores each rank is bound to.
   var threads = 1
@@ -63,7 +66,7 @@ struct AgentRun {
     failure.command = CommandLine.arguments
     failure.exitStatus = Int(outcome.status)
     failure.stderrTail = outcome.stderrTail.joined(separator: "\n")
-    failure.parameters = parameters.merging(["benchmark": benchmark, "np": "\(ranks)"]) { a, _ in a }
+    failure.parameters = parameters.merging(["benchmark": name ?? benchmark, "np": "\(ranks)"]) { a, _ in a }
     let reason =
       outcome.timedOut
       ? "timed out after \(Int(timeout)) s (mpirun and every rank killed)"
@@ -76,13 +79,16 @@ struct AgentRun {
     }
     try results.append(failure)
     let hint = Self.mostTelling(outcome.stderrTail).map { ": \($0)" } ?? ""
-    throw Failure(description: "\(benchmark) with \(ranks) ranks failed: \(reason)\(hint)")
+    throw Failure(description: "\(name ?? benchmark) with \(ranks) ranks failed: \(reason)\(hint)")
   }
 
-  /// The stderr line that best explains a failure: the agent's own error if there is one, else
-  /// the last line that is not part of mpirun's banners.
+  /// The stderr line that best explains a failure: the agent's own error (or the PyTorch
+  /// engine's) if there is one, else the last line that is not part of mpirun's banners.
   static func mostTelling(_ lines: [String]) -> String? {
-    if let agentLine = lines.first(where: { $0.hasPrefix("dlscale-agent") }) { return agentLine }
+    let ownPrefixes = ["dlscale-agent", PyTorchEngine.program]
+    if let agentLine = lines.first(where: { line in ownPrefixes.contains { line.hasPrefix($0) } }) {
+      return agentLine
+    }
     return lines.last { line in
       let trimmed = line.trimmingCharacters(in: .whitespaces)
       return !trimmed.isEmpty && !trimmed.allSatisfy { $0 == "-" }

@@ -22,6 +22,10 @@ struct EmulatedCluster: Equatable, Sendable {
   /// Each host's CPU cap in cores (`cluster up --cpus`), nil when uncapped.
   var cpusPerHost: Double? = nil
 
+  /// The network interface of every host inside its namespace (scripts/cluster.sh names each
+  /// host's end of its veth pair so).
+  static let hostInterface = "eth0"
+
   var hostfile: String { (directory as NSString).appendingPathComponent("hostfile") }
   /// The remote-shell agent given to mpirun as `--mca plm_rsh_agent`.
   var launcher: String { (directory as NSString).appendingPathComponent("launcher") }

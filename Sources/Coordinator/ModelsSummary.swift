@@ -85,7 +85,8 @@ enum ModelsSummary {
           parts.append("USL σ \(format(usl.sigma, 4)) κ \(format(usl.kappa, 5)) (\(percent(fit.uslMape)))")
         }
         let setup = fit.setup.map { " (\($0))" } ?? ""
-        let engine = fit.engine.map { " [\($0)]" } ?? ""
+        // A multi-rank setup names its engine first ("pytorch, gloo, ..."); a 1-rank one does not.
+        let engine = fit.engine.map { fit.setup?.hasPrefix("\($0),") == true ? "" : " [\($0)]" } ?? ""
         lines.append(
           "  \(fit.model) \(fit.scaling) batch \(fit.batch)\(setup)\(engine): " + parts.joined(separator: "  "))
         let karpFlatt = fit.karpFlatt.map { "p=\($0.ranks) \(format($0.serialFraction, 3))" }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Kernels
 import Measurements
 
 /// `dlscale sweep PLAN.yaml`: runs every point of a plan, one mpirun each, with progress and an
@@ -73,10 +74,13 @@ struct SweepCommand: ParsableCommand {
       let eta = index == 0 ? "" : ", ETA \(duration(elapsed / Double(index) * Double(pending.count - index)))"
       print("[\(index + 1)/\(pending.count)] \(point.key) (elapsed \(duration(elapsed))\(eta))")
       fflush(nil)
-      let run = AgentRun(
+      var run = AgentRun(
         launcher: launcher, ranks: point.ranks, benchmark: point.benchmark, arguments: point.agentArguments,
         threads: point.threads, timeout: sweep.timeout, results: results, echo: false,
         parameters: Dictionary(point.settings, uniquingKeysWith: { a, _ in a }), sweep: (sweep.name, point.key))
+      if let training = point.training, training.engine == .pytorch {
+        run = try pytorchRun(training, point: point, launch: launch, launcher: launcher, results: results, sweep: sweep)
+      }
       do {
         let records = try run.run()
         print("    ok: \(records.count) records")
@@ -93,6 +97,26 @@ struct SweepCommand: ParsableCommand {
         "\(failures) of \(pending.count) points failed (failure records in \(results.path)); "
           + "rerun with --resume to retry them")
     }
+  }
+
+  /// A train point of `--engine pytorch`: PyTorch on every rank (see `PyTorchEngine`), with
+  /// the system python3 and the engine written beside the results file.
+  private func pytorchRun(
+    _ training: TrainingOptions, point: SweepPoint, launch: LaunchOptions, launcher: Launcher, results: ResultsFile,
+    sweep: SweepPlan
+  ) throws -> AgentRun {
+    let engine = PyTorchEngine(
+      python: PyTorchEngine.defaultPython, device: .cpu,
+      directory: PyTorchEngine.defaultDirectory(besideResults: results.path))
+    let version = try engine.checkTorch()
+    let rendezvous = try launch.rendezvous(port: try Rendezvous.freePort())
+    var run = try engine.run(
+      training, torchVersion: version, launcher: launcher, rendezvous: rendezvous, timeout: sweep.timeout,
+      results: results, ranks: point.ranks)
+    run.echo = false
+    run.parameters = Dictionary(point.settings, uniquingKeysWith: { a, _ in a })
+    run.sweep = (sweep.name, point.key)
+    return run
   }
 
   private func duration(_ seconds: Double) -> String {

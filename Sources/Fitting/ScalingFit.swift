@@ -31,7 +31,7 @@ public struct ScalingFit: Codable, Sendable, Equatable {
     let engine = curve.engine == Record.ownEngine ? nil : curve.engine
     let label =
       "scaling \(curve.model) \(curve.scaling) batch \(curve.batch)" + (curve.setup.map { " (\($0))" } ?? "")
-      + (engine.map { " [\($0)]" } ?? "")
+      + (engine.map { curve.setup?.hasPrefix("\($0),") == true ? "" : " [\($0)]" } ?? "")
     let (baseline, speedups) = try curve.points.speedups(model: label)
     guard !speedups.isEmpty else {
       throw FittingError.tooFewPoints(model: label, needed: 2, found: curve.points.count)

@@ -7,6 +7,8 @@ import Measurements
 public struct TrainingOptions: Equatable, Sendable {
   /// A reference model of the zoo (`dlscale models`).
   public var model: String
+  /// What trains: dlscale's agents or PyTorch's DDP on every rank.
+  public var engine: TrainingEngine
   /// Samples per rank (weak scaling) or in all (strong scaling).
   public var batch: Int
   public var scaling: ScalingMode
@@ -36,25 +38,33 @@ public struct TrainingOptions: Equatable, Sendable {
   public static let defaultAlgorithm = AllreduceKind.ring
   public static let defaultBucketBytes = 8 << 20
   public static let defaultOverlap = OverlapMode.forward
+  public static let defaultEngine = TrainingEngine.dlscale
   public static let defaultThreads = 1
+  /// The overlap an engine runs unless told: PyTorch's DDP overlaps the allreduces with backward
+  /// only, so its runs are `on` (or `off`, never `forward`).
+  public static func defaultOverlap(for engine: TrainingEngine) -> OverlapMode {
+    engine == .pytorch ? .on : defaultOverlap
+  }
   /// Short against any transfer of a gradient bucket, long enough that the communication thread
   /// takes almost no CPU from backward.
   public static let defaultPollInterval = 100.0
 
   public init(
-    model: String, batch: Int = defaultBatch, scaling: ScalingMode = defaultScaling, steps: Int = defaultSteps,
+    model: String, engine: TrainingEngine = defaultEngine, batch: Int = defaultBatch,
+    scaling: ScalingMode = defaultScaling, steps: Int = defaultSteps,
     aloneSteps: Int = defaultAloneSteps, algorithm: AllreduceKind = defaultAlgorithm,
-    bucketBytes: Int = defaultBucketBytes, overlap: OverlapMode = defaultOverlap, threads: Int = defaultThreads,
+    bucketBytes: Int = defaultBucketBytes, overlap: OverlapMode? = nil, threads: Int = defaultThreads,
     pollInterval: Double = defaultPollInterval, commCPU: CommunicationCPU? = nil
   ) {
     self.model = model
+    self.engine = engine
     self.batch = batch
     self.scaling = scaling
     self.steps = steps
     self.aloneSteps = aloneSteps
     self.algorithm = algorithm
     self.bucketBytes = bucketBytes
-    self.overlap = overlap
+    self.overlap = overlap ?? Self.defaultOverlap(for: engine)
     self.threads = threads
     self.pollInterval = pollInterval
     self.commCPU = commCPU
@@ -63,7 +73,7 @@ public struct TrainingOptions: Equatable, Sendable {
   /// One option, by the name the command line (`--NAME`) and sweep plans (`NAME:`) give it, in
   /// the order a sweep point's key lists them.
   public enum Field: String, CaseIterable, Sendable {
-    case model, batch, scaling, algorithm, bucket, overlap, steps, threads
+    case model, engine, batch, scaling, algorithm, bucket, overlap, steps, threads
     case aloneSteps = "alone-steps"
     case pollInterval = "poll-interval"
     case commCPU = "comm-cpu"
@@ -89,7 +99,9 @@ public struct TrainingOptions: Equatable, Sendable {
     case .bucket: bucketBytes > 0 ? nil : "--bucket must be positive"
     case .threads: threads > 0 ? nil : "--threads must be positive, got \(threads)"
     case .pollInterval: PollInterval.problem(pollInterval)
-    case .scaling, .algorithm, .overlap, .commCPU: nil  // every value of their types is valid
+    case .overlap where engine == .pytorch && overlap == .forward:
+      "--engine pytorch overlaps as DDP does, beside backward (on) or not at all (off), not forward"
+    case .scaling, .algorithm, .overlap, .commCPU, .engine: nil  // every value of their types is valid
     }
   }
 
@@ -111,6 +123,13 @@ public struct TrainingOptions: Equatable, Sendable {
     }
     switch field {
     case .model: model = text
+    case .engine:
+      guard let value = TrainingEngine(rawValue: text) else {
+        throw Problem("unknown engine '\(text)' (known: \(TrainingEngine.choices))")
+      }
+      // An overlap left at one engine's default becomes the other's.
+      if overlap == Self.defaultOverlap(for: engine) { overlap = Self.defaultOverlap(for: value) }
+      engine = value
     case .batch: batch = try integer()
     case .steps: steps = try integer()
     case .aloneSteps: aloneSteps = try integer()
@@ -150,6 +169,7 @@ public struct TrainingOptions: Equatable, Sendable {
   public func text(of field: Field) -> String? {
     switch field {
     case .model: model
+    case .engine: engine.rawValue
     case .batch: "\(batch)"
     case .scaling: scaling.rawValue
     case .steps: "\(steps)"

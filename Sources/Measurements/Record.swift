@@ -138,7 +138,7 @@ public struct Record: Codable, Equatable, Sendable {
   /// engine) when the record does not say. Series of different engines are kept apart.
   public var engineName: String { engine ?? Record.ownEngine }
   /// The name of dlscale's own training engine.
-  public static let ownEngine = "dlscale"
+  public static let ownEngine = TrainingEngine.dlscale.rawValue
 
   public init(kind: Kind, runId: String, timestamp: String = Record.now()) {
     self.kind = kind
@@ -147,14 +147,17 @@ public struct Record: Codable, Equatable, Sendable {
   }
 
   /// How a multi-rank `train` record communicated: "ring, 8MiB buckets, overlap on" (the
-  /// overlap mode off, on or forward), with ", communication CPU reserved" when it was. Runs of
-  /// one model, scaling mode and batch that differ in this are different scaling curves. Nil for
-  /// one rank, which communicates nothing.
+  /// overlap mode off, on or forward), with ", communication CPU reserved" when it was, and led
+  /// by the engine when it is not dlscale's ("pytorch, gloo, ..."). Runs of one model, scaling
+  /// mode and batch that differ in this are different scaling curves. Nil for one rank, which
+  /// communicates nothing (series keep one-rank records of different engines apart by
+  /// `engineName`).
   public var trainingSetup: String? {
     guard kind == .train, let ranks, ranks > 1 else { return nil }
     let buckets = bucketBytes.map { "\(ByteSize.format($0)) buckets, " } ?? ""
     let reserved = commCpuReserved == true ? ", communication CPU reserved" : ""
-    return "\(algorithm ?? "unknown algorithm"), \(buckets)overlap \((overlap ?? .on).rawValue)\(reserved)"
+    let engine = engineName == Record.ownEngine ? "" : "\(engineName), "
+    return "\(engine)\(algorithm ?? "unknown algorithm"), \(buckets)overlap \((overlap ?? .on).rawValue)\(reserved)"
   }
 
   /// ISO 8601 with milliseconds, UTC.

@@ -162,7 +162,7 @@ enum ReportTextCount {
   #expect(fit.status == 0, "dlscale fit failed: \(fit.stderr)")
   let scalingLines = fit.stdout.split(separator: "\n").filter { $0.hasPrefix("  sensornet weak batch 8") }
   #expect(scalingLines.count == 2, "\(fit.stdout)")
-  #expect(scalingLines.filter { $0.contains("(gloo, 25MiB buckets, overlap on) [pytorch]:") }.count == 1)
+  #expect(scalingLines.filter { $0.contains("(pytorch, gloo, 25MiB buckets, overlap on):") }.count == 1)
   let report = try Executables.run(
     [Executables.coordinator, "report", records, "--models", directory + "/models.json", "-o", directory + "/out"])
   #expect(report.status == 0, "dlscale report failed: \(report.stderr)")

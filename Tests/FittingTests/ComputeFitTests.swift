@@ -124,6 +124,27 @@ struct ComputeFitTests {
     #expect(isClose(model.perSampleMs, 3, relative: 1e-9))
   }
 
+  /// PyTorch's train records (`--engine pytorch`) do not enter dlscale's compute model.
+  @Test func stepComputeIgnoresOtherEngines() throws {
+    var records: [Record] = []
+    for (engine, perSample) in [(nil, 3.0), ("pytorch", 1.0)] {
+      for batch in [8, 16] {
+        var record = Record(kind: .train, runId: "t")
+        record.model = "vgg16"
+        record.ranks = 1
+        record.batchPerRank = batch
+        record.forwardMs = 10 + perSample * Double(batch)
+        record.backwardMs = 0
+        record.engine = engine
+        records.append(record)
+      }
+    }
+    let (models, errors) = StepComputeModel.fitAll(records)
+    #expect(errors.isEmpty)
+    let model = try #require(models.first)
+    #expect(isClose(model.perSampleMs, 3, relative: 1e-9), "dlscale's 3 ms per sample, not PyTorch's 1")
+  }
+
   @Test func zooLayersBecomeKernelSamples() throws {
     let samples = try LayerWorkload.samples(of: try Zoo.spec(named: "resnet50"), batch: 2)
     let summary = try Zoo.spec(named: "resnet50").summary()

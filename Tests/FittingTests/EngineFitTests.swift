@@ -33,7 +33,7 @@ struct EngineFitTests {
     #expect(models.problems.isEmpty, "\(models.problems)")
     #expect(models.scaling.map(\.engineName).sorted() == ["dlscale", "pytorch"])
     let pytorch = try #require(models.scaling.first { $0.engine == "pytorch" })
-    #expect(pytorch.setup == "gloo, 25MiB buckets, overlap on")
+    #expect(pytorch.setup == "pytorch, gloo, 25MiB buckets, overlap on")
     #expect(models.scaling.first { $0.engine == nil }?.setup == "ring, 8MiB buckets, overlap on")
     // dlscale's 1-rank forward + backward is 4 + 16 = 20 ms at batch 8: 2.5 ms per sample through
     // the origin. Mixed with PyTorch's 12.5 ms it would be lower.

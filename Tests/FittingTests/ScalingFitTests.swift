@@ -94,6 +94,34 @@ struct ScalingFitTests {
     #expect(curves[2].points == [ScalingPoint(ranks: 1, samplesPerS: 1.3), ScalingPoint(ranks: 4, samplesPerS: 4.3)])
   }
 
+  /// PyTorch's runs make curves of their own: its one-rank record is the 1-rank point of its
+  /// curves only, and its setup names the engine.
+  @Test func enginesMakeCurvesOfTheirOwn() {
+    func record(ranks: Int, engine: String?, throughput: Double) -> Record {
+      var record = Record(kind: .train, runId: "t")
+      record.model = "resnet50"
+      record.ranks = ranks
+      record.scaling = "weak"
+      record.batchPerRank = 12
+      record.algorithm = engine == nil ? "ring" : "gloo"
+      record.bucketBytes = 8 << 20
+      record.overlap = .on
+      record.samplesPerS = throughput
+      record.engine = engine
+      return record
+    }
+    let records = [
+      record(ranks: 1, engine: nil, throughput: 1.3), record(ranks: 4, engine: nil, throughput: 4.3),
+      record(ranks: 1, engine: "pytorch", throughput: 2.0), record(ranks: 4, engine: "pytorch", throughput: 6.0),
+    ]
+    #expect(records[3].trainingSetup == "pytorch, gloo, 8MiB buckets, overlap on")
+    let curves = ScalingPoint.curves(from: records)
+    #expect(curves.count == 2)
+    #expect(curves.map(\.setup) == [records[1].trainingSetup, records[3].trainingSetup])
+    #expect(curves[0].points == [ScalingPoint(ranks: 1, samplesPerS: 1.3), ScalingPoint(ranks: 4, samplesPerS: 4.3)])
+    #expect(curves[1].points == [ScalingPoint(ranks: 1, samplesPerS: 2.0), ScalingPoint(ranks: 4, samplesPerS: 6.0)])
+  }
+
   @Test func missingBaselineOrTooFewPointsIsAClearError() {
     let noBaseline = [ScalingPoint(ranks: 2, samplesPerS: 10), ScalingPoint(ranks: 4, samplesPerS: 18)]
     #expect(throws: FittingError.self) { try AmdahlLaw.fit(noBaseline) }
