@@ -49,6 +49,26 @@ import Testing
     }
   }
 
+  /// The PyTorch engine across emulated hosts: rank 0's rendezvous at the first host's address,
+  /// DDP over gloo between the namespaces, one rank per host.
+  @Test(
+    .enabled(
+      if: enabled && PyTorchEngineTests.torchAvailable, "needs root, ip, tc, mpirun and /usr/bin/python3 with torch"))
+  func pytorchEngineTrainsAcrossHosts() throws {
+    try ClusterTests.withCluster("ttorch", ["--hosts", "2", "--rate", "1gbit"]) { _ in
+      let output = try Executables.temporaryDirectory() + "/torch.jsonl"
+      let result = try dlscale([
+        "train", "--np", "2", "--cluster", "ttorch", "--engine", "pytorch", "--model", "sensornet", "--batch", "4",
+        "--steps", "2", "--alone-steps", "1", "--output", output,
+      ])
+      #expect(result.status == 0, "\(result.stderr)")
+      let record = try #require(try ResultsFile(path: output).read().records.first)
+      #expect(record.engine == "pytorch" && record.hosts == 2 && record.ranksAgree == true, "\(record)")
+      #expect(Set(record.rankHosts ?? []) == ["dls-ttorch-h1", "dls-ttorch-h2"], "\(record.rankHosts ?? [])")
+      #expect((record.commAloneMs ?? 0) > 0 && (record.samplesPerS ?? 0) > 0)
+    }
+  }
+
   @Test(.enabled(if: enabled, "needs root, ip, tc and mpirun"))
   func hierarchicalSplitsRealNodes() throws {
     try ClusterTests.withCluster("thier", ["--hosts", "2", "--rate", "1gbit", "--slots", "2"]) { _ in
