@@ -103,6 +103,14 @@ def core_list(cores):
     return ",".join(str(a) if a == b else f"{a}-{b}" for a, b in ranges)
 
 
+def limit_library_threads(threads):
+    """OpenBLAS and OpenMP start a thread per core unless told otherwise, and under a CPU cap
+    (an emulated host's --cpus) the extra threads spinning beside the rank's own slow it several
+    times over: every pool gets --threads, as dlscale's engine sets OpenBLAS's. Before torch loads."""
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[name] = str(threads)
+
+
 def choose_openblas_kernels():
     """The BLAS kernel choice dlscale's engine makes (BLASCoreType.swift); before torch loads."""
     if "OPENBLAS_CORETYPE" in os.environ:
@@ -155,6 +163,7 @@ def main(argv):
     environment = os.environ
     rank, size, local_rank = world_position(environment)
     bind_machine_cores(rank, environment)
+    limit_library_threads(arguments.threads)
     choose_openblas_kernels()
     try:
         import torch
