@@ -24,8 +24,8 @@ struct OptimizeCommand: ParsableCommand {
   @Option(help: "Largest node count to consider.")
   var maxNodes: Int = 8
 
-  @Option(help: "Ranks per node to consider, comma-separated.")
-  var ranksPerNode: String = "1"
+  @Option(help: "Ranks per node to consider, comma-separated (default: the system's devices per node, else 1).")
+  var ranksPerNode: String?
 
   @Option(help: "Batches per rank to consider, comma-separated.")
   var batches: String = "16,32,64"
@@ -75,35 +75,47 @@ struct OptimizeCommand: ParsableCommand {
   }
 
   func run() throws {
-    let models = try options.modelsFile()
     var search = ConfigurationSearch()
-    search.maxNodes = maxNodes
-    search.ranksPerNode = try PhysicalQuantity.positiveIntegers(ranksPerNode, option: "--ranks-per-node")
     search.batches = try PhysicalQuantity.positiveIntegers(batches, option: "--batches")
     search.algorithms = try algorithms.map { try AlgorithmName.parseList($0) }
     search.bucketSizes = try ByteSize.parseList(buckets)
     guard search.bucketSizes.allSatisfy({ $0 > 0 }) else { throw ValidationError("--buckets must be positive") }
     search.overlaps = try overlaps()
     search.deadlineHours = deadlineHours
-    var request = try options.request()
-    request.deviceMemoryBytes = try deviceMemory.map { try DeviceMemoryOption.bytes($0) }
-    let ranked = try search.run(models: models, request: request)
+    let givenRanks = try ranksPerNode.map { try PhysicalQuantity.positiveIntegers($0, option: "--ranks-per-node") }
+    let givenMemory = try deviceMemory.map { try DeviceMemoryOption.bytes($0) }
     let goal = deadlineHours.map { "fewest node-hours within \($0) hours" } ?? "shortest time to train"
-    print(
-      "\(options.model), \(options.samples) samples × \(options.epochs) epochs: \(ranked.count) configurations, \(goal)"
-    )
-    if let given = options.overridesText { print(given) }
-    var best = request
-    best.ranksPerNode = ranked[0].ranks / ranked[0].nodes
-    for note in PredictionNotes.lines(models, request: best, rows: [ranked[0]]) { print(note) }
-    print("best:")
-    print(PredictionTable.text([ranked[0]]))
-    if ranked.count > 1 {
-      print("runners-up:")
-      print(PredictionTable.text(Array(ranked.dropFirst().prefix(max(top, 0)))))
+    var lastModels: ModelsFile?
+    for (index, system) in try options.resolvedSystems().enumerated() {
+      let models = try options.modelsFile(for: system)
+      lastModels = models
+      var request = try options.request()
+      request.system = system
+      request.deviceMemoryBytes = givenMemory ?? system?.device.memoryBytes
+      search.ranksPerNode = givenRanks ?? [system?.devicesPerNode ?? 1]
+      search.maxNodes = min(maxNodes, system?.nodes ?? maxNodes)
+      let ranked = try search.run(models: models, request: request)
+      if index > 0 { print("") }
+      print(
+        "\(options.model), \(options.samples) samples × \(options.epochs) epochs: \(ranked.count) configurations, \(goal)"
+      )
+      if let system {
+        let limit = system.nodes.map { $0 < maxNodes ? " (its \($0) nodes cap --max-nodes)" : "" } ?? ""
+        print("system \(system.line)\(limit)")
+      }
+      if let given = options.overridesText { print(given) }
+      var best = request
+      best.ranksPerNode = ranked[0].ranks / ranked[0].nodes
+      for note in PredictionNotes.lines(models, request: best, rows: [ranked[0]]) { print(note) }
+      print("best:")
+      print(PredictionTable.text([ranked[0]]))
+      if ranked.count > 1 {
+        print("runners-up:")
+        print(PredictionTable.text(Array(ranked.dropFirst().prefix(max(top, 0)))))
+      }
+      if let unknown = PredictionTable.unknownErrors(Array(ranked.prefix(max(top, 0) + 1))) { print(unknown) }
     }
-    if let unknown = PredictionTable.unknownErrors(Array(ranked.prefix(max(top, 0) + 1))) { print(unknown) }
-    if let rulesFile {
+    if let rulesFile, let models = lastModels {
       guard let text = OpenMPIRulesFile.text(from: models) else {
         throw OptimizeCommandError.noRules
       }

@@ -27,8 +27,8 @@ struct PredictCommand: ParsableCommand {
   @Option(help: "Node counts, comma-separated.")
   var nodes: String = "1,2,4,8"
 
-  @Option(help: "Ranks on each node.")
-  var ranksPerNode: Int = 1
+  @Option(help: "Ranks on each node (default: the system's devices per node, else 1).")
+  var ranksPerNode: Int?
 
   @Option(help: "Batch per rank (weak scaling) or global batch (strong scaling).")
   var batch: Int = 32
@@ -57,7 +57,7 @@ struct PredictCommand: ParsableCommand {
     guard IterationModel.Overlap(rawValue: overlap) != nil else {
       throw ValidationError("--overlap must be \(OverlapMode.choices)")
     }
-    guard ranksPerNode > 0 else { throw ValidationError("--ranks-per-node must be positive") }
+    if let ranksPerNode, ranksPerNode <= 0 { throw ValidationError("--ranks-per-node must be positive") }
     guard batch > 0 else { throw ValidationError("--batch must be positive") }
     if let deviceMemory { _ = try DeviceMemoryOption.bytes(deviceMemory) }
     if let algorithm, !AlgorithmName.all.contains(algorithm) {
@@ -66,28 +66,56 @@ struct PredictCommand: ParsableCommand {
   }
 
   func run() throws {
-    var request = try options.request()
-    request.ranksPerNode = ranksPerNode
-    request.batch = batch
-    request.strongScaling = scaling == "strong"
-    request.algorithm = algorithm
-    request.bucketBytes = try ByteSize.parse(bucket)
-    request.overlap = IterationModel.Overlap(rawValue: overlap) ?? .on
-    guard request.bucketBytes > 0 else { throw ValidationError("--bucket must be positive") }
-    request.deviceMemoryBytes = try deviceMemory.map { try DeviceMemoryOption.bytes($0) }
+    var base = try options.request()
+    base.batch = batch
+    base.strongScaling = scaling == "strong"
+    base.algorithm = algorithm
+    base.bucketBytes = try ByteSize.parse(bucket)
+    base.overlap = IterationModel.Overlap(rawValue: overlap) ?? .on
+    guard base.bucketBytes > 0 else { throw ValidationError("--bucket must be positive") }
+    let givenMemory = try deviceMemory.map { try DeviceMemoryOption.bytes($0) }
     let counts = try PhysicalQuantity.positiveIntegers(nodes, option: "--nodes")
-    let models = try options.modelsFile()
-    let rows = try TrainingTimePrediction(models: models).predict(request, nodes: counts)
+    var tables: [(request: TrainingTimePrediction.Request, models: ModelsFile, rows: [TrainingTimePrediction.Row])] = []
+    for system in try options.resolvedSystems() {
+      var request = base
+      request.system = system
+      request.ranksPerNode = ranksPerNode ?? system?.devicesPerNode ?? 1
+      request.deviceMemoryBytes = givenMemory ?? system?.device.memoryBytes
+      let models = try options.modelsFile(for: system)
+      let within = SystemNodes.within(system, counts: counts)
+      if let warning = within.warning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+      let rows = try TrainingTimePrediction(models: models).predict(request, nodes: within.counts)
+      tables.append((request, models, rows))
+    }
     switch format {
-    case "json": print(try PredictionTable.json(rows))
+    case "json": print(try PredictionTable.json(tables.flatMap(\.rows)))
     default:
       print(
         "\(options.model), \(options.samples) samples × \(options.epochs) epochs, \(scaling) scaling, batch \(batch)")
       if let given = options.overridesText { print(given) }
-      for note in PredictionNotes.lines(models, request: request, rows: rows) { print(note) }
-      print(PredictionTable.text(rows))
-      if let unknown = PredictionTable.unknownErrors(rows) { print(unknown) }
+      for (index, table) in tables.enumerated() {
+        if index > 0 { print("") }
+        if let system = table.request.system { print("system \(system.line)") }
+        for note in PredictionNotes.lines(table.models, request: table.request, rows: table.rows) { print(note) }
+        print(PredictionTable.text(table.rows))
+        if let unknown = PredictionTable.unknownErrors(table.rows) { print(unknown) }
+      }
     }
+  }
+}
+
+/// A system's node limit applied to the node counts asked for: counts beyond `nodes` are dropped
+/// with a warning line; none left is an error.
+enum SystemNodes {
+  static func within(_ system: SystemDescription?, counts: [Int]) -> (counts: [Int], warning: String?) {
+    guard let system, let limit = system.nodes, counts.contains(where: { $0 > limit }) else { return (counts, nil) }
+    let kept = counts.filter { $0 <= limit }
+    let dropped = counts.filter { $0 > limit }.map(String.init).joined(separator: ", ")
+    return (
+      kept.isEmpty ? [limit] : kept,
+      "warning: system \(system.name) has \(limit) nodes; \(dropped) node\(dropped.contains(",") ? "s" : "") left out"
+        + (kept.isEmpty ? "; predicting \(limit)" : "")
+    )
   }
 }
 

@@ -5,8 +5,20 @@ import Measurements
 /// The options `predict` and `optimize` share: the models file, the zoo model, the amount of
 /// training, and overrides of the fitted link and compute speed.
 struct PredictionOptions: ParsableArguments {
-  @Option(help: "The models file written by dlscale fit.")
-  var models: String
+  @Option(
+    help: "The models file written by dlscale fit (not needed when every --system is a described, unmeasured one).")
+  var models: String?
+
+  @Option(
+    name: .customLong("system"),
+    help: """
+      A system to answer for: a catalogue name (dlscale systems) or a YAML file; repeat to compare. \
+      Without it, the machine models.json measured.
+      """)
+  var systems: [String] = []
+
+  @Option(help: "Share of a device's peak FLOP/s assumed when compute is priced from the peak (0 < e ≤ 1).")
+  var deviceEfficiency: Double = TrainingTimePrediction.defaultDeviceEfficiency
 
   @Option(help: "The zoo model to train (see dlscale models).")
   var model: String
@@ -57,7 +69,21 @@ struct PredictionOptions: ParsableArguments {
       throw ValidationError("--interference must be zero or positive")
     }
     request.interference = interference
+    guard deviceEfficiency > 0, deviceEfficiency <= 1 else {
+      throw ValidationError("--device-efficiency must be in (0, 1]")
+    }
+    request.deviceEfficiency = deviceEfficiency
     return request
+  }
+
+  /// The systems of `--system`, resolved; `[nil]` (the measured machine) without one.
+  func resolvedSystems() throws -> [SystemDescription?] {
+    guard !systems.isEmpty else { return [nil] }
+    return try systems.map { text -> SystemDescription? in
+      do { return try SystemFile.resolve(text) } catch let error as SweepPlan.ParseError {
+        throw ValidationError(error.description)
+      }
+    }
   }
 
   /// The overrides as taken, for the line above a table: `given: link rate 100 Gbit/s = 12.5 GB/s`.
@@ -70,5 +96,17 @@ struct PredictionOptions: ParsableArguments {
     return given.isEmpty ? nil : "given: " + given.joined(separator: ", ")
   }
 
-  func modelsFile() throws -> ModelsFile { try ModelsFile.read(path: models) }
+  /// models.json for `system`: required for the measured machine and measured systems; an
+  /// unmeasured system needs nothing measured, and gets an empty file when none is given (its
+  /// compute and links come from its description).
+  func modelsFile(for system: SystemDescription?) throws -> ModelsFile {
+    if let models { return try ModelsFile.read(path: models) }
+    guard let system else {
+      throw ValidationError("--models is required without --system (the models file written by dlscale fit)")
+    }
+    guard !system.measured else {
+      throw ValidationError("--models is required: system '\(system.name)' is measured, its fits are in models.json")
+    }
+    return ModelsFile()
+  }
 }

@@ -38,6 +38,13 @@ public struct TrainingTimePrediction: Sendable {
     }
     /// A device's memory in bytes: rows whose per-rank memory exceeds it are marked as not fitting.
     public var deviceMemoryBytes: Int?
+    /// The system to answer for (nil: the measured machine as models.json describes it). Its
+    /// links price the allreduce within and between nodes; an unmeasured system's compute comes
+    /// from its throughput entries, else its device's peak at `deviceEfficiency`.
+    public var system: SystemDescription?
+    /// The share of a device's peak FLOP/s training is assumed to reach when compute is priced
+    /// from the peak (no measurement, no throughput entry).
+    public var deviceEfficiency = TrainingTimePrediction.defaultDeviceEfficiency
 
     public init(model: String, samples: Double, epochs: Double) {
       self.model = model
@@ -73,8 +80,18 @@ public struct TrainingTimePrediction: Sendable {
     public var memoryBytes: Int? = nil
     /// Whether `memoryBytes` fits the request's device memory; nil without one.
     public var fitsDevice: Bool? = nil
+    /// The system priced (its name); nil for the measured machine of models.json.
+    public var system: String? = nil
+    /// The allreduce schedule priced: `flat` (one algorithm over every rank) or `hierarchical`
+    /// (within nodes, across nodes, within nodes); `none` for one rank.
+    public var schedule: String = "flat"
+    /// Ranks (devices) on each node.
+    public var devicesPerNode: Int = 1
     public var nodeHours: Double { hours * Double(nodes) }
   }
+
+  /// The share of peak FLOP/s assumed when compute is priced from a device's peak.
+  public static let defaultDeviceEfficiency = 0.4
 
   public var models: ModelsFile
 
