@@ -219,8 +219,8 @@ extension GuideObservation {
       Figure(
         model: model.model,
         text:
-          "\(model.model): \(GuideNumber.hours(model.hours!)) h over \(link), \(GuideNumber.hours(model.fasterHours!)) h over \(faster) "
-          + "at \(model.nodes) node\(model.nodes == 1 ? "" : "s"): \(GuideNumber.ratio(model.speedup!))× faster; "
+          "\(model.model): \(GuideNumber.hours(model.hours!)) h, \(GuideNumber.hours(model.fasterHours!)) h with the faster network "
+          + "at \(model.nodes) node\(model.nodes == 1 ? "" : "s"): \(GuideNumber.speedup(model.speedup!))× faster; "
           + "\(GuideNumber.grouped(model.computePerGradientByte)) FLOP per gradient byte",
         values: [
           Value("hours", model.hours!), Value("faster_hours", model.fasterHours!), Value("speedup", model.speedup!),
@@ -336,6 +336,13 @@ enum GuideNumber {
   }
 
   static func ratio(_ value: Double) -> String { trimmed((value * 100).rounded() / 100) }
+
+  /// Two decimals always: `1.00`, `4.37`.
+  static func speedup(_ value: Double) -> String {
+    let hundredths = Int((value * 100).rounded())
+    let fraction = String(hundredths % 100)
+    return "\(hundredths / 100).\(fraction.count == 1 ? "0" + fraction : fraction)"
+  }
 
   static func hours(_ value: Double) -> String {
     value >= 100 ? "\(Int(value.rounded()))" : trimmed((value * 10).rounded() / 10)
