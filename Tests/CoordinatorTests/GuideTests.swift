@@ -1,5 +1,6 @@
 import Fitting
 import Foundation
+import Kernels
 import Testing
 
 @testable import Coordinator
@@ -139,5 +140,21 @@ struct GuideTests {
     let result = try runDlscale(["guide", "--system", system] + Self.ask)
     #expect(result.status != 0)
     #expect(result.standardError.contains("--models is required"), "\(result.standardError)")
+  }
+
+  /// The system files shipped in `systems/` read, and every throughput figure names a zoo model
+  /// and its source.
+  @Test func theShippedSystemFilesRead() throws {
+    let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent("systems").path
+    let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".yaml") }
+    #expect(!files.isEmpty, "no system files in \(directory)")
+    for file in files {
+      let system = try SystemFile.load(path: directory + "/" + file)
+      for entry in system.throughput {
+        #expect(Zoo.names.contains(entry.model), "\(file): \(entry.model) is not a zoo model")
+        #expect(entry.source?.isEmpty == false, "\(file): \(entry.model) batch \(entry.batch) names no source")
+      }
+    }
   }
 }
