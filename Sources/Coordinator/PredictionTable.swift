@@ -13,6 +13,8 @@ enum PredictionTable {
       "step ms", "compute ms", "exposed ms", "update ms", "bound",
     ]
     if showsMemory { header += ["MiB/rank", "fits"] }
+    let showsSchedule = rows.contains { $0.system != nil || ($0.nodes > 1 && $0.devicesPerNode > 1) }
+    if showsSchedule { header.insert("schedule", at: 3) }
     let body = rows.map { row in
       var cells = [
         "\(row.nodes)", "\(row.ranks)", row.algorithm, ModelsSummary.format(row.batchPerRank, 1),
@@ -21,6 +23,7 @@ enum PredictionTable {
         ModelsSummary.format(row.stepMs, 1), ModelsSummary.format(row.computeMs, 1),
         ModelsSummary.format(row.exposedCommMs, 1), ModelsSummary.format(row.updateMs, 1), row.bound,
       ]
+      if showsSchedule { cells.insert(row.schedule, at: 3) }
       if showsMemory {
         cells.append(row.memoryBytes.map { "\(Int((Double($0) / Double(1 << 20)).rounded()))" } ?? "n/a")
         cells.append(row.fitsDevice == false ? "NO" : "yes")

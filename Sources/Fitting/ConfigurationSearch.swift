@@ -24,7 +24,9 @@ public struct ConfigurationSearch: Sendable {
   {
     guard maxNodes > 0 else { throw FittingError.notCovered("--max-nodes must be positive") }
     let prediction = TrainingTimePrediction(models: models)
-    let candidates = algorithms ?? (models.communication.isEmpty ? ["ring"] : models.communication.map(\.algorithm))
+    var unrestricted = base
+    unrestricted.algorithm = nil
+    let candidates = algorithms ?? prediction.algorithms(unrestricted)
     var rows: [TrainingTimePrediction.Row] = []
     for perNode in ranksPerNode {
       for batch in batches {
@@ -46,7 +48,8 @@ public struct ConfigurationSearch: Sendable {
     // One rank allreduces nothing: its rows differ only in algorithm, bucket and overlap; keep one.
     var seen = Set<String>()
     rows = rows.filter { row in
-      let communication = row.ranks > 1 ? "\(row.algorithm)|\(row.bucketBytes)|\(row.overlap)" : "none"
+      let communication =
+        row.ranks > 1 ? "\(row.algorithm)|\(row.schedule)|\(row.bucketBytes)|\(row.overlap)" : "none"
       return seen.insert("\(row.nodes)|\(row.ranks)|\(row.batchPerRank)|\(communication)").inserted
     }
     if base.deviceMemoryBytes != nil {

@@ -18,6 +18,8 @@ public struct LinkModel: Codable, Sendable, Equatable {
     /// The fitted line for this link, when it has two or more sizes.
     public var fittedLatencyS: Double?
     public var fittedBandwidthBytesPerS: Double?
+    /// Whether both ranks ran on one host (shared memory); nil when the records did not say.
+    public var sameHost: Bool?
   }
 
   /// The median over the links of their latency and bandwidth.
@@ -30,10 +32,20 @@ public struct LinkModel: Codable, Sendable, Equatable {
   /// Leave-one-size-out MAPE of the overall line, percent.
   public var mape: Double?
 
+  /// The median latency and bandwidth of the links between ranks of one host, when the records
+  /// placed ranks on more than one host (otherwise every link is within one host, and the
+  /// overall figures are these).
+  public var withinHost: (latencyS: Double, bandwidthBytesPerS: Double)? {
+    let shared = links.filter { $0.sameHost == true }
+    guard !shared.isEmpty, links.contains(where: { $0.sameHost == false }) else { return nil }
+    return (Self.median(shared.map(\.latencyS)), Self.median(shared.map(\.bandwidthBytesPerS)))
+  }
+
   /// A p2p measurement: one-way time for `bytes`.
   struct Transfer {
     var from: Int
     var to: Int
+    var sameHost: Bool?
     var bytes: Int
     var seconds: Double
     var bandwidth: Double?
@@ -45,7 +57,12 @@ public struct LinkModel: Codable, Sendable, Equatable {
         let latency = record.latencyUs, latency > 0, latency.isFinite, bytes > 0
       else { return nil }
       let bandwidth = record.bandwidthGbps.flatMap { $0 > 0 && $0.isFinite ? $0 * 1e9 : nil }
-      return Transfer(from: from, to: to, bytes: bytes, seconds: latency * 1e-6, bandwidth: bandwidth)
+      let hosts = record.rankHosts
+      let sameHost = hosts.flatMap { names in
+        from < names.count && to < names.count ? names[from] == names[to] : nil
+      }
+      return Transfer(
+        from: from, to: to, sameHost: sameHost, bytes: bytes, seconds: latency * 1e-6, bandwidth: bandwidth)
     }
     let name = "links (p2p latency + bytes/bandwidth)"
     guard !transfers.isEmpty else { throw FittingError.tooFewPoints(model: name, needed: 2, found: 0) }
@@ -64,7 +81,7 @@ public struct LinkModel: Codable, Sendable, Equatable {
       links.append(
         Link(
           from: pair[0], to: pair[1], latencyS: smallest.seconds, bandwidthBytesPerS: bandwidth,
-          fittedLatencyS: line?.latency, fittedBandwidthBytesPerS: line?.bandwidth))
+          fittedLatencyS: line?.latency, fittedBandwidthBytesPerS: line?.bandwidth, sameHost: smallest.sameHost))
     }
     let mape = MeanAbsolutePercentageError.leaveOneGroupOut(
       transfers, group: \.bytes, observed: \.seconds, fit: { try fitLine($0, name: name) },

@@ -35,6 +35,7 @@ public struct TrainingTimePrediction: Sendable {
     /// Whether the request describes another system than the one measured.
     public var replacesMeasuredSystem: Bool {
       linkBytesPerS != nil || latencyS != nil || computeSpeed != 1 || sampleTimeMs != nil
+        || system.map { !$0.measured } == true
     }
     /// A device's memory in bytes: rows whose per-rank memory exceeds it are marked as not fitting.
     public var deviceMemoryBytes: Int?
@@ -116,6 +117,7 @@ public struct TrainingTimePrediction: Sendable {
         milliseconds: { perSample * $0 }, backwardShare: 2.0 / 3.0, updateMs: 0, mape: nil,
         unknown: "sample time given: no error known")
     }
+    if let system = request.system, !system.measured { return try describedCompute(system, request) }
     if let step = models.step(for: request.model) {
       return ComputeSource(
         milliseconds: step.computeMs, backwardShare: step.backwardShare, updateMs: step.updateMs, mape: step.mape,
@@ -183,9 +185,14 @@ public struct TrainingTimePrediction: Sendable {
   }
 
   /// Candidate algorithms: the requested one, or every fitted one.
+  /// Candidate algorithms: the requested one, or every fitted one; for a described system with
+  /// nothing fitted, every algorithm with a known schedule.
   func algorithms(_ request: Request) -> [String] {
     if let algorithm = request.algorithm { return [algorithm] }
     let fitted = models.communication.map(\.algorithm)
+    if fitted.isEmpty, let system = request.system, !system.measured {
+      return AllreduceKind.allCases.filter { $0 != .mpi }.map(\.rawValue)
+    }
     return fitted.isEmpty ? ["ring"] : fitted
   }
 
@@ -213,8 +220,17 @@ public struct TrainingTimePrediction: Sendable {
     let buckets = try IterationModel.bucketPlan(spec: spec, bucketBytes: request.bucketBytes).bucketBytes()
     let profile = try BackwardProfile(spec: spec)
     let compute = try computeSource(request)
+    let deviceMemory = request.deviceMemoryBytes ?? request.system?.device.memoryBytes
+    if let system = request.system, request.ranksPerNode > system.devicesPerNode {
+      throw FittingError.notCovered(
+        "system \(system.name) has \(system.devicesPerNode) devices per node; \(request.ranksPerNode) ranks per node would share them"
+      )
+    }
     return try nodes.map { count in
       guard count > 0 else { throw FittingError.notCovered("node counts must be positive (got \(count))") }
+      if let system = request.system, let limit = system.nodes, count > limit {
+        throw FittingError.notCovered("system \(system.name) has \(limit) nodes (asked for \(count))")
+      }
       let ranks = count * request.ranksPerNode
       let perRank = request.strongScaling ? Double(request.batch) / Double(ranks) : Double(request.batch)
       guard perRank >= 1 else {
@@ -227,11 +243,16 @@ public struct TrainingTimePrediction: Sendable {
       let updateMs = compute.updateMs / request.computeSpeed
       var best: (row: Row, step: Double)?
       for algorithm in algorithms(request) {
-        let allreduce = try allreduceModel(algorithm, request)
+        let levels = try self.levels(algorithm, request)
+        let perNode = request.ranksPerNode
+        var schedules = Set<NodeAllreducePricing.Schedule>()
+        for bucket in Set(buckets) where ranks > 1 {
+          schedules.insert(levels.seconds(algorithm: algorithm, nodes: count, perNode: perNode, bytes: bucket).1)
+        }
         var iteration = IterationModel(
           computeMs: computeMs, backwardMs: computeMs * compute.backwardShare, updateMs: updateMs,
           buckets: buckets, ranks: ranks,
-          allreduceSeconds: { allreduce.seconds(ranks: ranks, bytes: $0) })
+          allreduceSeconds: { levels.seconds(algorithm: algorithm, nodes: count, perNode: perNode, bytes: $0).0 })
         iteration.profile = profile
         iteration.interference = interference(request)?.slowdownPerHiddenMs ?? 0
         iteration.overlap = request.overlap
@@ -249,10 +270,9 @@ public struct TrainingTimePrediction: Sendable {
           band.add(compute.mape, weight: computeMs + updateMs, unknown: compute.unknown ?? "")
         }
         if ranks > 1 {
-          if request.linkBytesPerS != nil { band.unknown.append("link rate given: no error known") }
-          if request.latencyS != nil { band.unknown.append("latency given: no error known") }
-          if request.linkBytesPerS == nil && request.latencyS == nil {
-            band.add(allreduce.mape, weight: exposed, unknown: "allreduce \(algorithm): no held-out error")
+          band.unknown += levels.unknown
+          if levels.unknown.isEmpty {
+            band.add(levels.fittedError, weight: exposed, unknown: "allreduce \(algorithm): no held-out error")
           }
           if breakdown.interferenceMs > 0 {
             if request.interference != nil {
@@ -274,7 +294,12 @@ public struct TrainingTimePrediction: Sendable {
           bound: breakdown.allreduceMs > sideBySide ? "communication" : "compute",
           errorPct: band.percentOf(step), unknownErrors: band.unknown)
         row.memoryBytes = try MemoryEstimate(spec: spec, batch: Int(slowestRankBatch)).totalBytes
-        row.fitsDevice = request.deviceMemoryBytes.map { row.memoryBytes! <= $0 }
+        row.fitsDevice = deviceMemory.map { row.memoryBytes! <= $0 }
+        row.system = request.system?.name
+        row.devicesPerNode = perNode
+        row.schedule =
+          ranks == 1
+          ? "none" : schedules.count == 1 ? schedules.first!.rawValue : "mixed (flat and hierarchical by bucket)"
         if best == nil || step < best!.step { best = (row, step) }
       }
       return best!.row
