@@ -38,8 +38,8 @@ struct GuideObservationTests {
     #expect(observation.statement.contains("neither rises nor falls"))
   }
 
-  @Test func efficienciesWithinHalfAPointAreTies() {
-    let observation = Self.scaling([("a", 10, 0.900), ("b", 20, 0.902), ("c", 30, 0.899)])
+  @Test func efficienciesWithinOnePointAreTies() {
+    let observation = Self.scaling([("a", 10, 0.900), ("b", 20, 0.905), ("c", 30, 0.896)])
     #expect(observation.verdict == .omitted)
     #expect(observation.statement.contains("scales alike"))
   }
