@@ -91,11 +91,12 @@ enum GuideTable {
     return terms.isEmpty ? nil : "± n/a: " + terms.joined(separator: "; ")
   }
 
-  /// A markdown document: the title, each system with its notes, the table (the first column of
-  /// each group names it: `data: samples`), the unknown-band line and the observations.
+  /// Markdown to paste into a document at any heading level (no headings of its own): the title
+  /// in bold, each system with its notes, the table (the first column of each group names it:
+  /// `data: samples`), the unknown-band line and the observations.
   static func markdown(_ guide: PerformanceGuide.Result) -> String {
     func escaped(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|") }
-    var lines = ["## \(title(guide))", ""]
+    var lines = ["**\(escaped(title(guide)))**", ""]
     for system in guide.systems {
       lines.append("- **\(escaped(system.line))**")
       lines += system.notes.map { "  - \(escaped($0))" }
@@ -115,7 +116,7 @@ enum GuideTable {
     if let unknown = unknownErrors(guide.rows) {
       lines += ["", escaped(unknown)]
     }
-    lines += ["", "### Observations", ""]
+    lines += ["", "**Observations**", ""]
     for observation in guide.observations {
       lines.append(
         "- **\(observation.system), \(observation.kind.rawValue) (\(observation.verdict.rawValue))**: \(observation.statement)"

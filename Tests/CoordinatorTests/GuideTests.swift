@@ -59,6 +59,23 @@ struct GuideTests {
     #expect(lines.contains("Observations:"))
   }
 
+  @Test func goingBeyondWhatWasMeasuredIsOneLineAboveTheTable() throws {
+    let (directory, models, system) = try Self.fitted()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let guide = try runDlscale(
+      [
+        "guide", "--models", models, "--system", system, "--model", "resnet50", "--nodes", "1,16,32", "--samples",
+        "1e6",
+      ])
+    #expect(guide.status == 0, "stderr: \(guide.standardError)")
+    let lines = guide.standardOutput.split(separator: "\n").map(String.init)
+    let notes = lines.filter { $0.contains("the largest count measured") }
+    #expect(notes.count == 1, "\(guide.standardOutput)")
+    #expect(notes.first?.contains("32 nodes is 4× the largest count measured (8 ranks)") == true)
+    let table = try #require(lines.firstIndex { $0.hasPrefix("data ") })
+    #expect(lines.firstIndex { $0.contains("the largest count measured") }! < table, "the note is above the table")
+  }
+
   @Test func rowsAreDlscalePredictsAndJSONDecodes() throws {
     let (directory, models, system) = try Self.fitted()
     defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -114,7 +131,8 @@ struct GuideTests {
     #expect(table[0].contains("| software: engine | batch | scaling | time: hours | ± % |"))
     let columns = table[0].filter { $0 == "|" }.count
     #expect(table.allSatisfy { $0.filter { $0 == "|" }.count == columns }, "every row has every column")
-    #expect(text.contains("### Observations"))
+    #expect(text.contains("**Observations**"))
+    #expect(!text.contains("#"), "no headings of its own: it is pasted at any level")
   }
 
   @Test(arguments: [
