@@ -132,7 +132,7 @@ public struct PerformanceGuide: Sendable {
               samples: request.samples, epochs: request.epochs, model: model, system: system.name,
               device: system.device.name, count: system.devicesPerNode, nodes: row.nodes,
               interconnect: Self.interconnect(system),
-              engine: Self.engine(system, model: model, batch: row.batchPerRank),
+              engine: Self.engine(system, model: model, batch: request.batch),
               batch: request.batch, scaling: request.strongScaling ? "strong" : "weak", hours: row.hours,
               errorPct: row.errorPct, unknownErrors: row.unknownErrors, samplesPerS: row.samplesPerS,
               efficiency: oneDevice.flatMap { $0 > 0 ? row.samplesPerS / (Double(row.ranks) * $0) : nil },
@@ -225,11 +225,11 @@ public struct PerformanceGuide: Sendable {
     (system.intraNode.map { "\($0.name) + " } ?? "") + system.interNode.name
   }
 
-  /// What prices compute for `model` on `system`: the measured fits, the throughput entry
-  /// nearest the batch per device (its engine), or the device's peak.
-  static func engine(_ system: SystemDescription, model: String, batch: Double) -> String {
+  /// What prices compute for `model` on `system`, as `TrainingTimePrediction` chooses it: the
+  /// measured fits, the throughput entry nearest the batch asked (its engine), or the device's peak.
+  static func engine(_ system: SystemDescription, model: String, batch: Int) -> String {
     if system.measured { return "dlscale" }
-    if let entry = system.throughput(model: model, batch: Int(batch.rounded(.up))) {
+    if let entry = system.throughput(model: model, batch: batch) {
       return entry.engine ?? "throughput given"
     }
     return "peak FLOP/s"
