@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Measurements
 
 /// `dlscale cluster up|down|status`: an emulated multi-host cluster on this machine (network
@@ -170,6 +171,16 @@ struct ClusterCommand: ParsableCommand {
       let overrides = try rateOverrides.map { try hostRate(of: $0) }.map { ", h\($0.host) \($0.rate)" }
       print("dlscale: link rate \(rate) per host\(overrides.joined())")
       try ClusterCommand.runScript(try scriptArguments())
+      let cluster = try EmulatedCluster.load(name: name)
+      let path = MeasuredSystem.emulatedPath(cluster)
+      do {
+        try SystemFile.yaml(try MeasuredSystem.emulated(cluster)).write(toFile: path, atomically: true, encoding: .utf8)
+      } catch let error as ValidationError {
+        throw error
+      } catch {
+        throw ValidationError("cannot write \(path): \(error.localizedDescription)")
+      }
+      print("dlscale: system file \(path) (dlscale predict --system \(path) with the models fitted on it)")
     }
   }
 

@@ -76,6 +76,18 @@ struct FitCommand: ParsableCommand {
       throw FitCommandError.cannotWrite(output, error.localizedDescription)
     }
     print("wrote \(output)")
+    let systemPath = ((output as NSString).deletingLastPathComponent as NSString).appendingPathComponent("system.yaml")
+    if let system = MeasuredSystem.fitted(
+      models, cpuName: MeasuredSystem.cpuName(), memoryBytes: MeasuredSystem.memoryBytes())
+    {
+      do { try SystemFile.yaml(system).write(toFile: systemPath, atomically: true, encoding: .utf8) } catch {
+        throw FitCommandError.cannotWrite(systemPath, error.localizedDescription)
+      }
+      print("wrote \(systemPath): \(system.line)")
+      if let summary = system.summary { print("  \(summary)") }
+    } else {
+      print("no link measured: no system.yaml written")
+    }
   }
 }
 

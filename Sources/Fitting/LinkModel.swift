@@ -41,6 +41,14 @@ public struct LinkModel: Codable, Sendable, Equatable {
     return (Self.median(shared.map(\.latencyS)), Self.median(shared.map(\.bandwidthBytesPerS)))
   }
 
+  /// The median latency and bandwidth of the links between ranks of different hosts; nil when
+  /// the records placed no pair on different hosts.
+  public var betweenHosts: (latencyS: Double, bandwidthBytesPerS: Double)? {
+    let network = links.filter { $0.sameHost == false }
+    guard !network.isEmpty else { return nil }
+    return (Self.median(network.map(\.latencyS)), Self.median(network.map(\.bandwidthBytesPerS)))
+  }
+
   /// A p2p measurement: one-way time for `bytes`.
   struct Transfer {
     var from: Int

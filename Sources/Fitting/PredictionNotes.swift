@@ -1,3 +1,5 @@
+import Measurements
+
 /// The lines printed above a prediction when it should be trusted less: one when it goes beyond
 /// what was measured (`measured on 1 host over shared memory; 64 nodes is 16× the largest count
 /// measured (4 ranks)`), one naming the fits it uses whose held-out error exceeds 50%.
@@ -8,8 +10,72 @@ public enum PredictionNotes {
   public static func lines(
     _ models: ModelsFile, request: TrainingTimePrediction.Request, rows: [TrainingTimePrediction.Row]
   ) -> [String] {
-    [extrapolation(models, request: request, rows: rows), highErrors(models, request: request, rows: rows)]
-      .compactMap { $0 }
+    if let system = request.system, !system.measured {
+      return [described(system, models, request: request)]
+    }
+    return [
+      extrapolation(models, request: request, rows: rows), levels(models, request: request, rows: rows),
+      highErrors(models, request: request, rows: rows),
+    ]
+    .compactMap { $0 }
+  }
+
+  /// The assumptions behind a prediction for a described system, one clause each: where the
+  /// device, the compute, the links and γ come from.
+  static func described(_ system: SystemDescription, _ models: ModelsFile, request: TrainingTimePrediction.Request)
+    -> String
+  {
+    var parts = [
+      "system \(system.name) described, not measured", "device \(system.device.name) from \(system.device.source)",
+    ]
+    if let sampleTime = request.sampleTimeMs {
+      parts.append("compute from the given \(ModelsNumber.format(sampleTime)) ms per sample")
+    } else if let entry = system.throughput(model: request.model, batch: request.batch) {
+      let engine = entry.engine.map { " (\($0))" } ?? ""
+      let source = entry.source.map { ", \($0)" } ?? ""
+      parts.append(
+        "compute from throughput \(entry.model) batch \(entry.batch)\(engine): \(ModelsNumber.format(entry.samplesPerS)) samples/s\(source), time per sample assumed the same at every batch"
+      )
+    } else if let peak = system.device.peakFlops {
+      let percent = Int((request.deviceEfficiency * 100).rounded())
+      parts.append(
+        "compute from peak \(FlopRate.format(peak)) at \(percent)% assumed efficiency (--device-efficiency), 6 FLOP per forward MAC per sample"
+      )
+    }
+    if request.computeSpeed != 1 { parts.append("compute speed × \(ModelsNumber.format(request.computeSpeed)) given") }
+    var links: [String] = []
+    if let intra = system.intraNode { links.append("\(intra.text) within a node (\(intra.source))") }
+    links.append("\(system.interNode.text) between nodes (\(system.interNode.source))")
+    parts.append("links: " + links.joined(separator: ", "))
+    if let gamma = models.communication.first?.gammaSPerByte, gamma > 0 {
+      parts.append("γ \(gamma) s/byte from models.json")
+    } else {
+      parts.append("γ 0: no reduction cost fitted")
+    }
+    return parts.joined(separator: "; ")
+  }
+
+  /// How the measured machine's two levels were priced, when rows put several ranks on each of
+  /// several nodes or the network between nodes was not measured; nil otherwise.
+  static func levels(
+    _ models: ModelsFile, request: TrainingTimePrediction.Request, rows: [TrainingTimePrediction.Row]
+  ) -> String? {
+    guard let measured = models.provenance, rows.contains(where: { $0.nodes > 1 }) else { return nil }
+    let given = request.linkBytesPerS != nil || request.latencyS != nil
+    let between =
+      measured.transport == .network
+      ? (given ? "between nodes the given link" : "between nodes the network measured")
+      : (given
+        ? "between nodes the given link" : "between nodes no network measured: priced as the shared memory measured")
+    let within =
+      measured.transport == .sharedMemory
+      ? "within a node the shared memory measured"
+      : (models.links?.withinHost != nil
+        ? "within a node the p2p links between ranks of one host"
+        : "within a node no shared memory measured: priced as the network measured")
+    let unmeasuredNetwork = measured.transport == .sharedMemory && !given
+    guard rows.contains(where: { $0.nodes > 1 && $0.devicesPerNode > 1 }) || unmeasuredNetwork else { return nil }
+    return "allreduce priced with \(within), \(between)"
   }
 
   /// Where the rows go beyond the measured hosts, rank counts and batches; nil when they do not.
