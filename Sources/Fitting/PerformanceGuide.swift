@@ -120,9 +120,7 @@ public struct PerformanceGuide: Sendable {
         let summary = try spec.summary()
         let base = prediction(request, model: model, system: system)
         let predicted = try TrainingTimePrediction(models: models).predict(base, nodes: counts)
-        for note in PredictionNotes.lines(models, request: base, rows: predicted) where !notes.contains(note) {
-          notes.append(note)
-        }
+        notes = Self.merged(notes, PredictionNotes.lines(models, request: base, rows: predicted))
         let single = try TrainingTimePrediction(models: models).predict(
           prediction(request, model: model, system: Self.oneDevice(system)), nodes: [1])
         let oneDevice = single.first?.samplesPerS
@@ -193,6 +191,43 @@ public struct PerformanceGuide: Sendable {
     prediction.deviceEfficiency = request.deviceEfficiency
     prediction.deviceMemoryBytes = system.device.memoryBytes
     return prediction
+  }
+
+  /// The notes of one system over several models, each said once: a line's parts (separated
+  /// by "; " outside parentheses) already said by an earlier line are left out of it, and a
+  /// line with nothing new is dropped. The second model's line then says only its own compute.
+  static func merged(_ notes: [String], _ lines: [String]) -> [String] {
+    var merged = notes
+    var said = Set(notes.flatMap(parts))
+    for line in lines {
+      let new = parts(line).filter { !said.contains($0) }
+      guard !new.isEmpty else { continue }
+      said.formUnion(new)
+      merged.append(new.joined(separator: "; "))
+    }
+    return merged
+  }
+
+  /// `a; b (c; d); e` → `a`, `b (c; d)`, `e`.
+  static func parts(_ line: String) -> [String] {
+    var parts: [String] = []
+    var current = ""
+    var depth = 0
+    var characters = line[...]
+    while let character = characters.first {
+      if character == "(" { depth += 1 }
+      if character == ")" { depth = max(depth - 1, 0) }
+      if depth == 0, characters.hasPrefix("; ") {
+        parts.append(current)
+        current = ""
+        characters = characters.dropFirst(2)
+        continue
+      }
+      current.append(character)
+      characters = characters.dropFirst()
+    }
+    parts.append(current)
+    return parts.filter { !$0.isEmpty }
   }
 
   /// `system` with only the throughput entries of `engine` (all without one).

@@ -96,4 +96,15 @@ struct PerformanceGuideTests {
       "twice the throughput, half the compute")
     #expect(try row("mxnet").engine == "peak FLOP/s")
   }
+
+  @Test func notesOfSeveralModelsSayEachPartOnce() {
+    let first = "system s described; device P100 (spec; 16 GB); compute from throughput resnet50; links: ib-edr"
+    let second = "system s described; device P100 (spec; 16 GB); compute from peak; links: ib-edr"
+    #expect(
+      PerformanceGuide.parts(first) == [
+        "system s described", "device P100 (spec; 16 GB)", "compute from throughput resnet50", "links: ib-edr",
+      ])
+    #expect(PerformanceGuide.merged([], [first]) == [first])
+    #expect(PerformanceGuide.merged([first], [second, first]) == [first, "compute from peak"])
+  }
 }
