@@ -138,7 +138,7 @@ public struct PerformanceGuide: Sendable {
         }
         let widest = predicted.first { $0.nodes == largest }!
         var fasterHours: Double?
-        if largest > 1 {
+        if largest > 1, !system.measured {
           fasterHours = try TrainingTimePrediction(models: models).predict(
             prediction(request, model: model, system: faster), nodes: [largest]
           ).first?.hours
@@ -165,9 +165,18 @@ public struct PerformanceGuide: Sendable {
       }
       sections.append(SystemNotes(system: system.name, line: system.line, notes: notes))
       observations.append(GuideObservation.scaling(system: system.name, figures))
-      observations.append(
-        GuideObservation.interconnect(
-          system: system.name, link: system.interNode.text, faster: faster.interNode.text, figures))
+      if system.measured {
+        observations.append(
+          GuideObservation(
+            kind: .interconnect, system: system.name, verdict: .omitted,
+            statement:
+              "\(system.name) is measured: its allreduces are priced from the fits in models.json, not from a described network to make faster",
+            figures: []))
+      } else {
+        observations.append(
+          GuideObservation.interconnect(
+            system: system.name, link: system.interNode.text, faster: faster.interNode.text, figures))
+      }
       observations.append(
         GuideObservation.memory(
           system: system.name, device: system.device.name, deviceBytes: system.device.memoryBytes, memory))

@@ -85,6 +85,8 @@ struct GuideTests {
     #expect(decoded.rows.map(\.nodes) == [1, 2, 4])
     #expect(decoded.rows.allSatisfy { $0.model == "resnet50" && $0.system == "fixture" && $0.count == 1 })
     #expect(decoded.observations.map(\.kind) == [.scaling, .interconnect, .memory])
+    let interconnect = try #require(decoded.observations.first { $0.kind == .interconnect })
+    #expect(interconnect.verdict == .omitted && interconnect.statement.contains("is measured"), "\(interconnect)")
     #expect(decoded.systems.map(\.system) == ["fixture"])
 
     let predict = try runDlscale(["predict", "--models", models, "--system", system, "--format", "json"] + Self.ask)
