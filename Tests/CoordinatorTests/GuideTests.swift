@@ -145,6 +145,14 @@ struct GuideTests {
     (["--model", "resnet101"], "--system is required"),
     (["--model", "resnet101,", "--system", "8xp100-nvlink-edr"], "invalid --model 'resnet101,'"),
     (["--model", "resnet101", "--system", "8xp100-nvlink-edr", "--format", "html"], "--format must be"),
+    (
+      ["--model", "acoustic", "--system", "8xp100-nvlink-edr", "--out", "/nonexistent/guide.md"],
+      "cannot write /nonexistent/guide.md"
+    ),
+    (
+      ["--model", "acoustic", "--system", "8xp100-nvlink-edr", "--device-efficiency", "1.5"],
+      "--device-efficiency must be"
+    ),
   ])
   func badInputIsOneLine(arguments: [String], message: String) throws {
     let result = try runDlscale(["guide", "--samples", "1e8"] + arguments)
