@@ -98,93 +98,98 @@ public struct PerformanceGuide: Sendable {
     guard !request.models.isEmpty, !request.systems.isEmpty, !request.nodes.isEmpty else {
       throw FittingError.notCovered("the guide needs at least one model, one system and one node count")
     }
-    var rows: [Row] = []
-    var sections: [SystemNotes] = []
-    var observations: [GuideObservation] = []
-    for described in request.systems {
-      let system = Self.system(described, engine: request.engine)
-      let faster = Self.fasterNetwork(system)
-      var notes: [String] = []
-      var counts = request.nodes
-      if let limit = system.nodes, counts.contains(where: { $0 > limit }) {
-        let dropped = counts.filter { $0 > limit }.map(String.init).joined(separator: ", ")
-        counts = counts.filter { $0 <= limit }
-        if counts.isEmpty { counts = [limit] }
-        notes.append("\(system.name) has \(limit) nodes: \(dropped) left out")
-      }
-      let largest = counts.max()!
-      var figures: [GuideObservation.ModelFigures] = []
-      var memory: [GuideObservation.ModelMemory] = []
-      for model in request.models {
-        let spec = try Zoo.spec(named: model)
-        let summary = try spec.summary()
-        let base = prediction(request, model: model, system: system)
-        let predicted = try TrainingTimePrediction(models: models).predict(base, nodes: counts)
-        notes = Self.merged(notes, PredictionNotes.lines(models, request: base, rows: predicted))
-        let single = try TrainingTimePrediction(models: models).predict(
-          prediction(request, model: model, system: Self.oneDevice(system)), nodes: [1])
-        let oneDevice = single.first?.samplesPerS
-        for row in predicted {
-          rows.append(
-            Row(
-              samples: request.samples, epochs: request.epochs, model: model, system: system.name,
-              device: system.device.name, count: system.devicesPerNode, nodes: row.nodes,
-              interconnect: Self.interconnect(system),
-              engine: Self.engine(system, model: model, batch: request.batch),
-              batch: request.batch, scaling: request.strongScaling ? "strong" : "weak", hours: row.hours,
-              errorPct: row.errorPct, unknownErrors: row.unknownErrors, samplesPerS: row.samplesPerS,
-              efficiency: oneDevice.flatMap { $0 > 0 ? row.samplesPerS / (Double(row.ranks) * $0) : nil },
-              memoryBytes: row.memoryBytes, fitsDevice: row.fitsDevice, prediction: row))
-        }
-        let widest = predicted.first { $0.nodes == largest }!
-        var fasterHours: Double?
-        if largest > 1, !system.measured {
-          fasterHours = try TrainingTimePrediction(models: models).predict(
-            prediction(request, model: model, system: faster), nodes: [largest]
-          ).first?.hours
-        }
-        figures.append(
-          GuideObservation.ModelFigures(
-            model: model,
-            computePerGradientByte: GuideMeasure.computePerGradientByte(
-              forwardMACs: summary.forwardMACs, batchPerDevice: widest.batchPerRank,
-              gradientBytes: summary.gradientBytes),
-            nodes: largest,
-            efficiency: rows.last { $0.model == model && $0.system == system.name && $0.nodes == largest }?.efficiency,
-            hours: widest.hours, fasterHours: fasterHours))
-        if let deviceBytes = system.device.memoryBytes {
-          let fixed = try MemoryEstimate(spec: spec, batch: 1)
-          memory.append(
-            GuideObservation.ModelMemory(
-              model: model,
-              largestBatch: try GuideMeasure.largestBatch(fitting: deviceBytes) {
-                try MemoryEstimate(spec: spec, batch: $0).totalBytes
-              },
-              modelBytes: fixed.weightsBytes + fixed.gradientsBytes + fixed.optimizerBytes + fixed.bucketsBytes))
-        }
-      }
-      sections.append(SystemNotes(system: system.name, line: system.line, notes: notes))
-      observations.append(GuideObservation.scaling(system: system.name, figures))
-      if system.measured {
-        observations.append(
-          GuideObservation(
-            kind: .interconnect, system: system.name, verdict: .omitted,
-            statement:
-              "\(system.name) is measured: its allreduces are priced from the fits in models.json, not from a described network to make faster",
-            figures: []))
-      } else {
-        observations.append(
-          GuideObservation.interconnect(
-            system: system.name, link: system.interNode.text, faster: faster.interNode.text, figures))
-      }
-      observations.append(
-        GuideObservation.memory(
-          system: system.name, device: system.device.name, deviceBytes: system.device.memoryBytes, memory))
-    }
-    return Result(
+    var result = Result(
       samples: request.samples, epochs: request.epochs, batch: request.batch,
-      scaling: request.strongScaling ? "strong" : "weak", nodes: request.nodes, systems: sections, rows: rows,
-      observations: observations)
+      scaling: request.strongScaling ? "strong" : "weak", nodes: request.nodes, systems: [], rows: [],
+      observations: [])
+    for described in request.systems {
+      try add(Self.system(described, engine: request.engine), request, to: &result)
+    }
+    return result
+  }
+
+  /// One system's notes, rows and observations.
+  func add(_ system: SystemDescription, _ request: Request, to result: inout Result) throws {
+    var notes: [String] = []
+    var counts = request.nodes
+    if let limit = system.nodes, counts.contains(where: { $0 > limit }) {
+      let dropped = counts.filter { $0 > limit }.map(String.init).joined(separator: ", ")
+      counts = counts.filter { $0 <= limit }
+      if counts.isEmpty { counts = [limit] }
+      notes.append("\(system.name) has \(limit) nodes: \(dropped) left out")
+    }
+    let largest = counts.max()!
+    let predictor = TrainingTimePrediction(models: models)
+    var figures: [GuideObservation.ModelFigures] = []
+    var memory: [GuideObservation.ModelMemory] = []
+    for model in request.models {
+      let base = prediction(request, model: model, system: system)
+      let predicted = try predictor.predict(base, nodes: counts)
+      notes = Self.merged(notes, PredictionNotes.lines(models, request: base, rows: predicted))
+      let oneDevice = try predictor.predict(
+        prediction(request, model: model, system: Self.oneDevice(system)), nodes: [1]
+      ).first?.samplesPerS
+      let rows = predicted.map { row in
+        Row(
+          samples: request.samples, epochs: request.epochs, model: model, system: system.name,
+          device: system.device.name, count: system.devicesPerNode, nodes: row.nodes,
+          interconnect: Self.interconnect(system), engine: Self.engine(system, model: model, batch: request.batch),
+          batch: request.batch, scaling: request.strongScaling ? "strong" : "weak", hours: row.hours,
+          errorPct: row.errorPct, unknownErrors: row.unknownErrors, samplesPerS: row.samplesPerS,
+          efficiency: oneDevice.flatMap { $0 > 0 ? row.samplesPerS / (Double(row.ranks) * $0) : nil },
+          memoryBytes: row.memoryBytes, fitsDevice: row.fitsDevice, prediction: row)
+      }
+      result.rows += rows
+      let widest = rows.first { $0.nodes == largest }!
+      // The same system with a faster network; a measured system's allreduces come from its fits.
+      let fasterHours =
+        largest > 1 && !system.measured
+        ? try predictor.predict(
+          prediction(request, model: model, system: Self.fasterNetwork(system)), nodes: [largest]
+        ).first?.hours : nil
+      let summary = try Zoo.spec(named: model).summary()
+      figures.append(
+        GuideObservation.ModelFigures(
+          model: model,
+          computePerGradientByte: GuideMeasure.computePerGradientByte(
+            forwardMACs: summary.forwardMACs, batchPerDevice: widest.prediction.batchPerRank,
+            gradientBytes: summary.gradientBytes),
+          nodes: largest, efficiency: widest.efficiency, hours: widest.hours, fasterHours: fasterHours))
+      if let deviceBytes = system.device.memoryBytes {
+        memory.append(try Self.memory(of: model, fitting: deviceBytes))
+      }
+    }
+    result.systems.append(SystemNotes(system: system.name, line: system.line, notes: notes))
+    result.observations.append(GuideObservation.scaling(system: system.name, figures))
+    if system.measured {
+      result.observations.append(
+        GuideObservation(
+          kind: .interconnect, system: system.name, verdict: .omitted,
+          statement:
+            "\(system.name) is measured: its allreduces are priced from the fits in models.json, not from a described network to make faster",
+          figures: []))
+    } else {
+      result.observations.append(
+        GuideObservation.interconnect(
+          system: system.name, link: system.interNode.text, faster: Self.fasterNetwork(system).interNode.text,
+          figures))
+    }
+    result.observations.append(
+      GuideObservation.memory(
+        system: system.name, device: system.device.name, deviceBytes: system.device.memoryBytes, memory))
+  }
+
+  /// The largest batch of `model` a device of `deviceBytes` holds, and what the model itself
+  /// (weights, gradients, momentum, buckets: what does not grow with the batch) takes.
+  static func memory(of model: String, fitting deviceBytes: Int) throws -> GuideObservation.ModelMemory {
+    let spec = try Zoo.spec(named: model)
+    let fixed = try MemoryEstimate(spec: spec, batch: 1)
+    return GuideObservation.ModelMemory(
+      model: model,
+      largestBatch: try GuideMeasure.largestBatch(fitting: deviceBytes) {
+        try MemoryEstimate(spec: spec, batch: $0).totalBytes
+      },
+      modelBytes: fixed.weightsBytes + fixed.gradientsBytes + fixed.optimizerBytes + fixed.bucketsBytes)
   }
 
   /// The prediction request of one model on one system, as `dlscale predict --system` makes it.
