@@ -12,8 +12,9 @@ struct ClusterCommand: ParsableCommand {
     discussion: """
       Each host is a network namespace dls-NAME-hI with one veth link into a bridge; addresses \
       are in a private /24 that exists only inside this machine, and each link is rate-limited \
-      in both directions (jumbo frames by default, --mtu; the tbf burst, --burst). --cpus caps each host's CPU time; --comm-cpus reserves more for communication threads. The hostfile and mpirun launcher are written to the cluster's state \
-      folder (/run/dlscale/clusters/NAME).
+      in both directions (jumbo frames by default, --mtu; the tbf burst, --burst). --cpus caps each host's CPU time; --comm-cpus reserves more for communication threads. The hostfile, mpirun launcher and the cluster's system file \
+      (system.yaml, for --system) are written to the cluster's state folder \
+      (/run/dlscale/clusters/NAME).
       """,
     subcommands: [Up.self, Down.self, Status.self]
   )

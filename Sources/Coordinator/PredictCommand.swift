@@ -18,7 +18,11 @@ struct PredictCommand: ParsableCommand {
       beside the next forward, first layers first, and the time forward waits for them is \
       exposed; with off every allreduce is. Compute comes from the model's train records in \
       models.json, else the kernel regression, else --sample-time-ms. Without --algorithm, the \
-      fastest fitted algorithm at each node count is used.
+      fastest fitted algorithm at each node count is used. With --system (a catalogue name or a \
+      YAML file; dlscale systems), ranks per node are its devices, allreduces are priced with \
+      its link within a node and its network between nodes (flat or hierarchical, the cheaper), \
+      and an unmeasured system's compute comes from its throughput entry, else its device's \
+      peak at --device-efficiency.
       """
   )
 
@@ -113,7 +117,7 @@ enum SystemNodes {
     let dropped = counts.filter { $0 > limit }.map(String.init).joined(separator: ", ")
     return (
       kept.isEmpty ? [limit] : kept,
-      "warning: system \(system.name) has \(limit) nodes; \(dropped) node\(dropped.contains(",") ? "s" : "") left out"
+      "warning: system \(system.name) has \(limit) nodes; node count\(dropped.contains(",") ? "s" : "") \(dropped) left out"
         + (kept.isEmpty ? "; predicting \(limit)" : "")
     )
   }

@@ -11,7 +11,7 @@ import Measurements
 /// memory), between nodes when across hosts. The other level: between nodes, `--link-rate` and
 /// `--latency` when given, else the measured model (no network measured); within a node, the
 /// p2p links between ranks of one host when recorded, else the measured model.
-struct AllreduceLevels {
+struct AllreduceLevels: Sendable {
   var intra: StructuralCollectiveModel
   var inter: StructuralCollectiveModel
   /// The terms whose error is unknown because a level is not fitted: one phrase each.
@@ -19,16 +19,18 @@ struct AllreduceLevels {
   /// Whether the error of the fitted allreduce model applies (a level is the fitted model).
   var fittedError: Double?
 
-  /// Seconds and schedule of one allreduce of `bytes` among `nodes` × `perNode` ranks.
-  func seconds(algorithm: String, nodes: Int, perNode: Int, bytes: Int) -> (Double, NodeAllreducePricing.Schedule) {
-    if nodes == 1 { return (intra.seconds(ranks: perNode, bytes: bytes), .flat) }
-    if perNode == 1 { return (inter.seconds(ranks: nodes, bytes: bytes), .flat) }
+  /// Seconds and schedule of one allreduce of `bytes` among `nodes` × `perNode` ranks, as a
+  /// function of the bytes (the placement of the rounds is found once).
+  func pricer(algorithm: String, nodes: Int, perNode: Int) -> @Sendable (Int) -> (Double, NodeAllreducePricing.Schedule)
+  {
+    if nodes == 1 { return { (intra.seconds(ranks: perNode, bytes: $0), .flat) } }
+    if perNode == 1 { return { (inter.seconds(ranks: nodes, bytes: $0), .flat) } }
     let pricing = NodeAllreducePricing(
       algorithm: AllreduceKind(name: algorithm) ?? .mpi, nodes: nodes, devicesPerNode: perNode,
       intra: .init(alphaS: intra.alphaS, betaSPerByte: intra.betaSPerByte),
       inter: .init(alphaS: inter.alphaS, betaSPerByte: inter.betaSPerByte),
       gammaSPerByte: inter.gammaSPerByte)
-    return pricing.best(bytes: bytes)
+    return { pricing.best(bytes: $0) }
   }
 }
 

@@ -24,6 +24,8 @@ public struct ConfigurationSearch: Sendable {
   {
     guard maxNodes > 0 else { throw FittingError.notCovered("--max-nodes must be positive") }
     let prediction = TrainingTimePrediction(models: models)
+    // A system's node count caps the search; its device's memory acts as the request's.
+    let largest = min(maxNodes, base.system?.nodes ?? maxNodes)
     var unrestricted = base
     unrestricted.algorithm = nil
     let candidates = algorithms ?? prediction.algorithms(unrestricted)
@@ -39,7 +41,7 @@ public struct ConfigurationSearch: Sendable {
               request.algorithm = algorithm
               request.bucketBytes = bucket
               request.overlap = overlap
-              rows += try prediction.predict(request, nodes: Array(1...maxNodes))
+              rows += try prediction.predict(request, nodes: Array(1...largest))
             }
           }
         }
@@ -52,7 +54,7 @@ public struct ConfigurationSearch: Sendable {
         row.ranks > 1 ? "\(row.algorithm)|\(row.schedule)|\(row.bucketBytes)|\(row.overlap)" : "none"
       return seen.insert("\(row.nodes)|\(row.ranks)|\(row.batchPerRank)|\(communication)").inserted
     }
-    if base.deviceMemoryBytes != nil {
+    if base.deviceMemoryBytes != nil || base.system?.device.memoryBytes != nil {
       let smallest = Double(rows.compactMap(\.memoryBytes).min() ?? 0) / Double(1 << 20)
       rows = rows.filter { $0.fitsDevice != false }
       guard !rows.isEmpty else {

@@ -49,6 +49,9 @@ public struct NodeAllreducePricing: Sendable, Equatable {
   public var intra: LinkCost
   public var inter: LinkCost
   public var gammaSPerByte: Double
+  /// The flat schedule's rounds with where their messages go, found once: they depend on the
+  /// ranks' placement, not on the bytes.
+  let placedRounds: [PlacedRound]
 
   public init(
     algorithm: AllreduceKind, nodes: Int, devicesPerNode: Int, intra: LinkCost, inter: LinkCost,
@@ -61,6 +64,10 @@ public struct NodeAllreducePricing: Sendable, Equatable {
     self.intra = intra
     self.inter = inter
     self.gammaSPerByte = gammaSPerByte
+    let ranks = nodes * devicesPerNode
+    placedRounds = Self.rounds(algorithm, ranks: ranks, devicesPerNode: devicesPerNode).map {
+      Self.place($0, ranks: ranks, devicesPerNode: devicesPerNode)
+    }
   }
 
   var ranks: Int { nodes * devicesPerNode }
@@ -76,10 +83,12 @@ public struct NodeAllreducePricing: Sendable, Equatable {
   /// The algorithm's rounds over all ranks, each paying its slowest link.
   public func flatSeconds(bytes: Int) -> Double {
     let n = Double(bytes)
-    let p = ranks
     var total = 0.0
-    for round in rounds(ranks: p, bytes: n) {
-      total += Double(round.repeats) * (cost(of: round) + round.reducedBytes * gammaSPerByte)
+    for round in placedRounds {
+      let message = round.share * n
+      var seconds = round.inside ? intra.seconds(bytes: message, flows: 1) : 0
+      if round.leaving > 0 { seconds = max(seconds, inter.seconds(bytes: message, flows: round.leaving)) }
+      total += Double(round.repeats) * (seconds + round.reducedShare * n * gammaSPerByte)
     }
     return total
   }
@@ -97,7 +106,8 @@ public struct NodeAllreducePricing: Sendable, Equatable {
     return reduceScatter + across + within
   }
 
-  /// One round of a schedule: every rank r with a partner sends `bytes` to it at once.
+  /// One round of a schedule: every rank r with a partner sends `bytes` (`share` of the n
+  /// bytes) to it at once, and the receiver reduces `reducedBytes` of them.
   struct Round {
     var repeats: Int
     var bytes: Double
@@ -105,26 +115,37 @@ public struct NodeAllreducePricing: Sendable, Equatable {
     var partner: (Int) -> Int?
   }
 
-  /// max(α_i + m·β_i if a message stays inside a node, α_e + m·f·β_e if f > 0 leave one).
-  func cost(of round: Round) -> Double {
+  /// A round with its messages placed: whether one stays inside a node, and the most that
+  /// leave one node at once. It costs max(α_i + m·β_i if inside, α_e + m·f·β_e if f > 0).
+  struct PlacedRound: Sendable, Equatable {
+    var repeats: Int
+    var share: Double
+    var reducedShare: Double
+    var inside: Bool
+    var leaving: Int
+  }
+
+  static func place(_ round: Round, ranks: Int, devicesPerNode: Int) -> PlacedRound {
     var inside = false
-    var leaving: [Int: Int] = [:]
+    var leaving = [Int](repeating: 0, count: (ranks + devicesPerNode - 1) / devicesPerNode)
     for rank in 0..<ranks {
       guard let partner = round.partner(rank), partner >= 0, partner < ranks, partner != rank else { continue }
       let node = rank / devicesPerNode
       if partner / devicesPerNode == node {
         inside = true
       } else {
-        leaving[node, default: 0] += 1
+        leaving[node] += 1
       }
     }
-    var seconds = inside ? intra.seconds(bytes: round.bytes, flows: 1) : 0
-    if let flows = leaving.values.max() { seconds = max(seconds, inter.seconds(bytes: round.bytes, flows: flows)) }
-    return seconds
+    return PlacedRound(
+      repeats: round.repeats, share: round.bytes, reducedShare: round.reducedBytes, inside: inside,
+      leaving: leaving.max() ?? 0)
   }
 
-  /// The rounds of the algorithm's schedule (`AllreduceKind.cost` counts the same messages).
-  func rounds(ranks p: Int, bytes n: Double) -> [Round] {
+  /// The rounds of the algorithm's schedule (`AllreduceKind.cost` counts the same messages),
+  /// for n = 1 byte: each round's bytes are its share of n.
+  static func rounds(_ algorithm: AllreduceKind, ranks p: Int, devicesPerNode: Int) -> [Round] {
+    let n = 1.0
     guard p > 1 else { return [] }
     switch algorithm {
     case .ring, .mpi:
@@ -207,14 +228,14 @@ public struct NodeAllreducePricing: Sendable, Equatable {
   }
 
   /// The p − p′ extra ranks send their n bytes to rank r − p′ (reduced there) …
-  private func foldIn(_ p: Int, _ n: Double) -> [Round] {
+  private static func foldIn(_ p: Int, _ n: Double) -> [Round] {
     let participants = RankArithmetic.largestPowerOfTwo(atMost: p)
     guard p != participants else { return [] }
     return [Round(repeats: 1, bytes: n, reducedBytes: n, partner: { $0 >= participants ? $0 - participants : nil })]
   }
 
   /// … and get the result back.
-  private func foldOut(_ p: Int, _ n: Double) -> [Round] {
+  private static func foldOut(_ p: Int, _ n: Double) -> [Round] {
     let participants = RankArithmetic.largestPowerOfTwo(atMost: p)
     guard p != participants else { return [] }
     return [

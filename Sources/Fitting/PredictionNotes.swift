@@ -13,8 +13,11 @@ public enum PredictionNotes {
     if let system = request.system, !system.measured {
       return [described(system, models, request: request)]
     }
+    let measuredSystem = request.system.map {
+      "system \($0.name), a measured one: compute and allreduces from the fits in models.json, \($0.devicesPerNode) ranks per node"
+    }
     return [
-      extrapolation(models, request: request, rows: rows), levels(models, request: request, rows: rows),
+      measuredSystem, extrapolation(models, request: request, rows: rows), levels(models, request: request, rows: rows),
       highErrors(models, request: request, rows: rows),
     ]
     .compactMap { $0 }
@@ -56,7 +59,7 @@ public enum PredictionNotes {
   }
 
   /// How the measured machine's two levels were priced, when rows put several ranks on each of
-  /// several nodes or the network between nodes was not measured; nil otherwise.
+  /// several nodes; nil otherwise.
   static func levels(
     _ models: ModelsFile, request: TrainingTimePrediction.Request, rows: [TrainingTimePrediction.Row]
   ) -> String? {
@@ -64,18 +67,17 @@ public enum PredictionNotes {
     let given = request.linkBytesPerS != nil || request.latencyS != nil
     let between =
       measured.transport == .network
-      ? (given ? "between nodes the given link" : "between nodes the network measured")
+      ? (given ? "between nodes: the given link" : "between nodes: the network measured")
       : (given
-        ? "between nodes the given link" : "between nodes no network measured: priced as the shared memory measured")
+        ? "between nodes: the given link" : "between nodes: no network measured, priced as the shared memory measured")
     let within =
       measured.transport == .sharedMemory
-      ? "within a node the shared memory measured"
+      ? "within a node: the shared memory measured"
       : (models.links?.withinHost != nil
-        ? "within a node the p2p links between ranks of one host"
-        : "within a node no shared memory measured: priced as the network measured")
-    let unmeasuredNetwork = measured.transport == .sharedMemory && !given
-    guard rows.contains(where: { $0.nodes > 1 && $0.devicesPerNode > 1 }) || unmeasuredNetwork else { return nil }
-    return "allreduce priced with \(within), \(between)"
+        ? "within a node: the p2p links between ranks of one host"
+        : "within a node: no shared memory measured, priced as the network measured")
+    guard rows.contains(where: { $0.nodes > 1 && $0.devicesPerNode > 1 }) else { return nil }
+    return "allreduce \(within); \(between)"
   }
 
   /// Where the rows go beyond the measured hosts, rank counts and batches; nil when they do not.

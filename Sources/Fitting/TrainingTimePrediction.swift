@@ -186,12 +186,13 @@ public struct TrainingTimePrediction: Sendable {
 
   /// Candidate algorithms: the requested one, or every fitted one.
   /// Candidate algorithms: the requested one, or every fitted one; for a described system with
-  /// nothing fitted, every algorithm with a known schedule.
+  /// nothing fitted, every algorithm with a schedule of its own over all ranks (the two-level
+  /// `hierarchical` algorithm is left to the hierarchical schedule, priced beside each).
   func algorithms(_ request: Request) -> [String] {
     if let algorithm = request.algorithm { return [algorithm] }
     let fitted = models.communication.map(\.algorithm)
     if fitted.isEmpty, let system = request.system, !system.measured {
-      return AllreduceKind.allCases.filter { $0 != .mpi }.map(\.rawValue)
+      return AllreduceKind.allCases.filter { $0 != .mpi && $0 != .hierarchical }.map(\.rawValue)
     }
     return fitted.isEmpty ? ["ring"] : fitted
   }
@@ -245,14 +246,13 @@ public struct TrainingTimePrediction: Sendable {
       for algorithm in algorithms(request) {
         let levels = try self.levels(algorithm, request)
         let perNode = request.ranksPerNode
+        let price = levels.pricer(algorithm: algorithm, nodes: count, perNode: perNode)
         var schedules = Set<NodeAllreducePricing.Schedule>()
-        for bucket in Set(buckets) where ranks > 1 {
-          schedules.insert(levels.seconds(algorithm: algorithm, nodes: count, perNode: perNode, bytes: bucket).1)
-        }
+        for bucket in Set(buckets) where ranks > 1 { schedules.insert(price(bucket).1) }
         var iteration = IterationModel(
           computeMs: computeMs, backwardMs: computeMs * compute.backwardShare, updateMs: updateMs,
           buckets: buckets, ranks: ranks,
-          allreduceSeconds: { levels.seconds(algorithm: algorithm, nodes: count, perNode: perNode, bytes: $0).0 })
+          allreduceSeconds: { price($0).0 })
         iteration.profile = profile
         iteration.interference = interference(request)?.slowdownPerHiddenMs ?? 0
         iteration.overlap = request.overlap

@@ -138,4 +138,57 @@ struct NodeAllreducePricingTests {
       "1×8 \(one.hours) h, 2×4 \(two.hours) h, 8×1 \(eight.hours) h")
     #expect(two.schedule == "hierarchical")
   }
+
+  @Test func p2pLinksSayWhichRanksShareAHost() throws {
+    // Ranks 0, 1 on host a and 2 on host b: within a host 1 us + n / 5 GB/s, across 50 us +
+    // n / 100 MB/s, at one size each (the latency is the time at the smallest size).
+    var records: [Record] = []
+    for (from, to, latency, rate) in [(0, 1, 1e-6, 5e9), (1, 0, 1e-6, 5e9), (0, 2, 50e-6, 1e8)] {
+      var record = Record(kind: .p2p, runId: "hosts")
+      record.rankHosts = ["a", "a", "b"]
+      record.from = from
+      record.to = to
+      record.bytes = 8
+      record.latencyUs = latency * 1e6
+      record.bandwidthGbps = rate / 1e9
+      records.append(record)
+    }
+    let links = try LinkModel.fit(records)
+    #expect(links.links.map(\.sameHost) == [true, false, true], "links (0,1), (0,2), (1,0)")
+    let within = try #require(links.withinHost)
+    let between = try #require(links.betweenHosts)
+    #expect(Self.close(within.latencyS, 1e-6) && within.bandwidthBytesPerS == 5e9)
+    #expect(Self.close(between.latencyS, 50e-6) && between.bandwidthBytesPerS == 1e8)
+  }
+
+  @Test func measuredAcrossHostsUsesTheLinksOfOneHostWithinANode() throws {
+    // The ring fit is the network's (50 us, 100 MB/s); the p2p links within a host are 5 GB/s.
+    var models = PredictionTests.models(alpha: 50e-6, beta: 1e-8)
+    models.provenance = MeasurementProvenance(hosts: 2, ranksPerHost: [2], rankCounts: [2, 4])
+    models.links = LinkModel(
+      latencyS: 25e-6, bandwidthBytesPerS: 1e9,
+      links: [
+        .init(
+          from: 0, to: 1, latencyS: 1e-6, bandwidthBytesPerS: 5e9, fittedLatencyS: nil,
+          fittedBandwidthBytesPerS: nil, sameHost: true),
+        .init(
+          from: 0, to: 2, latencyS: 50e-6, bandwidthBytesPerS: 1e8, fittedLatencyS: nil,
+          fittedBandwidthBytesPerS: nil, sameHost: false),
+      ])
+    var request = TrainingTimePrediction.Request(model: "resnet50", samples: 1e6, epochs: 1)
+    request.algorithm = "ring"
+    let prediction = TrainingTimePrediction(models: models)
+    let levels = try prediction.levels("ring", request)
+    #expect(Self.close(levels.intra.betaSPerByte, 1 / 5e9) && Self.close(levels.intra.alphaS, 1e-6))
+    #expect(Self.close(levels.inter.betaSPerByte, 1e-8) && Self.close(levels.inter.alphaS, 50e-6))
+    // Ring over 4 ranks of one node, 4 MB: 6 rounds of 1 us + 1 MB / 5 GB/s.
+    let bytes = 4_000_000
+    let (oneNode, _) = levels.pricer(algorithm: "ring", nodes: 1, perNode: 4)(bytes)
+    #expect(Self.close(oneNode, 6 * (1e-6 + 1e6 / 5e9)), "\(oneNode) s")
+    request.ranksPerNode = 4
+    let one = try prediction.predict(request, nodes: [1])[0]
+    request.ranksPerNode = 1
+    let four = try prediction.predict(request, nodes: [4])[0]
+    #expect(one.allreduceMs * 10 < four.allreduceMs, "1×4 \(one.allreduceMs) ms, 4×1 \(four.allreduceMs) ms")
+  }
 }
