@@ -14,7 +14,7 @@ struct Coordinator: ParsableCommand {
       ImportCommand.self,
       // Understand.
       KernelsCommand.self, ModelsCommand.self, FitCommand.self, PredictCommand.self, OptimizeCommand.self,
-      ReportCommand.self, SystemsCommand.self,
+      ReportCommand.self, SystemsCommand.self, GuideCommand.self,
       // Internal: runs mpirun so that it dies with the coordinator.
       SuperviseCommand.self,
     ]
