@@ -57,7 +57,15 @@ extension TrainingTimePrediction {
       var unmodified = request
       unmodified.linkBytesPerS = nil
       unmodified.latencyS = nil
-      let shared = try? allreduceModel(algorithm, unmodified)
+      // The shared memory measured: the algorithm's own fit, else another algorithm's α, β, γ
+      // under this algorithm's terms (the link is the same whichever algorithm measured it).
+      var shared = try? allreduceModel(algorithm, unmodified)
+      if shared == nil, var other = models.communication.first {
+        other.algorithm = algorithm
+        other.usesRingTerms = StructuralCollectiveModel.usesRingTerms(algorithm)
+        other.pieces = nil
+        shared = other
+      }
       var unknown = ["network of \(system.name) from its description: no error known"]
       if request.linkBytesPerS != nil { unknown.append("link rate given: no error known") }
       if request.latencyS != nil { unknown.append("latency given: no error known") }

@@ -64,9 +64,10 @@ public struct CommunicationInterference: Codable, Sendable, Equatable {
     let points = points(records, steps: steps)
     guard points.contains(where: { $0.hiddenMs > 0 }) else { return nil }
     var result = try fitSlope(points)
-    result.hosts =
-      MeasurementProvenance.of(
-        records.filter { $0.kind == .train && $0.engineName == Record.ownEngine && ($0.ranks ?? 1) > 1 })?.hosts
+    // Across hosts only when one run spanned several (runs each on one host measured none).
+    let provenance = MeasurementProvenance.of(
+      records.filter { $0.kind == .train && $0.engineName == Record.ownEngine && ($0.ranks ?? 1) > 1 })
+    result.hosts = provenance.map { $0.transport == .network ? $0.hosts : 1 }
     if result.rankCounts.count >= 2 {
       result.mape = MeanAbsolutePercentageError.leaveOneGroupOut(
         points, group: \.ranks, observed: \.observedMs, fit: { try fitSlope($0) },

@@ -44,11 +44,15 @@ public struct MeasurementProvenance: Codable, Sendable, Equatable {
     guard !records.isEmpty else { return nil }
     var hostNames = Set<String>()
     var hostCount = 1
+    // The most hosts one record spans: runs each on one host, even on different hosts,
+    // measured shared memory, not a network.
+    var spanned = 1
     var perHost = Set<Int>()
     var oversubscribed = false
     for record in records {
       if let names = record.rankHosts {
         hostNames.formUnion(names)
+        spanned = max(spanned, Set(names).count)
         for count in Dictionary(grouping: names, by: { $0 }).values.map(\.count) { _ = perHost.insert(count) }
         if let cores = record.rankCores {
           oversubscribed = oversubscribed || CPUAffinity.ranksShareCores(hosts: names, lists: cores)
@@ -56,12 +60,14 @@ public struct MeasurementProvenance: Codable, Sendable, Equatable {
       } else if let ranks = record.ranks {
         let hosts = max(record.hosts ?? 1, 1)
         hostCount = max(hostCount, hosts)
+        spanned = max(spanned, hosts)
         perHost.insert((ranks + hosts - 1) / hosts)
       }
     }
     let hosts = max(hostNames.count, hostCount)
     return MeasurementProvenance(
-      hosts: hosts, ranksPerHost: perHost.sorted(), oversubscribed: oversubscribed,
+      hosts: hosts, ranksPerHost: perHost.sorted(), transport: spanned > 1 ? .network : .sharedMemory,
+      oversubscribed: oversubscribed,
       rankCounts: Set(records.compactMap(\.ranks)).sorted(),
       bytes: Set(records.filter { $0.kind == .allreduce || $0.kind == .p2p }.compactMap(\.bytes)).sorted(),
       batches: Set(records.filter { $0.kind == .train }.compactMap(\.batchPerRank)).sorted())
@@ -71,6 +77,7 @@ public struct MeasurementProvenance: Codable, Sendable, Equatable {
   public var text: String {
     let each = ranksPerHost.count == 1 && hosts > 1 ? " (\(ranksPerHost[0]) ranks each)" : ""
     let shared = oversubscribed ? ", ranks sharing cores" : ""
-    return "\(hosts) host\(hosts == 1 ? "" : "s")\(each) over \(transport.text)\(shared)"
+    let separately = hosts > 1 && transport == .sharedMemory ? ", each run on one," : ""
+    return "\(hosts) host\(hosts == 1 ? "" : "s")\(each)\(separately) over \(transport.text)\(shared)"
   }
 }

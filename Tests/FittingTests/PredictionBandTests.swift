@@ -45,6 +45,11 @@ struct PredictionBandTests {
     #expect(two.hosts == 2 && two.transport == .network && !two.oversubscribed)
     #expect(two.rankCounts == [2, 4] && two.ranksPerHost == [1, 2] && two.batches == [32])
     #expect(MeasurementProvenance.of([]) == nil)
+    // Runs each on one host, on different hosts, measured no network.
+    let apart = try #require(
+      MeasurementProvenance.of([Self.train(ranks: 1, hosts: ["a"]), Self.train(ranks: 2, hosts: ["b", "b"])]))
+    #expect(apart.hosts == 2 && apart.transport == .sharedMemory)
+    #expect(apart.text == "2 hosts, each run on one, over shared memory")
   }
 
   @Test func oldModelsFilesWithoutProvenanceStillRead() throws {
