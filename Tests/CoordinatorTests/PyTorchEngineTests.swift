@@ -90,6 +90,20 @@ import Testing
       "the engine is written beside the results")
   }
 
+  /// Launched through a hostfile, as on a cluster: the ranks meet at the first host's address.
+  @Test(.enabled(if: torchAvailable, "needs /usr/bin/python3 with python3-torch (make deps)"))
+  func aHostfileLaunchesThePyTorchEngine() throws {
+    let directory = try Executables.temporaryDirectory()
+    try "localhost slots=2\n".write(toFile: directory + "/hosts", atomically: true, encoding: .utf8)
+    let result = try Executables.run([
+      Executables.coordinator, "train", "--engine", "pytorch", "--hostfile", directory + "/hosts", "--np", "2",
+      "--model", "sensornet", "--batch", "4", "--steps", "2", "--output", directory + "/train.jsonl",
+    ])
+    #expect(result.status == 0, "dlscale failed: \(result.stderr)")
+    let record = try #require(try ResultsFile(path: directory + "/train.jsonl").read().records.first)
+    #expect(record.engine == "pytorch" && record.ranks == 2 && record.ranksAgree == true, "\(record)")
+  }
+
   /// A sweep's `engine: [dlscale, pytorch]` runs each point with both engines, into one file.
   @Test(.enabled(if: torchAvailable, "needs /usr/bin/python3 with python3-torch (make deps)"))
   func sweepRunsBothEngines() throws {

@@ -60,6 +60,25 @@ import Testing
     return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
   }
 
+  /// `--engine pytorch` under srun: the ranks are Slurm tasks and meet at the job's first node.
+  @Test(
+    .enabled(
+      if: missing == nil && PyTorchEngineTests.torchAvailable,
+      "needs root, Slurm and /usr/bin/python3 with torch"), .timeLimit(.minutes(2)))
+  func srunLaunchesThePyTorchEngine() throws {
+    try Self.withSlurm { environment, directory in
+      let output = directory + "/torch.jsonl"
+      let run = try ProcessRunning.run(
+        [
+          Executables.coordinator, "train", "--launcher", "srun", "--np", "2", "--engine", "pytorch", "--model",
+          "sensornet", "--batch", "4", "--steps", "2", "--output", output, "--timeout", "60",
+        ], environment: environment, seconds: 90)
+      #expect(run.status == 0, "\(run)")
+      let record = try #require(try ResultsFile(path: output).read().records.first)
+      #expect(record.engine == "pytorch" && record.ranks == 2 && record.ranksAgree == true, "\(record)")
+    }
+  }
+
   @Test(.enabled(if: missing == nil, "needs root and Slurm"), .timeLimit(.minutes(2)))
   func srunLaunchesTheAgentsAndABatchJobRunsASweep() throws {
     try Self.withSlurm { environment, directory in
