@@ -90,11 +90,7 @@ struct GuideCommand: ParsableCommand {
   }
 
   func run() throws {
-    let described = try systems.map { text -> SystemDescription in
-      do { return try SystemFile.resolve(text) } catch let error as SweepPlan.ParseError {
-        throw ValidationError(error.description)
-      }
-    }
+    let described = try systems.map(SystemFile.option)
     var request = PerformanceGuide.Request(
       models: try modelNames(), systems: described,
       nodes: try PhysicalQuantity.positiveIntegers(nodes, option: "--nodes"),

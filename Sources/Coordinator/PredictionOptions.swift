@@ -79,11 +79,7 @@ struct PredictionOptions: ParsableArguments {
   /// The systems of `--system`, resolved; `[nil]` (the measured machine) without one.
   func resolvedSystems() throws -> [SystemDescription?] {
     guard !systems.isEmpty else { return [nil] }
-    return try systems.map { text -> SystemDescription? in
-      do { return try SystemFile.resolve(text) } catch let error as SweepPlan.ParseError {
-        throw ValidationError(error.description)
-      }
-    }
+    return try systems.map(SystemFile.option)
   }
 
   /// The overrides as taken, for the line above a table: `given: link rate 100 Gbit/s = 12.5 GB/s`.

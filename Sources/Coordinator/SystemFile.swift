@@ -1,3 +1,4 @@
+import ArgumentParser
 import Fitting
 import Foundation
 import Measurements
@@ -30,6 +31,11 @@ enum SystemFile {
       throw SweepPlan.ParseError(description: "no system '\(text)': neither a catalogue name (\(names)) nor a file")
     }
     return try load(path: text)
+  }
+
+  /// `--system`'s value (a catalogue name or a file), its error the one line a user sees.
+  static func option(_ text: String) throws -> SystemDescription {
+    do { return try resolve(text) } catch let error as SweepPlan.ParseError { throw ValidationError(error.description) }
   }
 
   static func load(path: String) throws -> SystemDescription {

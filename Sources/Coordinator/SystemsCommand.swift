@@ -31,7 +31,7 @@ struct SystemsCommand: ParsableCommand {
 
   func run() throws {
     if let system {
-      let described = try SystemFile.resolve(system)
+      let described = try SystemFile.option(system)
       switch format {
       case "json": print(try Self.json(described))
       case "yaml": print(SystemFile.yaml(described), terminator: "")
