@@ -200,10 +200,15 @@ cpu_cgroup_base() {
   fi
 }
 
-# Makes the cgroup FOLDER with a quota of CPUS cores per 10 ms period.
+# Makes the cgroup FOLDER with a quota of CPUS cores over the shortest period the kernel takes:
+# quota and period are each at least 1 ms, so the period is 1 ms from 1 core up and 1 ms / CPUS
+# below (2.223 ms for 0.45). A host that computes after waiting on the network starts with its
+# period's whole quota, at full speed; the shorter the period, the less that burst is worth, and
+# the closer the host's compute runs to CPUS cores whether it waits between steps or not.
 add_cpu_limit() {
-  local folder=$1 cpus=$2 quota
-  quota=$(awk -v c="$cpus" 'BEGIN { printf "%d", c * 10000 }')
+  local folder=$1 cpus=$2 quota period
+  period=$(awk -v c="$cpus" 'BEGIN { p = 1000 / c; p = (p == int(p)) ? p : int(p) + 1; printf "%d", (p < 1000) ? 1000 : p }')
+  quota=$(awk -v c="$cpus" -v p="$period" 'BEGIN { printf "%d", c * p + 0.5 }')
   mkdir -p "$(dirname "$folder")"
   # cgroup v2 hands the cpu controller down only when the parent enables it for its children.
   if [[ -f "$(dirname "$folder")/cgroup.subtree_control" ]]; then
@@ -211,9 +216,9 @@ add_cpu_limit() {
   fi
   mkdir -p "$folder"
   if [[ -f "$folder/cpu.max" ]]; then
-    echo "$quota 10000" >"$folder/cpu.max"
+    echo "$quota $period" >"$folder/cpu.max"
   else
-    echo 10000 >"$folder/cpu.cfs_period_us"
+    echo "$period" >"$folder/cpu.cfs_period_us"
     echo "$quota" >"$folder/cpu.cfs_quota_us"
   fi
 }

@@ -157,10 +157,9 @@ import Testing
       let qdisc = try ProcessRunning.run(["ip", "netns", "exec", "dls-tcpu-h1", "tc", "qdisc", "show", "dev", "eth0"])
       let burst = Self.burstBytes(qdisc.output)
       #expect((burst ?? 0) > 11_000, "\(qdisc)")
-      // Half a core: 5 ms of CPU time in every 10 ms period (v1) or "5000 10000" (v2).
-      let limitFile = FileManager.default.fileExists(atPath: "\(folder)/h2/cpu.max") ? "cpu.max" : "cpu.cfs_quota_us"
-      let limit = try String(contentsOfFile: "\(folder)/h2/\(limitFile)", encoding: .utf8)
-      #expect(limit.hasPrefix("5000"), "\(limit)")
+      // Half a core over the shortest period the kernel takes: 1 ms of CPU time every 2 ms.
+      let limit = try Self.cpuLimit(of: "\(folder)/h2")
+      #expect(limit.quota == 1000 && limit.period == 2000, "\(limit)")
       // What the launcher runs on h2 is in h2's cgroup.
       let remote = try ProcessRunning.run([cluster.launcher, "dls-tcpu-h2", "cat", "/proc/self/cgroup"])
       #expect(remote.output.contains("/dlscale-tcpu/h2"), "\(remote)")
@@ -172,6 +171,19 @@ import Testing
       let refused = try Self.script(["up", "--name", "tbad", "--hosts", "1"] + bad)
       #expect(refused.status != 0 && refused.errors.split(separator: "\n").count == 1, "\(bad): \(refused)")
     }
+  }
+
+  /// A cgroup's CPU quota and period in microseconds, from cgroup v2's `cpu.max` or v1's files.
+  static func cpuLimit(of folder: String) throws -> (quota: Int, period: Int) {
+    func read(_ file: String) throws -> [Int] {
+      try String(contentsOfFile: "\(folder)/\(file)", encoding: .utf8).split(whereSeparator: \.isWhitespace)
+        .compactMap { Int($0) }
+    }
+    if FileManager.default.fileExists(atPath: "\(folder)/cpu.max") {
+      let values = try read("cpu.max")
+      return (values.first ?? -1, values.count > 1 ? values[1] : -1)
+    }
+    return (try read("cpu.cfs_quota_us").first ?? -1, try read("cpu.cfs_period_us").first ?? -1)
   }
 
   /// The cgroup v1 cpu root, where `--comm-cpus` can move a single thread; nil elsewhere.
@@ -189,9 +201,10 @@ import Testing
     let folder = "\(root)/dlscale-tcomm"
     try Self.withCluster("tcomm", ["--hosts", "2", "--cpus", "0.3", "--comm-cpus", "0.1"]) { cluster in
       // The host has both shares; its compute cgroup the compute cap, its comm cgroup the rest.
-      for (path, quota) in [("h2", "4000"), ("h2/compute", "3000"), ("h2/comm", "1000")] {
-        let limit = try String(contentsOfFile: "\(folder)/\(path)/cpu.cfs_quota_us", encoding: .utf8)
-        #expect(limit.trimmingCharacters(in: .whitespacesAndNewlines) == quota, "\(path): \(limit)")
+      // Each at 1 ms of quota, the shortest: periods of 2.5 ms (0.4), 3.334 ms (0.3) and 10 ms (0.1).
+      for (path, period) in [("h2", 2500), ("h2/compute", 3334), ("h2/comm", 10000)] {
+        let limit = try Self.cpuLimit(of: "\(folder)/\(path)")
+        #expect(limit.quota == 1000 && limit.period == period, "\(path): \(limit)")
       }
       // What the launcher runs is in the compute cgroup, and it can reach the comm cgroup's
       // thread file from inside the namespace (whose /sys is the namespace's own).
