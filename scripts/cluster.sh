@@ -207,8 +207,9 @@ cpu_cgroup_base() {
 # the closer the host's compute runs to CPUS cores whether it waits between steps or not.
 add_cpu_limit() {
   local folder=$1 cpus=$2 quota period
-  period=$(awk -v c="$cpus" 'BEGIN { p = 1000 / c; p = (p == int(p)) ? p : int(p) + 1; printf "%d", (p < 1000) ? 1000 : p }')
-  quota=$(awk -v c="$cpus" -v p="$period" 'BEGIN { printf "%d", c * p + 0.5 }')
+  read -r quota period < <(awk -v c="$cpus" 'BEGIN {
+    p = 1000 / c; p = (p == int(p)) ? p : int(p) + 1; if (p < 1000) p = 1000
+    printf "%d %d\n", c * p + 0.5, p }')
   mkdir -p "$(dirname "$folder")"
   # cgroup v2 hands the cpu controller down only when the parent enables it for its children.
   if [[ -f "$(dirname "$folder")/cgroup.subtree_control" ]]; then
