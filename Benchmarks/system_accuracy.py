@@ -6,7 +6,7 @@ link rate it was set up with, not a fitted one), and everything else is measured
 compute from 1-rank training runs, and the shared memory between two ranks of one host from a ring
 allreduce sweep (`dlscale fit` of these; no record crosses the network). From these, `dlscale predict --system` prices ResNet-50 (batch 4)
 and the acoustic model (batch 16, link-bound) at 4 hosts x 1 rank (ring) and 2 hosts x 2 ranks
-(`--slots 2`, the hierarchical allreduce: only the node leaders cross the network), and each is
+(`--slots 2`, the hierarchical allreduce: reduce-scatter within a host, each rank's half across), and each is
 compared with a measured `dlscale train` of the same configuration (--alone-steps on, the default
 overlap and bucket). Hosts are capped at 0.45 cores per rank (0.9 for a host of 2 ranks), links at
 500 Mbit/s.

@@ -1,24 +1,32 @@
 import Measurements
 
-/// Node-aware allreduce (algorithm `hierarchical`): a binomial-tree reduce inside each node to
-/// its leader (the node's rank 0), a segmented ring allreduce among the leaders, and a binomial
-/// broadcast inside each node. Only the leaders' ring crosses the network, once per node rather
-/// than once per rank.
+/// Node-aware allreduce (algorithm `hierarchical`), q ranks per node and N nodes: a ring
+/// reduce-scatter inside each node leaves node rank j with 1/q of the vector summed over its
+/// node; rank j of every node then ring-allreduces that share with rank j of the others (q
+/// rings of n/q bytes at once, one per node rank, so every rank's link carries a share); a ring
+/// allgather inside each node gives every rank the whole sum. The schedule Horovod and NCCL
+/// run across nodes, and the one `predict` prices (`NodeAllreducePricing`).
 ///
-/// Cost, p ranks, n bytes, q ranks per node, N = ⌈p/q⌉ nodes, one α, β, γ for both levels:
-/// 2⌈lg q⌉α + 2⌈lg q⌉nβ + ⌈lg q⌉nγ (inside the nodes)
-/// + 2(N−1)α + 2((N−1)/N)nβ + ((N−1)/N)nγ (ring among leaders).
-/// `AllreduceKind.hierarchical.cost(ranks:bytes:ranksPerNode:)` with this instance's
-/// `ranksPerNode` (1 for the registry's instance, where the topology is not known in advance:
-/// ring's terms); the intra-node terms really run at
-/// shared-memory α, β, so fitting one α, β to both levels is an approximation.
+/// Cost, p = Nq ranks, n bytes, one α, β, γ for both levels (`AllreduceKind.cost` with this
+/// instance's `ranksPerNode`):
+/// 2(q−1)α + 2((q−1)/q)nβ + ((q−1)/q)nγ (inside the nodes)
+/// + 2(N−1)α + 2((N−1)/N)(n/q)β + ((N−1)/N)(n/q)γ (across),
+/// 2((p−1)/p)nβ in all, ring's bound, in 2(q − 1) + 2(N − 1) messages rather than 2(p − 1).
+/// The registry's instance has `ranksPerNode` 1 (the topology is not known in advance: ring's
+/// terms); the intra-node terms really run at shared-memory α, β, so fitting one α, β to both
+/// levels is an approximation.
+///
+/// Nodes of unequal sizes have no common share to exchange: there the schedule is a binomial
+/// reduce to each node's first rank, a ring among those leaders and a binomial broadcast,
+/// 2⌈lg q⌉α + 2⌈lg q⌉nβ + ⌈lg q⌉nγ inside the nodes plus ring's terms for N ranks.
 ///
 /// The node communicator (`splitByNode()`, or consecutive groups of ranks when emulating nodes)
-/// and the leaders' communicator (`split(color:key:)`) are created collectively on the first
-/// call on a communicator and cached for later calls on it; the cache holds the parent weakly.
+/// and the communicator across nodes (`split(color:key:)`) are created collectively on the
+/// first call on a communicator and cached for later calls on it; the cache holds the parent
+/// weakly.
 ///
-/// Node sums use a fixed tree, the leaders' ring sums each chunk once, and everything else is
-/// copied, so every rank ends with identical bits.
+/// Every element is summed once in a fixed order (around the node's ring, then around the
+/// nodes' ring) and otherwise only copied, so every rank ends with identical bits.
 public final class HierarchicalAllreduce: ScheduledAllreduce {
   /// How ranks are grouped into nodes.
   public enum NodeGrouping: Sendable {
@@ -32,10 +40,10 @@ public final class HierarchicalAllreduce: ScheduledAllreduce {
   private struct Topology {
     weak var parent: AnyObject?
     let node: any MessagePassing
-    /// The leaders' communicator on a leader; a communicator of the non-leaders elsewhere,
-    /// never used.
-    let leaders: any MessagePassing
-    var isLeader: Bool { node.rank == 0 }
+    /// With nodes of equal sizes, the ranks of the same node rank on every node; otherwise the
+    /// nodes' first ranks on a leader, and a communicator of the others (never used) elsewhere.
+    let across: any MessagePassing
+    let equalNodes: Bool
   }
 
   public let grouping: NodeGrouping
@@ -48,7 +56,7 @@ public final class HierarchicalAllreduce: ScheduledAllreduce {
   /// - Parameters:
   ///   - grouping: how ranks form nodes.
   ///   - ranksPerNode: q in the cost model.
-  ///   - ring: the algorithm among the leaders.
+  ///   - ring: the algorithm inside and across nodes.
   public init(grouping: NodeGrouping = .sharedMemory, ranksPerNode: Int = 1, ring: RingAllreduce = RingAllreduce()) {
     if case .consecutive(let k) = grouping { precondition(k >= 1, "HierarchicalAllreduce: \(k) ranks per node") }
     precondition(ranksPerNode >= 1, "HierarchicalAllreduce: \(ranksPerNode) ranks per node")
@@ -64,12 +72,18 @@ public final class HierarchicalAllreduce: ScheduledAllreduce {
   ) throws {
     guard communicator.size > 1, buffer.count > 0 else { return }
     let topology = try self.topology(of: communicator)
-    try BinomialTree.reduce(
-      buffer, scratch: scratch.buffer(of: T.self, count: buffer.count), on: topology.node, tag: Self.tag)
-    if topology.isLeader {
-      try ring.allreduce(buffer, across: topology.leaders)
+    if topology.equalNodes {
+      let share = try ring.reduceScatter(buffer, across: topology.node)
+      try ring.allreduce(buffer.slice(share), across: topology.across)
+      try ring.allgather(buffer, across: topology.node)
+    } else {
+      try BinomialTree.reduce(
+        buffer, scratch: scratch.buffer(of: T.self, count: buffer.count), on: topology.node, tag: Self.tag)
+      if topology.node.rank == 0 {
+        try ring.allreduce(buffer, across: topology.across)
+      }
+      try BinomialTree.broadcast(buffer, on: topology.node, tag: Self.tag)
     }
-    try BinomialTree.broadcast(buffer, on: topology.node, tag: Self.tag)
   }
 
   /// The cached sub-communicators of `parent`, created (collectively) on first use.
@@ -77,13 +91,34 @@ public final class HierarchicalAllreduce: ScheduledAllreduce {
     topologies.removeAll { $0.parent == nil }
     if let known = topologies.first(where: { $0.parent === parent }) { return known }
     let node: any MessagePassing
+    let equalNodes: Bool
     switch grouping {
-    case .sharedMemory: node = try parent.splitByNode()
-    case .consecutive(let k): node = try parent.split(color: parent.rank / k, key: parent.rank)
+    case .sharedMemory:
+      node = try parent.splitByNode()
+      equalNodes = try Self.nodesAreEqual(node, parent)
+    case .consecutive(let k):
+      node = try parent.split(color: parent.rank / k, key: parent.rank)
+      equalNodes = parent.size % k == 0 || k >= parent.size
     }
-    let leaders = try parent.split(color: node.rank == 0 ? 0 : 1, key: parent.rank)
-    let topology = Topology(parent: parent, node: node, leaders: leaders)
+    let color = equalNodes ? node.rank : (node.rank == 0 ? 0 : 1)
+    let across = try parent.split(color: color, key: parent.rank)
+    let topology = Topology(parent: parent, node: node, across: across, equalNodes: equalNodes)
     topologies.append(topology)
     return topology
+  }
+
+  /// Whether every rank's node has as many ranks as this one's: every rank learns every rank's
+  /// node size (a reduce and a broadcast of p numbers, once per communicator).
+  private static func nodesAreEqual(_ node: any MessagePassing, _ parent: some MessagePassing) throws -> Bool {
+    var sizes = [Double](repeating: 0, count: parent.size)
+    var scratch = sizes
+    sizes[parent.rank] = Double(node.size)
+    try sizes.withUnsafeMutableBufferPointer { sizes in
+      try scratch.withUnsafeMutableBufferPointer { scratch in
+        try BinomialTree.reduce(sizes, scratch: scratch, on: parent, tag: tag)
+        try BinomialTree.broadcast(sizes, on: parent, tag: tag)
+      }
+    }
+    return sizes.allSatisfy { $0 == Double(node.size) }
   }
 }

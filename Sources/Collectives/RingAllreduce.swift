@@ -39,11 +39,42 @@ public final class RingAllreduce: ScheduledAllreduce {
     _ buffer: UnsafeMutableBufferPointer<T>, across communicator: C
   ) throws {
     guard communicator.size > 1, buffer.count > 0 else { return }
-    var schedule = RingSchedule<C>(
+    var schedule = schedule(of: buffer, on: communicator)
+    let slots = scratch.buffer(of: T.self, count: schedule.inFlight * schedule.largestSegment)
+    try schedule.run(buffer, slots: slots, on: communicator, tag: Self.tag, units: schedule.allUnits)
+  }
+
+  /// The ring's first half alone: afterwards this rank's chunk (r + 1) mod p holds the sum over
+  /// every rank, the other chunks partial sums. Returns the elements of that chunk (the whole
+  /// buffer on one rank). Cost: (p−1)α + ((p−1)/p)nβ + ((p−1)/p)nγ.
+  func reduceScatter<T: MPIFloatingPoint, C: MessagePassing>(
+    _ buffer: UnsafeMutableBufferPointer<T>, across communicator: C
+  ) throws -> Range<Int> {
+    guard communicator.size > 1 else { return 0..<buffer.count }
+    var schedule = schedule(of: buffer, on: communicator)
+    let slots = scratch.buffer(of: T.self, count: schedule.inFlight * schedule.largestSegment)
+    try schedule.run(buffer, slots: slots, on: communicator, tag: Self.tag, units: schedule.reduceScatterUnits)
+    return schedule.ownedChunk
+  }
+
+  /// The ring's second half alone: from each rank's chunk (r + 1) mod p, as `reduceScatter`
+  /// leaves it, every rank gets every chunk. Cost: (p−1)α + ((p−1)/p)nβ.
+  func allgather<T: MPIFloatingPoint, C: MessagePassing>(
+    _ buffer: UnsafeMutableBufferPointer<T>, across communicator: C
+  ) throws {
+    guard communicator.size > 1 else { return }
+    var schedule = schedule(of: buffer, on: communicator)
+    try schedule.run(
+      buffer, slots: UnsafeMutableBufferPointer(start: nil, count: 0), on: communicator, tag: Self.tag,
+      units: schedule.allgatherUnits)
+  }
+
+  private func schedule<T, C: MessagePassing>(of buffer: UnsafeMutableBufferPointer<T>, on communicator: C)
+    -> RingSchedule<C>
+  {
+    RingSchedule<C>(
       count: buffer.count, ranks: communicator.size, rank: communicator.rank,
       segmentElements: max(1, segmentBytes / MemoryLayout<T>.stride), segmentsInFlight: segmentsInFlight)
-    let slots = scratch.buffer(of: T.self, count: schedule.inFlight * schedule.largestSegment)
-    try schedule.run(buffer, slots: slots, on: communicator, tag: Self.tag)
   }
 }
 
@@ -51,7 +82,8 @@ public final class RingAllreduce: ScheduledAllreduce {
 ///
 /// Unit u = t·m + k is segment k (of m per chunk) of step t (of 2(p−1)). In step t rank r sends
 /// chunk (r − t) mod p and receives chunk (r − t − 1) mod p from r − 1; steps t < p − 1 add the
-/// received segment into the vector, the later ones overwrite it.
+/// received segment into the vector, the later ones overwrite it. A run covers a range of units:
+/// all of them, or one half (the reduce-scatter or the allgather alone).
 private struct RingSchedule<C: MessagePassing> {
   let ranks: Int
   let rank: Int
@@ -80,6 +112,12 @@ private struct RingSchedule<C: MessagePassing> {
 
   private var reduceSteps: Int { ranks - 1 }
 
+  var allUnits: Range<Int> { 0..<units }
+  var reduceScatterUnits: Range<Int> { 0..<reduceSteps * segmentsPerChunk }
+  var allgatherUnits: Range<Int> { reduceSteps * segmentsPerChunk..<units }
+  /// The chunk this rank holds fully reduced after the reduce-scatter: the one it received last.
+  var ownedChunk: Range<Int> { chunks.range(chunkReceived(step: reduceSteps - 1)) }
+
   /// The elements of segment `segment` of chunk `chunk`.
   private func elements(chunk: Int, segment: Int) -> Range<Int> {
     let whole = chunks.range(chunk)
@@ -92,17 +130,18 @@ private struct RingSchedule<C: MessagePassing> {
 
   mutating func run<T: MPIFloatingPoint>(
     _ buffer: UnsafeMutableBufferPointer<T>, slots: UnsafeMutableBufferPointer<T>, on communicator: C,
-    tag: Int
+    tag: Int, units phase: Range<Int>
   ) throws {
     let right = (rank + 1) % ranks
     let left = (rank - 1 + ranks) % ranks
-    for segment in 0..<segmentsPerChunk {
-      try postSend(unit: segment, buffer, to: right, on: communicator, tag: tag)
+    let end = phase.upperBound
+    for unit in phase.prefix(segmentsPerChunk) {
+      try postSend(unit: unit, buffer, to: right, on: communicator, tag: tag)
     }
-    for unit in 0..<inFlight {
+    for unit in phase.prefix(inFlight) {
       try postReceive(unit: unit, buffer, slots: slots, from: left, on: communicator, tag: tag)
     }
-    for unit in 0..<units {
+    for unit in phase {
       try receives[unit % inFlight]!.wait()
       receives[unit % inFlight] = nil
       let step = unit / segmentsPerChunk
@@ -111,14 +150,14 @@ private struct RingSchedule<C: MessagePassing> {
         let incoming = slot(unit, slots).prefix(count: own.count)
         communicator.sum(incoming.readOnly, own.readOnly, into: own)
       }
-      if unit + segmentsPerChunk < units {
+      if unit + segmentsPerChunk < end {
         try postSend(unit: unit + segmentsPerChunk, buffer, to: right, on: communicator, tag: tag)
       }
-      if unit + inFlight < units {
+      if unit + inFlight < end {
         try postReceive(unit: unit + inFlight, buffer, slots: slots, from: left, on: communicator, tag: tag)
       }
     }
-    try waitForSends(through: units - 1)
+    try waitForSends(through: end - 1)
   }
 
   private func slot<T>(_ unit: Int, _ slots: UnsafeMutableBufferPointer<T>) -> UnsafeMutableBufferPointer<T> {

@@ -196,34 +196,25 @@ public struct NodeAllreducePricing: Sendable, Equatable {
       }
       return reduce + broadcast
     case .hierarchical:
-      // Binomial reduce within each node, ring among the nodes' first ranks, binomial broadcast.
+      // dlscale's schedule: a ring within each node (n/d per message), then d rings of n/(dN)
+      // per message across the nodes at once (rank r sends to r + d: d messages leave each
+      // node), then the ring's allgather within each node.
       let d = devicesPerNode
-      let leaders = (p + d - 1) / d
-      var within: [Round] = []
-      var back: [Round] = []
-      var distance = 1
-      while distance < d {
-        let step = distance
-        within.append(
-          Round(
-            repeats: 1, bytes: n, reducedBytes: n,
-            partner: { $0 % d % (2 * step) == step ? $0 - step : nil }))
-        back.insert(
-          Round(
-            repeats: 1, bytes: n, reducedBytes: 0,
-            partner: { $0 % d % (2 * step) == 0 && $0 % d + step < d ? $0 + step : nil }), at: 0)
-        distance *= 2
+      let nodes = p / d
+      let withinShare = n / Double(d)
+      let acrossShare = withinShare / Double(nodes)
+      let nextInNode: (Int) -> Int? = { $0 - $0 % d + ($0 % d + 1) % d }
+      let nextNode: (Int) -> Int? = { ($0 + d) % p }
+      var rounds: [Round] = []
+      if d > 1 {
+        rounds.append(Round(repeats: d - 1, bytes: withinShare, reducedBytes: withinShare, partner: nextInNode))
       }
-      var among: [Round] = []
-      if leaders > 1 {
-        let share = n / Double(leaders)
-        let next: (Int) -> Int? = { $0 % d == 0 ? ($0 + d) % (leaders * d) : nil }
-        among = [
-          Round(repeats: leaders - 1, bytes: share, reducedBytes: share, partner: next),
-          Round(repeats: leaders - 1, bytes: share, reducedBytes: 0, partner: next),
-        ]
+      if nodes > 1 {
+        rounds.append(Round(repeats: nodes - 1, bytes: acrossShare, reducedBytes: acrossShare, partner: nextNode))
+        rounds.append(Round(repeats: nodes - 1, bytes: acrossShare, reducedBytes: 0, partner: nextNode))
       }
-      return within + among + back
+      if d > 1 { rounds.append(Round(repeats: d - 1, bytes: withinShare, reducedBytes: 0, partner: nextInNode)) }
+      return rounds
     }
   }
 

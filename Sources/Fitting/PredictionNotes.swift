@@ -27,21 +27,9 @@ public enum PredictionNotes {
     }
     return [
       measuredSystem, extrapolation(models, request: request, rows: rows), levels(models, request: request, rows: rows),
-      leaderSchedule(rows: rows), highErrors(models, request: request, rows: rows),
+      highErrors(models, request: request, rows: rows),
     ]
     .compactMap { $0 }
-  }
-
-  /// When rows price dlscale's own `hierarchical` algorithm over several nodes of several ranks:
-  /// the schedule priced is not the one it runs; nil otherwise.
-  static func leaderSchedule(rows: [TrainingTimePrediction.Row]) -> String? {
-    guard
-      rows.contains(where: {
-        $0.algorithm == AllreduceKind.hierarchical.rawValue && $0.nodes > 1 && $0.devicesPerNode > 1
-      })
-    else { return nil }
-    return
-      "hierarchical priced as reduce-scatter within each node, n/d per rank across, allgather within; dlscale's own --algorithm hierarchical reduces to one leader per node and broadcasts: the same bytes cross the network, but within a node it takes 2⌈lg d⌉·n·β against 2((d−1)/d)·n·β (twice as long at 2 ranks per node)"
   }
 
   /// The assumptions behind a prediction for a described system, one clause each: where the

@@ -8,7 +8,8 @@ public enum AllreduceKind: String, CaseIterable, Codable, Sendable, CustomString
   case recursiveDoubling = "recursive-doubling"
   case rabenseifner
   case binomial
-  /// A tree inside each node and a ring among the nodes' leaders.
+  /// A ring reduce-scatter inside each node, a ring per node rank across the nodes, a ring
+  /// allgather inside each node.
   case hierarchical
 
   public var description: String { rawValue }
@@ -28,9 +29,12 @@ public enum AllreduceKind: String, CaseIterable, Codable, Sendable, CustomString
   /// - Rabenseifner: 2 lg p′·α + 2((p′−1)/p′)nβ + ((p′−1)/p′)nγ, plus the fold when p ≠ p′;
   /// - the fold of the extra p − p′ ranks into p′ and back: (α + nβ + nγ) + (α + nβ);
   /// - binomial reduce and broadcast: 2⌈lg p⌉α + 2⌈lg p⌉nβ + ⌈lg p⌉nγ;
-  /// - hierarchical, q ranks per node and N = ⌈p/q⌉ nodes: binomial reduce and broadcast inside
-  ///   the nodes, 2⌈lg q⌉α + 2⌈lg q⌉nβ + ⌈lg q⌉nγ, plus ring's terms for N ranks; with q = 1
-  ///   (the topology unknown) exactly ring's terms;
+  /// - hierarchical, q ranks per node and N = p/q nodes: ring's terms for q ranks and n bytes
+  ///   (reduce-scatter and allgather inside the nodes) plus ring's terms for N ranks and n/q
+  ///   bytes (across), 2((p−1)/p)nβ in all; with q = 1 (the topology unknown) exactly ring's
+  ///   terms. When q does not divide p the nodes are unequal and the schedule reduces to a
+  ///   leader per node: binomial reduce and broadcast inside, 2⌈lg q⌉α + 2⌈lg q⌉nβ + ⌈lg q⌉nγ,
+  ///   plus ring's terms for N = ⌈p/q⌉ ranks and n bytes;
   /// - mpi: nil, its schedule is the library's choice (`modelledCost` prices it as ring, what
   ///   OpenMPI picks for large buffers).
   public func cost(ranks: Int, bytes: Int, ranksPerNode: Int = 1) -> CostTerms? {
@@ -40,8 +44,7 @@ public enum AllreduceKind: String, CaseIterable, Codable, Sendable, CustomString
     case .mpi:
       return nil
     case .ring:
-      let share = Double(ranks - 1) / Double(ranks) * n
-      return CostTerms(alpha: 2 * Double(ranks - 1), beta: 2 * share, gamma: share)
+      return Self.ringCost(ranks: ranks, bytes: n)
     case .recursiveDoubling:
       let rounds = Double(RankArithmetic.floorLog2(ranks))
       return CostTerms(alpha: rounds, beta: rounds * n, gamma: rounds * n) + Self.foldCost(ranks: ranks, bytes: bytes)
@@ -56,9 +59,17 @@ public enum AllreduceKind: String, CaseIterable, Codable, Sendable, CustomString
     case .hierarchical:
       let local = min(ranksPerNode, ranks)
       let nodes = (ranks + local - 1) / local
-      let inside = Self.binomial.cost(ranks: local, bytes: bytes)!
-      return inside + Self.ring.cost(ranks: nodes, bytes: bytes)!
+      guard ranks % local == 0 else {
+        return Self.binomial.cost(ranks: local, bytes: bytes)! + Self.ringCost(ranks: nodes, bytes: n)
+      }
+      return Self.ringCost(ranks: local, bytes: n) + Self.ringCost(ranks: nodes, bytes: n / Double(local))
     }
+  }
+
+  /// Ring's terms for `ranks` ranks and n bytes (n/q is not always whole).
+  private static func ringCost(ranks: Int, bytes n: Double) -> CostTerms {
+    let share = Double(ranks - 1) / Double(ranks) * n
+    return CostTerms(alpha: 2 * Double(ranks - 1), beta: 2 * share, gamma: share)
   }
 
   /// The terms `predict` and the fits price the algorithm with: its own, or ring's where its

@@ -46,19 +46,23 @@ struct AlgorithmTests {
   }
 
   /// Over 1 MiB per chunk, so the default ring cuts chunks into segments (2 ranks: 4 segments
-  /// per chunk for Double; 3 ranks: 2 per chunk for Float).
+  /// per chunk for Double; 3 ranks: 2 per chunk for Float), also in the halves of the ring that
+  /// `hierarchical` runs inside its nodes (one node of 2 or 3; 2 per node: a node of 2 whose
+  /// share crosses to one node of 1 at 3 ranks, unequal nodes).
   @Test(arguments: [(2, "double"), (3, "float")])
   func largeVectorsPipelineThroughTheSegmentedRing(ranks: Int, type: String) throws {
     let outcome = try AgentLauncher.run(
       ranks: ranks,
       [
-        "verify", "--algorithms", "ring,rabenseifner,recursive-doubling", "--counts", "1048577",
+        "verify", "--algorithms", "ring,rabenseifner,recursive-doubling,hierarchical", "--counts", "1048577",
         "--types", type,
       ])
     guard let outcome else { return }
     expectPassed(
-      outcome, labels: ["ring", "ring/256B-segments", "rabenseifner", "recursive-doubling"], types: [type],
-      counts: [1_048_577])
+      outcome,
+      labels: [
+        "ring", "ring/256B-segments", "rabenseifner", "recursive-doubling", "hierarchical", "hierarchical/2-per-node",
+      ], types: [type], counts: [1_048_577])
   }
 
   /// Buckets summed on the communication thread while the caller computes.

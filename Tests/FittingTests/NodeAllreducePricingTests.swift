@@ -46,6 +46,27 @@ struct NodeAllreducePricingTests {
     #expect(Self.close(withGamma, 66e-6 + 3000e-10), "hierarchical with γ \(withGamma) s")
   }
 
+  /// dlscale's own `hierarchical` runs the schedule the hierarchical price assumes: its rounds
+  /// cost the same, and on one link they cost `AllreduceKind.cost` with d ranks per node.
+  @Test(arguments: [(2, 2), (2, 3), (3, 2), (4, 4)])
+  func dlscalesHierarchicalRunsThePricedSchedule(nodes: Int, perNode: Int) throws {
+    let bytes = 3 << 22  // n/d whole: the price rounds the bytes across up to a whole byte
+    let pricing = Self.pricing(.hierarchical, nodes: nodes, perNode: perNode, gamma: 3e-11)
+    let rounds = pricing.flatSeconds(bytes: bytes)
+    let priced = pricing.hierarchicalSeconds(bytes: bytes)
+    #expect(Self.close(rounds, priced), "\(nodes)×\(perNode): rounds \(rounds) s, hierarchical price \(priced) s")
+    let oneLink = NodeAllreducePricing(
+      algorithm: .hierarchical, nodes: nodes, devicesPerNode: perNode, intra: Self.intra, inter: Self.intra,
+      gammaSPerByte: 3e-11)
+    let terms = try #require(
+      AllreduceKind.hierarchical.cost(ranks: nodes * perNode, bytes: bytes, ranksPerNode: perNode))
+    // On one link the d rings across share it: each of their messages pays d·β, so the across
+    // part costs d times its β terms.
+    let acrossBeta = 2 * Double(nodes - 1) / Double(nodes) * Double(bytes) / Double(perNode)
+    let expected = terms.time(alpha: 1e-6, beta: 1e-9, gamma: 3e-11) + Double(perNode - 1) * acrossBeta * 1e-9
+    #expect(Self.close(oneLink.flatSeconds(bytes: bytes), expected), "\(nodes)×\(perNode) on one link")
+  }
+
   @Test func recursiveDoublingSharesTheNICAcrossNodes() {
     // Distance 1 stays within a node: 1 us + 4000 ns = 5 us. Distance 2 sends both ranks of a
     // node across at once: 10 us + 4000·2·10 ns = 90 us.

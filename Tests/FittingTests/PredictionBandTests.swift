@@ -85,22 +85,6 @@ struct PredictionBandTests {
     #expect(PredictionNotes.lines(old, request: Self.request, rows: within).first?.contains("does not record") == true)
   }
 
-  @Test func dlscalesOwnHierarchicalSaysWhatWasPriced() throws {
-    let models = Self.models()
-    var request = Self.request
-    request.ranksPerNode = 2
-    var rows = try TrainingTimePrediction(models: models).predict(request, nodes: [2])
-    #expect(rows.count == 1 && rows[0].nodes == 2 && rows[0].devicesPerNode == 2 && rows[0].algorithm == "ring")
-    #expect(PredictionNotes.leaderSchedule(rows: rows) == nil)
-    #expect(!PredictionNotes.lines(models, request: request, rows: rows).contains { $0.hasPrefix("hierarchical") })
-    rows[0].algorithm = "hierarchical"
-    let note = try #require(PredictionNotes.leaderSchedule(rows: rows))
-    #expect(note.contains("reduce-scatter within each node") && note.contains("one leader per node"))
-    #expect(PredictionNotes.lines(models, request: request, rows: rows).contains(note))
-    rows[0].devicesPerNode = 1
-    #expect(PredictionNotes.leaderSchedule(rows: rows) == nil, "one rank per node: the schedules are the same")
-  }
-
   @Test func fitsAboveFiftyPercentErrorAreNamed() throws {
     let models = Self.models(ringMape: 250)
     let rows = try TrainingTimePrediction(models: models).predict(Self.request, nodes: [2])
