@@ -21,6 +21,8 @@ enum SystemFile {
     inter_node: {name: ib-edr, rate: 100Gbit/s, latency: 1us}
     throughput:                # optional: one device's training throughput measured elsewhere
       - {model: resnet50, batch: 64, samples_per_s: 219, engine: tensorflow, source: my benchmark}
+      - {records: train.jsonl}   # dlscale import throughput's records for this device (path
+                                 # relative to this file; device: NAME picks another name)
     """
 
   /// A catalogue system by name, else the YAML file at `text`.
@@ -76,15 +78,16 @@ enum SystemFile {
         description:
           "\(reader.at(root)): 'intra_node' is missing: \(devicesPerNode) devices per node need a link between them")
     }
+    let device = try device(try required("device"), reader: reader)
     return SystemDescription(
       name: try reader.string(try required("name"), key: "name"),
       summary: try top["summary"].map { try reader.string($0, key: "summary") },
       nodes: try top["nodes"].map { try reader.positiveInteger($0, key: "nodes") },
       devicesPerNode: devicesPerNode,
-      device: try device(try required("device"), reader: reader),
+      device: device,
       intraNode: intraNode,
       interNode: try link(try required("inter_node"), key: "inter_node", reader: reader),
-      throughput: try top["throughput"].map { try throughput($0, reader: reader) } ?? [],
+      throughput: try top["throughput"].map { try throughput($0, device: device, reader: reader) } ?? [],
       measured: try top["measured"].map { try reader.boolean($0, key: "measured") } ?? false)
   }
 
@@ -143,23 +146,77 @@ enum SystemFile {
       source: try mapping["source"].map { try reader.string($0, key: "source") } ?? "given in \(reader.path)")
   }
 
-  private static func throughput(_ node: Node, reader: NodeReader) throws -> [SystemDescription.Throughput] {
+  private static func throughput(_ node: Node, device: SystemDescription.Device, reader: NodeReader) throws
+    -> [SystemDescription.Throughput]
+  {
     guard case .sequence(let items) = node else {
       throw SweepPlan.ParseError(description: "\(reader.at(node)): 'throughput' must be a list")
     }
-    return try items.map { item in
+    return try items.flatMap { item -> [SystemDescription.Throughput] in
       let mapping = try reader.mapping(item, what: "a throughput entry")
+      if let records = mapping["records"] {
+        try reader.refuseUnknownKeys(mapping, allowed: ["records", "device"])
+        let path = try reader.string(records, key: "records")
+        let wanted = try mapping["device"].map { try reader.string($0, key: "device") } ?? device.name
+        return try importedThroughput(
+          path: relative(path, to: reader.path), device: wanted, at: reader.at(item))
+      }
       try reader.refuseUnknownKeys(mapping, allowed: ["model", "batch", "samples_per_s", "engine", "source"])
       for required in ["model", "batch", "samples_per_s"] where mapping[required] == nil {
         throw SweepPlan.ParseError(description: "\(reader.at(item)): a throughput entry needs '\(required)'")
       }
-      return SystemDescription.Throughput(
-        model: try reader.string(mapping["model"]!, key: "model"),
-        batch: try reader.positiveInteger(mapping["batch"]!, key: "batch"),
-        samplesPerS: try reader.positiveNumber(mapping["samples_per_s"]!, key: "samples_per_s"),
-        engine: try mapping["engine"].map { try reader.string($0, key: "engine") },
-        source: try mapping["source"].map { try reader.string($0, key: "source") })
+      return [
+        SystemDescription.Throughput(
+          model: try reader.string(mapping["model"]!, key: "model"),
+          batch: try reader.positiveInteger(mapping["batch"]!, key: "batch"),
+          samplesPerS: try reader.positiveNumber(mapping["samples_per_s"]!, key: "samples_per_s"),
+          engine: try mapping["engine"].map { try reader.string($0, key: "engine") },
+          source: try mapping["source"].map { try reader.string($0, key: "source") })
+      ]
     }
+  }
+
+  /// The one-device throughput records in the results file at `path` (as `dlscale import
+  /// throughput` writes them) whose device is `device`: the same name once case, spaces and
+  /// punctuation are set aside, or one containing the other ("P100" matches "Tesla
+  /// P100-SXM2-16GB"). A file without any is an error naming the devices it has.
+  static func importedThroughput(path: String, device: String, at place: String) throws
+    -> [SystemDescription.Throughput]
+  {
+    let contents: ResultsFile.Contents
+    do { contents = try ResultsFile(path: path).read() } catch {
+      throw SweepPlan.ParseError(description: "\(place): \(error)")
+    }
+    let imported = contents.records.filter {
+      $0.kind == .train && $0.source == .throughput && ($0.ranks ?? 1) == 1 && $0.model != nil
+        && $0.batchPerRank != nil && ($0.samplesPerS ?? 0) > 0
+    }
+    let matching = imported.filter { $0.device.map { sameDevice($0, device) } ?? false }
+    guard !matching.isEmpty else {
+      let devices = Set(imported.map { $0.device ?? "unnamed" }).sorted()
+      let found = devices.isEmpty ? "none imported there" : "devices there: \(devices.joined(separator: ", "))"
+      throw SweepPlan.ParseError(
+        description: "\(place): \(path) has no imported throughput for device \(device) (\(found))")
+    }
+    return matching.map { record in
+      let from = record.sourceFile.map { "\($0), " } ?? ""
+      return SystemDescription.Throughput(
+        model: record.model!, batch: record.batchPerRank!, samplesPerS: record.samplesPerS!, engine: record.engine,
+        source: "imported: \(from)device \(record.device!), in \(path)")
+    }
+  }
+
+  static func sameDevice(_ first: String, _ second: String) -> Bool {
+    func key(_ text: String) -> String { String(text.lowercased().filter { $0.isLetter || $0.isNumber }) }
+    let (a, b) = (key(first), key(second))
+    return !a.isEmpty && !b.isEmpty && (a.contains(b) || b.contains(a))
+  }
+
+  /// `path` as written in the system file at `file`: relative to that file's folder.
+  private static func relative(_ path: String, to file: String) -> String {
+    guard !path.hasPrefix("/") else { return path }
+    let folder = (file as NSString).deletingLastPathComponent
+    return folder.isEmpty ? path : (folder as NSString).appendingPathComponent(path)
   }
 
   /// The YAML text of `system`, readable by `parse`, with the units people write.

@@ -58,6 +58,48 @@ struct ImportCommandTests {
     #expect(train.count == 3 && train.allSatisfy { $0.source == .throughput && $0.engine != nil })
   }
 
+  /// Imported throughput prices a described system's compute: its file names the records, the
+  /// ones of its device are taken, and the prediction names where they came from.
+  @Test func importedThroughputPricesASystemThatNamesItsRecords() throws {
+    let directory = try Executables.temporaryDirectory()
+    let imported = try Executables.run(
+      ["/bin/sh", "-c", "cd \"$1\" && \"$2\" import throughput \"$3\"", "sh", directory, Executables.coordinator]
+        + [ImportFixtures.directory + "/throughput/throughput.csv"])
+    #expect(imported.status == 0, "stderr: \(imported.stderr)")
+    let system = directory + "/a100.yaml"
+    try """
+    name: a100-pair
+    devices_per_node: 2
+    device: A100
+    intra_node: nvlink3
+    inter_node: 100gbe
+    throughput:
+      - {records: dlscale-results/train.jsonl}
+    """.write(toFile: system, atomically: true, encoding: .utf8)
+    let predict = try Executables.run([
+      Executables.coordinator, "predict", "--system", system, "--model", "resnet50", "--batch", "64", "--samples",
+      "1e6", "--nodes", "1",
+    ])
+    #expect(predict.status == 0, "stderr: \(predict.stderr)")
+    #expect(
+      predict.stdout.contains(
+        "compute from throughput resnet50 batch 64 (pytorch): 455 samples/s, imported: throughput.csv, device NVIDIA A100-SXM4-80GB"
+      ), "\(predict.stdout)")
+    // One node of 2 devices at 455 samples/s each, less the allreduce over NVLink.
+    let row = try #require(predict.stdout.split(separator: "\n").first { $0.hasPrefix("    1") })
+    let samplesPerS = try #require(row.split(separator: " ").compactMap { Double($0) }.first { $0 > 800 && $0 <= 910 })
+    #expect(samplesPerS > 800, "\(row)")
+    try String(contentsOfFile: system, encoding: .utf8).replacingOccurrences(of: "device: A100", with: "device: H100")
+      .write(toFile: system, atomically: true, encoding: .utf8)
+    let other = try Executables.run([
+      Executables.coordinator, "predict", "--system", system, "--model", "resnet50", "--samples", "1e6",
+    ])
+    #expect(other.status != 0 && other.stderrLines.count == 1, "\(other.stderr)")
+    #expect(
+      other.stderr.contains("has no imported throughput for device H100 (devices there: NVIDIA A100-SXM4-80GB, cpu)"),
+      "\(other.stderr)")
+  }
+
   @Test func fitAndReportUseImportedOSUAllreduceAndNameTheSource() throws {
     let directory = try Executables.temporaryDirectory()
     let results = directory + "/results.jsonl"

@@ -61,6 +61,14 @@ struct SystemFileTests {
     }
   }
 
+  @Test(arguments: [
+    ("P100", "Tesla P100-SXM2-16GB", true), ("A100", "NVIDIA A100-SXM4-80GB", true), ("a100 sxm4", "A100-SXM4", true),
+    ("V100", "NVIDIA A100-SXM4-80GB", false), ("cpu", "", false),
+  ])
+  func importedDevicesMatchWhateverTheirSpelling(system: String, record: String, same: Bool) {
+    #expect(SystemFile.sameDevice(system, record) == same)
+  }
+
   @Test func anUnknownNameThatIsNoFileSaysBoth() {
     #expect {
       try SystemFile.resolve("no-such-system")
