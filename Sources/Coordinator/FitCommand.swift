@@ -78,7 +78,8 @@ struct FitCommand: ParsableCommand {
     print("wrote \(output)")
     let systemPath = ((output as NSString).deletingLastPathComponent as NSString).appendingPathComponent("system.yaml")
     if let system = MeasuredSystem.fitted(
-      models, cpuName: MeasuredSystem.cpuName(), memoryBytes: MeasuredSystem.memoryBytes())
+      models, device: MeasuredSystem.recordedDevice(records), cpuName: MeasuredSystem.cpuName(),
+      memoryBytes: MeasuredSystem.memoryBytes())
     {
       do { try SystemFile.yaml(system).write(toFile: systemPath, atomically: true, encoding: .utf8) } catch {
         throw FitCommandError.cannotWrite(systemPath, error.localizedDescription)

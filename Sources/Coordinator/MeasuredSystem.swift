@@ -9,10 +9,13 @@ import Measurements
 /// predictions for them use the fits in models.json; the links written say what was measured
 /// or set, for reading and for `dlscale systems`.
 enum MeasuredSystem {
-  /// The machine `models` was fitted on: ranks per host as measured, the CPU running `fit`
-  /// (`cpuName`, `memoryBytes`; peak unknown, left out), the p2p links within one host and
-  /// between hosts (else the fitted ring allreduce's α and β); nil when nothing measured a link.
-  static func fitted(_ models: ModelsFile, cpuName: String?, memoryBytes: Int?) -> SystemDescription? {
+  /// The machine `models` was fitted on: ranks per host as measured, the device (`device`, else
+  /// the CPU running `fit`: `cpuName`, `memoryBytes`; peak unknown, left out), the p2p links
+  /// within one host and between hosts (else the fitted ring allreduce's α and β); nil when
+  /// nothing measured a link.
+  static func fitted(
+    _ models: ModelsFile, device recorded: SystemDescription.Device? = nil, cpuName: String?, memoryBytes: Int?
+  ) -> SystemDescription? {
     let measured = models.provenance ?? MeasurementProvenance(hosts: 1)
     typealias Figures = (latencyS: Double, bandwidthBytesPerS: Double, source: String)
     var within: Figures?
@@ -56,12 +59,35 @@ enum MeasuredSystem {
       intra = inter
       notes.append("no shared memory measured apart: within a node is the network measured")
     }
-    let device = SystemDescription.Device(
-      name: cpuName ?? "this machine's CPU", memoryBytes: memoryBytes,
-      source: "measured: the CPU dlscale fit ran on (/proc/cpuinfo, /proc/meminfo); peak unknown")
+    let device =
+      recorded
+      ?? SystemDescription.Device(
+        name: cpuName ?? "this machine's CPU", memoryBytes: memoryBytes,
+        source: "measured: the CPU dlscale fit ran on (/proc/cpuinfo, /proc/meminfo); peak unknown")
     return SystemDescription(
       name: "measured", summary: notes.joined(separator: "; "), devicesPerNode: perHost, device: device,
       intraNode: perHost > 1 ? intra : nil, interNode: inter, measured: true)
+  }
+
+  /// The device that imported records name (nccl-tests' GPU model, a throughput file's
+  /// device), when it is not a CPU: the most records' name, with the figures of the catalogue
+  /// device it matches (`SystemFile.sameDevice`); nil when records name none, so the device is
+  /// the CPU `fit` runs on.
+  static func recordedDevice(_ records: [Record]) -> SystemDescription.Device? {
+    let named = records.filter { $0.source != nil }.compactMap(\.device).filter { $0.lowercased() != "cpu" }
+    let counts = Dictionary(named.map { ($0, 1) }, uniquingKeysWith: +)
+    guard let name = counts.max(by: { ($0.value, $1.key) < ($1.value, $0.key) })?.key else { return nil }
+    let files = Set(records.filter { $0.device == name }.compactMap(\.sourceFile)).sorted().joined(separator: ", ")
+    let others = counts.keys.filter { $0 != name }.sorted()
+    let alsoNamed = others.isEmpty ? "" : "; the records also name \(others.joined(separator: ", "))"
+    guard let known = SystemCatalogue.devices.first(where: { SystemFile.sameDevice($0.name, name) }) else {
+      return SystemDescription.Device(
+        name: name, source: "imported records (\(files)); peak and memory unknown\(alsoNamed)")
+    }
+    return SystemDescription.Device(
+      name: name, peakFlops: known.peakFlops, memoryBandwidthBytesPerS: known.memoryBandwidthBytesPerS,
+      memoryBytes: known.memoryBytes,
+      source: "imported records (\(files)); figures of catalogue device \(known.name): \(known.source)\(alsoNamed)")
   }
 
   /// The emulated cluster as `cluster up` set it, read back from its state: its hosts, its

@@ -115,6 +115,9 @@ public struct ModelsFile: Codable, Sendable, Equatable {
     communication.first { $0.algorithm == algorithm }
   }
 
+  /// Whether compute of `model` can be priced from these fits (its step model, or the kernels).
+  public func hasCompute(for model: String) -> Bool { step(for: model) != nil || compute.kernels != nil }
+
   public func step(for model: String) -> StepComputeModel? {
     compute.steps.first { $0.model == model }
   }

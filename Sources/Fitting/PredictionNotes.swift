@@ -14,16 +14,26 @@ public enum PredictionNotes {
       return [described(system, models, request: request)]
     }
     let measuredSystem = request.system.map { system in
+      // Compute comes from the system's description when models.json has none for the model.
+      let described =
+        request.sampleTimeMs == nil && !models.hasCompute(for: request.model)
+        ? describedCompute(system, request: request).map {
+          "no compute measured: device \(system.device.name) from \(system.device.source); \($0)"
+        } : nil
       guard models.provenance?.transport != .network else {
+        guard let described else {
+          return
+            "system \(system.name), a measured one: compute and allreduces from the fits in models.json, \(system.devicesPerNode) ranks per node"
+        }
         return
-          "system \(system.name), a measured one: compute and allreduces from the fits in models.json, \(system.devicesPerNode) ranks per node"
+          "system \(system.name), a measured one: allreduces from the fits in models.json, \(system.devicesPerNode) ranks per node; \(described)"
       }
       let within =
         (models.communication.isEmpty && models.links == nil)
         ? (system.intraNode.map { "within a node \($0.text) from its description (\($0.source))" }
           ?? "one rank per node") : "within a node the shared memory measured"
       return
-        "system \(system.name), a measured one: compute from the fits in models.json, \(system.devicesPerNode) ranks per node; no network measured: between nodes \(system.interNode.text) from its description (\(system.interNode.source)); \(within)"
+        "system \(system.name), a measured one: \(described ?? "compute from the fits in models.json"), \(system.devicesPerNode) ranks per node; no network measured: between nodes \(system.interNode.text) from its description (\(system.interNode.source)); \(within)"
     }
     return [
       measuredSystem, extrapolation(models, request: request, rows: rows), levels(models, request: request, rows: rows),
@@ -42,17 +52,8 @@ public enum PredictionNotes {
     ]
     if let sampleTime = request.sampleTimeMs {
       parts.append("compute from the given \(ModelsNumber.format(sampleTime)) ms per sample")
-    } else if let entry = system.throughput(model: request.model, batch: request.batch) {
-      let engine = entry.engine.map { " (\($0))" } ?? ""
-      let source = entry.source.map { ", \($0)" } ?? ""
-      parts.append(
-        "compute from throughput \(entry.model) batch \(entry.batch)\(engine): \(ModelsNumber.format(entry.samplesPerS)) samples/s\(source), time per sample assumed the same at every batch"
-      )
-    } else if let peak = system.device.peakFlops {
-      let percent = Int((request.deviceEfficiency * 100).rounded())
-      parts.append(
-        "compute from peak \(FlopRate.format(peak)) at \(percent)% assumed efficiency (--device-efficiency), 6 FLOP per forward MAC per sample"
-      )
+    } else if let compute = describedCompute(system, request: request) {
+      parts.append(compute)
     }
     if request.computeSpeed != 1 { parts.append("compute speed × \(ModelsNumber.format(request.computeSpeed)) given") }
     var links: [String] = []
@@ -65,6 +66,21 @@ public enum PredictionNotes {
       parts.append("γ 0: no reduction cost fitted")
     }
     return parts.joined(separator: "; ")
+  }
+
+  /// Where a system's own description puts its compute: its throughput entry for the model,
+  /// else its device's peak; nil when it has neither.
+  static func describedCompute(_ system: SystemDescription, request: TrainingTimePrediction.Request) -> String? {
+    if let entry = system.throughput(model: request.model, batch: request.batch) {
+      let engine = entry.engine.map { " (\($0))" } ?? ""
+      let source = entry.source.map { ", \($0)" } ?? ""
+      return
+        "compute from throughput \(entry.model) batch \(entry.batch)\(engine): \(ModelsNumber.format(entry.samplesPerS)) samples/s\(source), time per sample assumed the same at every batch"
+    }
+    guard let peak = system.device.peakFlops else { return nil }
+    let percent = Int((request.deviceEfficiency * 100).rounded())
+    return
+      "compute from peak \(FlopRate.format(peak)) at \(percent)% assumed efficiency (--device-efficiency), 6 FLOP per forward MAC per sample"
   }
 
   /// How the measured machine's two levels were priced, when rows put several ranks on each of

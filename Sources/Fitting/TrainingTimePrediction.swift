@@ -157,6 +157,11 @@ public struct TrainingTimePrediction: Sendable {
         milliseconds: { intercept + slope * $0 }, backwardShare: share, updateMs: 0,
         mape: kernels.stepMape ?? kernels.regressionMape, unknown: "kernel compute: no held-out error")
     }
+    // A measured system whose compute was not (imported nccl-tests or OSU records only): its
+    // device's throughput entry or peak, as for a described one.
+    if let system = request.system, PredictionNotes.describedCompute(system, request: request) != nil {
+      return try describedCompute(system, request)
+    }
     throw FittingError.notCovered(
       "no compute model for \(request.model) in models.json (fit train or kernel records, or give --sample-time-ms)")
   }

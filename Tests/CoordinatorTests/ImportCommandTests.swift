@@ -100,6 +100,31 @@ struct ImportCommandTests {
       "\(other.stderr)")
   }
 
+  /// nccl-tests from a GPU cluster, fitted: the system fit writes is that cluster's GPUs, and a
+  /// prediction for it prices the allreduces from the fit and compute from the GPU's peak, saying so.
+  @Test func ncclTestsFitDescribesTheGPUClusterAndPredictsForIt() throws {
+    let directory = try Executables.temporaryDirectory()
+    let imported = try importing(
+      ["nccl-tests", ImportFixtures.directory + "/nccl-tests/all_reduce_perf-2node-2gpu.txt"], in: directory)
+    #expect(imported.status == 0, "stderr: \(imported.stderr)")
+    let fit = try Executables.run([
+      Executables.coordinator, "fit", directory + "/results.jsonl", "-o", directory + "/models.json",
+    ])
+    #expect(fit.status == 0, "stderr: \(fit.stderr)")
+    #expect(fit.stdout.contains("wrote \(directory)/system.yaml: measured: 2 × NVIDIA H100 80GB HBM3 per node"))
+    let predict = try Executables.run([
+      Executables.coordinator, "predict", "--system", directory + "/system.yaml", "--models",
+      directory + "/models.json",
+      "--model", "resnet50", "--samples", "1e6", "--nodes", "1,2",
+    ])
+    #expect(predict.status == 0, "stderr: \(predict.stderr)")
+    #expect(
+      predict.stdout.contains(
+        "allreduces from the fits in models.json, 2 ranks per node; no compute measured: device NVIDIA H100 80GB HBM3 from imported records (all_reduce_perf-2node-2gpu.txt); figures of catalogue device H100"
+      ) && predict.stdout.contains("compute from peak 67 TFLOP/s at 40% assumed efficiency"), "\(predict.stdout)")
+    #expect(predict.stdout.contains("    2      4       nccl"), "\(predict.stdout)")
+  }
+
   @Test func fitAndReportUseImportedOSUAllreduceAndNameTheSource() throws {
     let directory = try Executables.temporaryDirectory()
     let results = directory + "/results.jsonl"

@@ -82,6 +82,33 @@ struct MeasuredSystemTests {
     #expect(MeasuredSystem.fitted(ModelsFile(), cpuName: nil, memoryBytes: nil) == nil)
   }
 
+  /// Records imported from a GPU cluster name its device: the system fit writes is that device,
+  /// with a catalogue entry's figures when the name matches one; dlscale's own records, and
+  /// "cpu", leave it to the CPU fit runs on.
+  @Test func importedRecordsNameTheDevice() throws {
+    func record(_ device: String?, source: Record.Source? = .ncclTests, file: String = "a.txt") -> Record {
+      var record = Record(kind: .allreduce, runId: "r")
+      record.device = device
+      record.source = source
+      record.sourceFile = file
+      return record
+    }
+    let h100 = try #require(
+      MeasuredSystem.recordedDevice([
+        record("NVIDIA H100 80GB HBM3"), record("NVIDIA H100 80GB HBM3", file: "b.txt"), record("NVIDIA A10"),
+      ]))
+    #expect(h100.name == "NVIDIA H100 80GB HBM3" && h100.peakFlops == 67e12 && h100.memoryBytes == 80 << 30)
+    #expect(h100.source.hasPrefix("imported records (a.txt, b.txt); figures of catalogue device H100: spec sheet"))
+    #expect(h100.source.hasSuffix("the records also name NVIDIA A10"), "\(h100.source)")
+    let unknown = try #require(MeasuredSystem.recordedDevice([record("Example NPU")]))
+    #expect(unknown.peakFlops == nil && unknown.source == "imported records (a.txt); peak and memory unknown")
+    #expect(MeasuredSystem.recordedDevice([record("cpu", source: .throughput), record("H100", source: nil)]) == nil)
+    var models = ModelsFile(links: LinkModel(latencyS: 2e-6, bandwidthBytesPerS: 4e9, links: []))
+    models.provenance = MeasurementProvenance(hosts: 2, ranksPerHost: [1], rankCounts: [2])
+    let system = try #require(MeasuredSystem.fitted(models, device: h100, cpuName: "Test CPU", memoryBytes: 1))
+    #expect(system.device == h100)
+  }
+
   @Test func procFilesGiveTheCPUAndItsMemory() throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dlscale-proc-\(UUID())")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
