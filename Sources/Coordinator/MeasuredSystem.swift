@@ -71,12 +71,22 @@ enum MeasuredSystem {
 
   /// The device that imported records name (nccl-tests' GPU model, a throughput file's
   /// device), when it is not a CPU: the most records' name, with the figures of the catalogue
-  /// device it matches (`SystemFile.sameDevice`); nil when records name none, so the device is
-  /// the CPU `fit` runs on.
+  /// device it matches (`SystemFile.sameDevice`). When every record is imported and none names
+  /// a device (OSU's output does not), an unnamed device. Nil otherwise: the device is the CPU
+  /// `fit` runs on.
   static func recordedDevice(_ records: [Record]) -> SystemDescription.Device? {
-    let named = records.filter { $0.source != nil }.compactMap(\.device).filter { $0.lowercased() != "cpu" }
+    let imported = records.filter { $0.source != nil }
+    let named = imported.compactMap(\.device).filter { $0.lowercased() != "cpu" }
     let counts = Dictionary(named.map { ($0, 1) }, uniquingKeysWith: +)
-    guard let name = counts.max(by: { ($0.value, $1.key) < ($1.value, $0.key) })?.key else { return nil }
+    guard let name = counts.max(by: { ($0.value, $1.key) < ($1.value, $0.key) })?.key else {
+      guard !records.isEmpty, imported.count == records.count, !imported.contains(where: { $0.device != nil }) else {
+        return nil
+      }
+      let files = Set(imported.compactMap(\.sourceFile)).sorted().joined(separator: ", ")
+      return SystemDescription.Device(
+        name: "device of the imported records",
+        source: "imported records (\(files)) do not name it; peak and memory unknown (name it in the system file)")
+    }
     let files = Set(records.filter { $0.device == name }.compactMap(\.sourceFile)).sorted().joined(separator: ", ")
     let others = counts.keys.filter { $0 != name }.sorted()
     let alsoNamed = others.isEmpty ? "" : "; the records also name \(others.joined(separator: ", "))"
