@@ -133,7 +133,9 @@ public struct PerformanceGuide: Sendable {
         Row(
           samples: request.samples, epochs: request.epochs, model: model, system: system.name,
           device: system.device.name, count: system.devicesPerNode, nodes: row.nodes,
-          interconnect: Self.interconnect(system), engine: Self.engine(system, model: model, batch: request.batch),
+          interconnect: Self.interconnect(system),
+          engine: Self.engine(
+            system, model: model, batch: request.batch, fitted: models.hasCompute(for: model)),
           batch: request.batch, scaling: request.strongScaling ? "strong" : "weak", hours: row.hours,
           errorPct: row.errorPct, unknownErrors: row.unknownErrors, samplesPerS: row.samplesPerS,
           efficiency: oneDevice.flatMap { $0 > 0 ? row.samplesPerS / (Double(row.ranks) * $0) : nil },
@@ -275,9 +277,10 @@ public struct PerformanceGuide: Sendable {
   }
 
   /// What prices compute for `model` on `system`, as `TrainingTimePrediction` chooses it: the
-  /// measured fits, the throughput entry nearest the batch asked (its engine), or the device's peak.
-  static func engine(_ system: SystemDescription, model: String, batch: Int) -> String {
-    if system.measured { return "dlscale" }
+  /// measured fits, the throughput entry nearest the batch asked (its engine), or the device's
+  /// peak (a measured system whose compute was not measured uses its description too).
+  static func engine(_ system: SystemDescription, model: String, batch: Int, fitted: Bool) -> String {
+    if system.measured && fitted { return "dlscale" }
     if let entry = system.throughput(model: model, batch: batch) {
       return entry.engine ?? "throughput given"
     }

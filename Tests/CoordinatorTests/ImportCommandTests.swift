@@ -123,6 +123,12 @@ struct ImportCommandTests {
         "allreduces from the fits in models.json, 2 ranks per node; no compute measured: device NVIDIA H100 80GB HBM3 from imported records (all_reduce_perf-2node-2gpu.txt); figures of catalogue device H100"
       ) && predict.stdout.contains("compute from peak 67 TFLOP/s at 40% assumed efficiency"), "\(predict.stdout)")
     #expect(predict.stdout.contains("    2      4       nccl"), "\(predict.stdout)")
+    let guide = try Executables.run([
+      Executables.coordinator, "guide", "--system", directory + "/system.yaml", "--models", directory + "/models.json",
+      "--model", "resnet50", "--samples", "1e6", "--nodes", "1", "--format", "json",
+    ])
+    #expect(guide.status == 0, "stderr: \(guide.stderr)")
+    #expect(guide.stdout.contains("\"engine\" : \"peak FLOP/s\""), "compute is the GPU's peak:\n\(guide.stdout)")
   }
 
   @Test func fitAndReportUseImportedOSUAllreduceAndNameTheSource() throws {
