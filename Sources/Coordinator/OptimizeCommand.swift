@@ -56,7 +56,6 @@ struct OptimizeCommand: ParsableCommand {
   func validate() throws {
     guard maxNodes > 0 else { throw ValidationError("--max-nodes must be positive") }
     if let deadlineHours, !(deadlineHours > 0) { throw ValidationError("--deadline-hours must be positive") }
-    if let algorithms { _ = try AlgorithmName.parseList(algorithms) }
     _ = try overlaps()
     if let deviceMemory { _ = try DeviceMemoryOption.bytes(deviceMemory) }
   }
@@ -77,7 +76,6 @@ struct OptimizeCommand: ParsableCommand {
   func run() throws {
     var search = ConfigurationSearch()
     search.batches = try PhysicalQuantity.positiveIntegers(batches, option: "--batches")
-    search.algorithms = try algorithms.map { try AlgorithmName.parseList($0) }
     search.bucketSizes = try ByteSize.parseList(buckets)
     guard search.bucketSizes.allSatisfy({ $0 > 0 }) else { throw ValidationError("--buckets must be positive") }
     search.overlaps = try overlaps()
@@ -89,6 +87,13 @@ struct OptimizeCommand: ParsableCommand {
     for (index, system) in try options.resolvedSystems().enumerated() {
       let models = try options.modelsFile(for: system)
       lastModels = models
+      // dlscale's algorithms, and any models.json fitted (an imported library's, such as nccl).
+      let fitted = models.communication.map(\.algorithm)
+      do {
+        search.algorithms = try algorithms.map { text throws(AlgorithmName.UnknownAlgorithm) in
+          try AlgorithmName.parseList(text, fitted: fitted)
+        }
+      } catch { throw ValidationError(error.description) }
       var request = try options.request()
       request.system = system
       request.deviceMemoryBytes = givenMemory ?? system?.device.memoryBytes

@@ -64,9 +64,6 @@ struct PredictCommand: ParsableCommand {
     if let ranksPerNode, ranksPerNode <= 0 { throw ValidationError("--ranks-per-node must be positive") }
     guard batch > 0 else { throw ValidationError("--batch must be positive") }
     if let deviceMemory { _ = try DeviceMemoryOption.bytes(deviceMemory) }
-    if let algorithm, !AlgorithmName.all.contains(algorithm) {
-      throw ValidationError("unknown algorithm '\(algorithm)' (known: \(AlgorithmName.all.joined(separator: ", ")))")
-    }
   }
 
   func run() throws {
@@ -86,6 +83,13 @@ struct PredictCommand: ParsableCommand {
       request.ranksPerNode = ranksPerNode ?? system?.devicesPerNode ?? 1
       request.deviceMemoryBytes = givenMemory ?? system?.device.memoryBytes
       let models = try options.modelsFile(for: system)
+      // dlscale's algorithms, or one models.json fitted (an imported library's, such as nccl).
+      let fitted = models.communication.map(\.algorithm).filter { !AlgorithmName.all.contains($0) }
+      if let algorithm, !AlgorithmName.all.contains(algorithm), !fitted.contains(algorithm) {
+        let more = fitted.isEmpty ? "" : "; fitted in the models file: \(fitted.joined(separator: ", "))"
+        throw ValidationError(
+          "unknown algorithm '\(algorithm)' (known: \(AlgorithmName.all.joined(separator: ", "))\(more))")
+      }
       let within = SystemNodes.within(system, counts: counts)
       if let warning = within.warning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
       let rows = try TrainingTimePrediction(models: models).predict(request, nodes: within.counts)

@@ -4,26 +4,30 @@ public enum AlgorithmName {
   /// Every name, in the order tables list them. `mpi` is the MPI library's own `MPI_Allreduce`.
   public static let all = AllreduceKind.allCases.map(\.rawValue)
 
-  /// Parses a comma-separated list; `all` expands to every name.
-  public static func parseList(_ text: String) throws(UnknownAlgorithm) -> [String] {
+  /// Parses a comma-separated list; `all` expands to every name. `fitted` names more that a
+  /// models file priced (an imported library's, such as `nccl`), accepted where fits are used.
+  public static func parseList(_ text: String, fitted: [String] = []) throws(UnknownAlgorithm) -> [String] {
     var names: [String] = []
     for item in text.split(separator: ",").map(String.init) {
       if item == "all" {
         names += all.filter { !names.contains($0) }
-      } else if all.contains(item) {
+      } else if all.contains(item) || fitted.contains(item) {
         if !names.contains(item) { names.append(item) }
       } else {
-        throw UnknownAlgorithm(name: item)
+        throw UnknownAlgorithm(name: item, fitted: fitted.filter { !all.contains($0) })
       }
     }
-    guard !names.isEmpty else { throw UnknownAlgorithm(name: text) }
+    guard !names.isEmpty else { throw UnknownAlgorithm(name: text, fitted: fitted.filter { !all.contains($0) }) }
     return names
   }
 
   public struct UnknownAlgorithm: Error, CustomStringConvertible {
     public var name: String
+    /// Names a models file fitted beyond `all`, said in the message.
+    public var fitted: [String] = []
     public var description: String {
-      "unknown algorithm '\(name)' (known: \(AlgorithmName.all.joined(separator: ", ")), or all)"
+      let more = fitted.isEmpty ? "" : "; fitted in the models file: \(fitted.joined(separator: ", "))"
+      return "unknown algorithm '\(name)' (known: \(AlgorithmName.all.joined(separator: ", ")), or all\(more))"
     }
   }
 }

@@ -129,6 +129,21 @@ struct ImportCommandTests {
     ])
     #expect(guide.status == 0, "stderr: \(guide.stderr)")
     #expect(guide.stdout.contains("\"engine\" : \"peak FLOP/s\""), "compute is the GPU's peak:\n\(guide.stdout)")
+    // The fitted library's name is an algorithm predict and optimize take.
+    let base = [
+      Executables.coordinator, "--models", directory + "/models.json", "--model", "resnet50", "--samples", "1e6",
+    ]
+    let named = try Executables.run(
+      [base[0], "predict"] + base.dropFirst() + ["--algorithm", "nccl", "--sample-time-ms", "3"])
+    #expect(named.status == 0 && named.stdout.contains("nccl"), "stderr: \(named.stderr)")
+    let optimized = try Executables.run(
+      [base[0], "optimize"] + base.dropFirst() + ["--algorithms", "nccl", "--sample-time-ms", "3"])
+    #expect(optimized.status == 0, "stderr: \(optimized.stderr)")
+    let unknown = try Executables.run([base[0], "predict"] + base.dropFirst() + ["--algorithm", "nccl2"])
+    #expect(unknown.status != 0 && unknown.stderrLines.count == 1, "\(unknown.stderr)")
+    #expect(
+      unknown.stderr.contains("unknown algorithm 'nccl2' (known: mpi,")
+        && unknown.stderr.contains("fitted in the models file: nccl)"))
   }
 
   @Test func fitAndReportUseImportedOSUAllreduceAndNameTheSource() throws {
