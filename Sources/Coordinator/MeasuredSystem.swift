@@ -40,6 +40,12 @@ enum MeasuredSystem {
       let figures: Figures = (ring.alphaS, 1 / ring.betaSPerByte, "fitted: allreduce \(ring.algorithm) α and β")
       if measured.transport == .sharedMemory { within = figures } else { between = figures }
     }
+    if within == nil, measured.transport == .network,
+      let oneHost = models.communicationWithinHost?.first(where: { $0.algorithm == "ring" })
+        ?? models.communicationWithinHost?.first, oneHost.betaSPerByte > 0
+    {
+      within = (oneHost.alphaS, 1 / oneHost.betaSPerByte, "fitted: allreduce \(oneHost.algorithm) α and β on one host")
+    }
     func link(_ name: String, _ figures: Figures) -> SystemDescription.Link {
       .init(name: name, bytesPerS: figures.bandwidthBytesPerS, latencyS: figures.latencyS, source: figures.source)
     }

@@ -33,6 +33,12 @@ enum ModelsSummary {
         }
       }
     }
+    for model in models.communicationWithinHost ?? [] {
+      lines.append(
+        "  \(model.algorithm) within one host (its one-host records, apart from those across hosts): α \(format(model.alphaS * 1e6, 2)) us  β \(format(model.betaSPerByte * 1e9, 4)) ns/B"
+          + (model.betaSPerByte > 0 ? " (\(format(1 / model.betaSPerByte / 1e6, 1)) MB/s)" : "")
+          + "  ranks \(model.rankCounts.map(String.init).joined(separator: ","))")
+    }
     if let links = models.links {
       lines.append(
         "Links (p2p): latency \(format(links.latencyS * 1e6, 2)) us, bandwidth \(format(links.bandwidthBytesPerS / 1e6, 1)) MB/s, MAPE \(percent(links.mape))"

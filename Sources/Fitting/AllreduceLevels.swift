@@ -95,9 +95,12 @@ extension TrainingTimePrediction {
     if request.linkBytesPerS != nil { unknown.append("link rate given: no error known") }
     if request.latencyS != nil { unknown.append("latency given: no error known") }
     if models.provenance?.transport == .network {
-      // The fits measured the network; within a node, the p2p links of one host if recorded.
+      // The fits measured the network; within a node, the algorithm's own records of one host,
+      // else the p2p links of one host, if recorded.
       var intra = fitted
-      if let shared = models.links?.withinHost {
+      if let oneHost = models.communicationWithinHost(for: algorithm) {
+        intra = oneHost
+      } else if let shared = models.links?.withinHost {
         intra.alphaS = shared.latencyS
         intra.betaSPerByte = 1 / shared.bandwidthBytesPerS
         intra.pieces = nil

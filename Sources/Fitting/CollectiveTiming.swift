@@ -6,12 +6,15 @@ public struct CollectiveTiming: Sendable, Equatable {
   public var ranks: Int
   public var bytes: Int
   public var seconds: Double
+  /// How many hosts the ranks ran on, when the record says.
+  public var hosts: Int?
 
-  public init(algorithm: String, ranks: Int, bytes: Int, seconds: Double) {
+  public init(algorithm: String, ranks: Int, bytes: Int, seconds: Double, hosts: Int? = nil) {
     self.algorithm = algorithm
     self.ranks = ranks
     self.bytes = bytes
     self.seconds = seconds
+    self.hosts = hosts
   }
 
   /// The usable allreduce records: positive time, at least one byte, validated (no wrong
@@ -23,7 +26,8 @@ public struct CollectiveTiming: Sendable, Equatable {
         let bytes = record.bytes, let time = record.timeUs?.mean, (record.wrong ?? 0) == 0,
         bytes > 0, time > 0, time.isFinite
       else { return nil }
-      return CollectiveTiming(algorithm: algorithm, ranks: ranks, bytes: bytes, seconds: time * 1e-6)
+      return CollectiveTiming(
+        algorithm: algorithm, ranks: ranks, bytes: bytes, seconds: time * 1e-6, hosts: record.hosts)
     }
   }
 }

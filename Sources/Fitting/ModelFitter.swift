@@ -13,7 +13,18 @@ public enum ModelFitter {
   ) -> ModelsFile {
     var file = ModelsFile()
     file.provenance = MeasurementProvenance.of(records)
-    let timings = CollectiveTiming.from(records)
+    // An algorithm measured both across hosts and on one host (nccl-tests on one node and on
+    // two): the records across hosts fit its model, the network's; those of one host a model
+    // of the link within a node (`communicationWithinHost`), never one line through both.
+    let all = CollectiveTiming.from(records)
+    let across = Set(all.filter { ($0.hosts ?? 1) > 1 }.map(\.algorithm))
+    let timings = all.filter { ($0.hosts ?? 1) > 1 || !across.contains($0.algorithm) }
+    let oneHost = all.filter { ($0.hosts ?? 1) == 1 && across.contains($0.algorithm) && $0.ranks > 1 }
+    if !oneHost.isEmpty {
+      let (models, errors) = StructuralCollectiveModel.fitAll(oneHost)
+      file.communicationWithinHost = models
+      file.problems += errors.map { "within one host: \($0)" }
+    }
     if !timings.isEmpty {
       let (models, errors) = StructuralCollectiveModel.fitAll(timings)
       file.problems += errors.map(\.description)

@@ -24,6 +24,9 @@ public struct ModelsFile: Codable, Sendable, Equatable {
 
   public var schema: Int = ModelsFile.currentSchema
   public var communication: [StructuralCollectiveModel]
+  /// Allreduce models of the algorithms also measured across hosts, fitted to their records of
+  /// one host: the link within a node (nil when no algorithm was measured both ways).
+  public var communicationWithinHost: [StructuralCollectiveModel]?
   public var links: LinkModel?
   public var compute: Compute
   public var scaling: [ScalingFit]
@@ -113,6 +116,11 @@ public struct ModelsFile: Codable, Sendable, Equatable {
 
   public func communication(for algorithm: String) -> StructuralCollectiveModel? {
     communication.first { $0.algorithm == algorithm }
+  }
+
+  /// The allreduce model of `algorithm` on one host, when it was also measured across hosts.
+  public func communicationWithinHost(for algorithm: String) -> StructuralCollectiveModel? {
+    communicationWithinHost?.first { $0.algorithm == algorithm }
   }
 
   /// Whether compute of `model` can be priced from these fits (its step model, or the kernels).

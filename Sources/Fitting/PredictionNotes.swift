@@ -100,9 +100,11 @@ public enum PredictionNotes {
     let within =
       measured.transport == .sharedMemory
       ? "within a node: the shared memory measured"
-      : (models.links?.withinHost != nil
-        ? "within a node: the p2p links between ranks of one host"
-        : "within a node: no shared memory measured, priced as the network measured")
+      : (models.communicationWithinHost?.isEmpty == false
+        ? "within a node: the allreduces measured on one host"
+        : models.links?.withinHost != nil
+          ? "within a node: the p2p links between ranks of one host"
+          : "within a node: no shared memory measured, priced as the network measured")
     guard rows.contains(where: { $0.nodes > 1 && $0.devicesPerNode > 1 }) else { return nil }
     return "allreduce \(within); \(between)"
   }

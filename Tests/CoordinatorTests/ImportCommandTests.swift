@@ -146,6 +146,26 @@ struct ImportCommandTests {
         && unknown.stderr.contains("fitted in the models file: nccl)"))
   }
 
+  /// nccl-tests on one node and on two, fitted together: the one-node run prices the link within
+  /// a node, the two-node run the network, in the system fit writes.
+  @Test func ncclTestsOfOneNodeAndOfTwoGiveBothLinks() throws {
+    let directory = try Executables.temporaryDirectory()
+    let imported = try importing(
+      [
+        "nccl-tests", ImportFixtures.directory + "/nccl-tests/all_reduce_perf-1node-4gpu.txt",
+        ImportFixtures.directory + "/nccl-tests/all_reduce_perf-2node-2gpu.txt",
+      ], in: directory)
+    #expect(imported.status == 0, "stderr: \(imported.stderr)")
+    let fit = try Executables.run([
+      Executables.coordinator, "fit", directory + "/results.jsonl", "-o", directory + "/models.json",
+    ])
+    #expect(fit.status == 0, "stderr: \(fit.stderr)")
+    #expect(fit.stdout.contains("nccl within one host (its one-host records, apart from those across hosts)"))
+    #expect(
+      fit.stdout.contains("shared-memory (1.21 Tbit/s = 152 GB/s, 1.98 us) within a node, network (88.9 Gbit/s"),
+      "\(fit.stdout)")
+  }
+
   @Test func fitAndReportUseImportedOSUAllreduceAndNameTheSource() throws {
     let directory = try Executables.temporaryDirectory()
     let results = directory + "/results.jsonl"

@@ -270,6 +270,43 @@ struct PredictionTests {
     #expect(throws: ModelsFile.ReadError.self) { try ModelsFile.read(path: path) }
   }
 
+  /// One algorithm measured on one host and across hosts (nccl-tests on one node and on two):
+  /// the records across hosts fit its model, those of one host the link within a node, and a
+  /// 2-node prediction prices each level with its own.
+  @Test func oneHostAndAcrossHostsAreFittedApart() throws {
+    func records(hosts: Int, alphaUs: Double, bytesPerUs: Double) -> [Record] {
+      [2, 4].flatMap { ranks in
+        [1 << 10, 1 << 16, 1 << 20, 1 << 24].map { bytes in
+          var record = Record(kind: .allreduce, runId: "h\(hosts)")
+          record.algorithm = "nccl"
+          record.ranks = ranks
+          record.hosts = hosts
+          record.bytes = bytes
+          let share = 2 * Double(ranks - 1) / Double(ranks)
+          let time = 2 * Double(ranks - 1) * alphaUs + share * Double(bytes) / bytesPerUs
+          record.timeUs = Summary(min: time, mean: time, median: time, p95: time, max: time)
+          return record
+        }
+      }
+    }
+    // 150 GB/s and 2 us within a node, 10 GB/s and 7 us across (bytes per microsecond).
+    let file = ModelFitter.fit(
+      records(hosts: 1, alphaUs: 2, bytesPerUs: 150e3) + records(hosts: 2, alphaUs: 7, bytesPerUs: 10e3))
+    let across = try #require(file.communication(for: "nccl"))
+    let within = try #require(file.communicationWithinHost(for: "nccl"))
+    #expect(abs(1 / across.betaSPerByte - 10e9) < 0.01 * 10e9, "across \(1 / across.betaSPerByte) B/s")
+    #expect(abs(1 / within.betaSPerByte - 150e9) < 0.01 * 150e9, "within \(1 / within.betaSPerByte) B/s")
+    #expect(abs(across.alphaS - 7e-6) < 0.5e-6 && abs(within.alphaS - 2e-6) < 0.5e-6)
+    // Records of one host only: one model, as before, and nothing within.
+    let oneHost = ModelFitter.fit(records(hosts: 1, alphaUs: 2, bytesPerUs: 150e3))
+    #expect(oneHost.communicationWithinHost == nil && oneHost.communication(for: "nccl") != nil)
+    var request = TrainingTimePrediction.Request(model: "resnet50", samples: 1e6, epochs: 1)
+    request.sampleTimeMs = 3
+    request.ranksPerNode = 4
+    let levels = try TrainingTimePrediction(models: file).levels("nccl", request)
+    #expect(levels.intra.betaSPerByte == within.betaSPerByte && levels.inter.betaSPerByte == across.betaSPerByte)
+  }
+
   @Test func fitterListsWhatItCannotFit() {
     #expect(ModelFitter.fit([]).isEmpty)
     var record = Record(kind: .allreduce, runId: "t")
