@@ -2,7 +2,8 @@ import Measurements
 
 /// The allreduce measurements of one algorithm at one rank count, by size: the latency and bus
 /// bandwidth curves of the report. Where a size was measured more than once, the latest wins.
-/// Imported records form series of their own, named with their source.
+/// Imported records form series of their own, named with their source; so do runs of the same
+/// ranks on different numbers of hosts (4 ranks on one node and on two), named with theirs.
 public struct AllreduceSeries: Sendable {
   public struct Point: Sendable {
     public var bytes: Int
@@ -17,9 +18,18 @@ public struct AllreduceSeries: Sendable {
   /// For imported records: the source, and for nccl-tests which of its two columns
   /// ("nccl-tests, in-place"); nil for dlscale's own measurements.
   public var origin: String?
+  /// How many hosts the ranks ran on, when the records say.
+  public var hosts: Int?
+  /// Whether another series of this algorithm, rank count and origin ran on another number of
+  /// hosts: the name then says this one's.
+  public var hostsSetApart = false
 
-  /// The series' label: "mpi", or "mpi (osu)" for imported records.
-  public var name: String { origin.map { "\(algorithm) (\($0))" } ?? algorithm }
+  /// The series' label: "mpi", "mpi (osu)" for imported records, "nccl (nccl-tests, in-place,
+  /// 2 hosts)" beside a run of the same ranks on one host.
+  public var name: String {
+    let parts = [origin, hostsSetApart ? hosts.map { $0 == 1 ? "1 host" : "\($0) hosts" } : nil].compactMap { $0 }
+    return parts.isEmpty ? algorithm : "\(algorithm) (\(parts.joined(separator: ", ")))"
+  }
 
   /// The origin of a record's figures (see `origin`).
   static func origin(of record: Record) -> String? {
@@ -31,11 +41,11 @@ public struct AllreduceSeries: Sendable {
     var latest: [String: [Int: Record]] = [:]
     for record in records where record.kind == .allreduce {
       guard let ranks = record.ranks, let bytes = record.bytes, record.timeUs != nil else { continue }
-      let key = "\(ranks)\u{0}\(record.algorithm ?? "mpi")\u{0}\(origin(of: record) ?? "")"
+      let key = "\(ranks)\u{0}\(record.algorithm ?? "mpi")\u{0}\(origin(of: record) ?? "")\u{0}\(record.hosts ?? 1)"
       if let existing = latest[key]?[bytes], existing.timestamp > record.timestamp { continue }
       latest[key, default: [:]][bytes] = record
     }
-    return latest.values.compactMap { bySize -> AllreduceSeries? in
+    var series = latest.values.compactMap { bySize -> AllreduceSeries? in
       let sorted = bySize.values.sorted { $0.bytes! < $1.bytes! }
       guard let first = sorted.first, let ranks = first.ranks else { return nil }
       let points = sorted.map { record in
@@ -46,7 +56,14 @@ public struct AllreduceSeries: Sendable {
         return Point(bytes: record.bytes!, meanUs: meanUs, busbwGbps: busbw, slowestRank: record.slowestRank)
       }
       return AllreduceSeries(
-        algorithm: first.algorithm ?? "mpi", ranks: ranks, points: points, origin: origin(of: first))
-    }.sorted { ($0.ranks, $0.name) < ($1.ranks, $1.name) }
+        algorithm: first.algorithm ?? "mpi", ranks: ranks, points: points, origin: origin(of: first),
+        hosts: first.hosts)
+    }
+    let hostCounts = Dictionary(grouping: series) { "\($0.ranks)\u{0}\($0.algorithm)\u{0}\($0.origin ?? "")" }
+    for index in series.indices {
+      let key = "\(series[index].ranks)\u{0}\(series[index].algorithm)\u{0}\(series[index].origin ?? "")"
+      series[index].hostsSetApart = (hostCounts[key]?.count ?? 1) > 1
+    }
+    return series.sorted { ($0.ranks, $0.name) < ($1.ranks, $1.name) }
   }
 }

@@ -5,9 +5,11 @@ import Measurements
 /// What a report reads from models.json: the `ModelsFile` that `dlscale fit` wrote, decoded with
 /// the same types, and looked up by what was measured.
 extension ModelsFile {
-  /// The allreduce model `predict` prices `algorithm` with (its pieces by message size included).
+  /// The allreduce model `predict` prices `algorithm` with (its pieces by message size included);
+  /// for a series of one host, the algorithm's one-host model where it was fitted apart.
   public func communicationModel(for series: AllreduceSeries) -> StructuralCollectiveModel? {
-    communication(for: series.algorithm)
+    if (series.hosts ?? 1) == 1, let oneHost = communicationWithinHost(for: series.algorithm) { return oneHost }
+    return communication(for: series.algorithm)
   }
 
   /// The fit of a measured series: its engine, model, scaling mode and batch, and its setup

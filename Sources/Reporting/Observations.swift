@@ -180,8 +180,13 @@ public struct Observations: Sendable {
   }
 
   private mutating func observeAlgorithms(_ allreduce: [AllreduceSeries]) {
-    for ranks in Set(allreduce.map(\.ranks)).sorted() {
-      let group = allreduce.filter { $0.ranks == ranks }
+    // Algorithms compete at one rank count on one number of hosts (one node's link is not two's).
+    let places = Set(allreduce.map { [$0.ranks, $0.hosts ?? 1] }).sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }
+    for place in places {
+      let (ranks, hosts) = (place[0], place[1])
+      let group = allreduce.filter { $0.ranks == ranks && ($0.hosts ?? 1) == hosts }
+      let several = places.filter { $0[0] == ranks }.count > 1
+      let label = several ? "\(ranks) ranks on \(hosts) host\(hosts == 1 ? "" : "s")" : "\(ranks) ranks"
       let sizes = Set(group.flatMap { $0.points.map(\.bytes) }).sorted()
       var ranges: [BestAlgorithm] = []
       for size in sizes {
@@ -199,12 +204,12 @@ public struct Observations: Sendable {
       if group.count == 1 {
         items.append(
           Item(
-            topic: "Best algorithm", text: "\(ranks) ranks: only \(group[0].name) was measured",
+            topic: "Best algorithm", text: "\(label): only \(group[0].name) was measured",
             needsAttention: false))
       } else {
         let text = ranges.map { "\(ByteSize.format($0.fromBytes))–\(ByteSize.format($0.toBytes)): \($0.algorithm)" }
         items.append(
-          Item(topic: "Best algorithm", text: "\(ranks) ranks: " + text.joined(separator: "; "), needsAttention: false))
+          Item(topic: "Best algorithm", text: "\(label): " + text.joined(separator: "; "), needsAttention: false))
       }
     }
   }

@@ -164,6 +164,18 @@ struct ImportCommandTests {
     #expect(
       fit.stdout.contains("shared-memory (1.21 Tbit/s = 152 GB/s, 1.98 us) within a node, network (88.9 Gbit/s"),
       "\(fit.stdout)")
+    // The report keeps both runs of 4 ranks, each beside the model of its own level.
+    let report = try Executables.run([
+      Executables.coordinator, "report", directory + "/results.jsonl", "--models", directory + "/models.json", "-o",
+      directory + "/report",
+    ])
+    #expect(report.status == 0, "stderr: \(report.stderr)")
+    let summary = try String(contentsOfFile: directory + "/report/summary.md", encoding: .utf8)
+    #expect(
+      summary.contains("nccl (nccl-tests, in-place, 1 host)")
+        && summary.contains("nccl (nccl-tests, in-place, 2 hosts)"),
+      "\(summary)")
+    #expect(summary.contains("Best algorithm: 4 ranks on 2 hosts: 1KiB–64MiB: nccl (nccl-tests, in-place, 2 hosts)"))
   }
 
   @Test func fitAndReportUseImportedOSUAllreduceAndNameTheSource() throws {
