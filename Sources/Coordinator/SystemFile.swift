@@ -21,8 +21,8 @@ enum SystemFile {
     inter_node: {name: ib-edr, rate: 100Gbit/s, latency: 1us}
     throughput:                # optional: one device's training throughput measured elsewhere
       - {model: resnet50, batch: 64, samples_per_s: 219, engine: tensorflow, source: my benchmark}
-      - {records: train.jsonl}   # dlscale import throughput's records for this device (path
-                                 # relative to this file; device: NAME picks another name)
+      - {records: train.jsonl}   # dlscale import throughput's records (or its CSV) for this
+                                 # device (path relative to this file; device: NAME for another)
     """
 
   /// A catalogue system by name, else the YAML file at `text`.
@@ -177,17 +177,29 @@ enum SystemFile {
   }
 
   /// The one-device throughput records in the results file at `path` (as `dlscale import
-  /// throughput` writes them) whose device is `device`: the same name once case, spaces and
+  /// throughput` writes them), or in the CSV it reads, whose device is `device`: the same name once case, spaces and
   /// punctuation are set aside, or one containing the other ("P100" matches "Tesla
   /// P100-SXM2-16GB"). A file without any is an error naming the devices it has.
   static func importedThroughput(path: String, device: String, at place: String) throws
     -> [SystemDescription.Throughput]
   {
-    let contents: ResultsFile.Contents
-    do { contents = try ResultsFile(path: path).read() } catch {
+    var records: [Record]
+    do {
+      if path.lowercased().hasSuffix(".csv") {
+        // The CSV itself, as `dlscale import throughput` reads it.
+        let file = try ImportedFile.read(path)
+        records = try ThroughputCSV.records(from: file)
+        for index in records.indices {
+          records[index].source = .throughput
+          records[index].sourceFile = file.name
+        }
+      } else {
+        records = try ResultsFile(path: path).read().records
+      }
+    } catch {
       throw SweepPlan.ParseError(description: "\(place): \(error)")
     }
-    let imported = contents.records.filter {
+    let imported = records.filter {
       $0.kind == .train && $0.source == .throughput && ($0.ranks ?? 1) == 1 && $0.model != nil
         && $0.batchPerRank != nil && ($0.samplesPerS ?? 0) > 0
     }

@@ -89,6 +89,16 @@ struct ImportCommandTests {
     let row = try #require(predict.stdout.split(separator: "\n").first { $0.hasPrefix("    1") })
     let samplesPerS = try #require(row.split(separator: " ").compactMap { Double($0) }.first { $0 > 800 && $0 <= 910 })
     #expect(samplesPerS > 800, "\(row)")
+    // The CSV itself serves as well.
+    try String(contentsOfFile: system, encoding: .utf8).replacingOccurrences(
+      of: "dlscale-results/train.jsonl", with: ImportFixtures.directory + "/throughput/throughput.csv"
+    ).write(toFile: system, atomically: true, encoding: .utf8)
+    let fromCSV = try Executables.run([
+      Executables.coordinator, "predict", "--system", system, "--model", "resnet50", "--batch", "64", "--samples",
+      "1e6", "--nodes", "1",
+    ])
+    #expect(
+      fromCSV.status == 0 && fromCSV.stdout.contains("455 samples/s, imported: throughput.csv"), "\(fromCSV.stderr)")
     try String(contentsOfFile: system, encoding: .utf8).replacingOccurrences(of: "device: A100", with: "device: H100")
       .write(toFile: system, atomically: true, encoding: .utf8)
     let other = try Executables.run([
