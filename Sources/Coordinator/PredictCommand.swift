@@ -84,11 +84,10 @@ struct PredictCommand: ParsableCommand {
       request.deviceMemoryBytes = givenMemory ?? system?.device.memoryBytes
       let models = try options.modelsFile(for: system)
       // dlscale's algorithms, or one models.json fitted (an imported library's, such as nccl).
-      let fitted = models.communication.map(\.algorithm).filter { !AlgorithmName.all.contains($0) }
-      if let algorithm, !AlgorithmName.all.contains(algorithm), !fitted.contains(algorithm) {
-        let more = fitted.isEmpty ? "" : "; fitted in the models file: \(fitted.joined(separator: ", "))"
-        throw ValidationError(
-          "unknown algorithm '\(algorithm)' (known: \(AlgorithmName.all.joined(separator: ", "))\(more))")
+      if let algorithm {
+        do { try AlgorithmName.check(algorithm, fitted: models.communication.map(\.algorithm)) } catch {
+          throw ValidationError(error.description)
+        }
       }
       let within = SystemNodes.within(system, counts: counts)
       if let warning = within.warning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }

@@ -8,6 +8,8 @@ public struct CollectiveTiming: Sendable, Equatable {
   public var seconds: Double
   /// How many hosts the ranks ran on, when the record says.
   public var hosts: Int?
+  /// Whether the ranks ran on one host (so when the record does not say).
+  public var onOneHost: Bool { (hosts ?? 1) == 1 }
 
   public init(algorithm: String, ranks: Int, bytes: Int, seconds: Double, hosts: Int? = nil) {
     self.algorithm = algorithm

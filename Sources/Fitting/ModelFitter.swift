@@ -17,9 +17,9 @@ public enum ModelFitter {
     // two): the records across hosts fit its model, the network's; those of one host a model
     // of the link within a node (`communicationWithinHost`), never one line through both.
     let all = CollectiveTiming.from(records)
-    let across = Set(all.filter { ($0.hosts ?? 1) > 1 }.map(\.algorithm))
-    let timings = all.filter { ($0.hosts ?? 1) > 1 || !across.contains($0.algorithm) }
-    let oneHost = all.filter { ($0.hosts ?? 1) == 1 && across.contains($0.algorithm) && $0.ranks > 1 }
+    let across = Set(all.filter { !$0.onOneHost }.map(\.algorithm))
+    let timings = all.filter { !$0.onOneHost || !across.contains($0.algorithm) }
+    let oneHost = all.filter { $0.onOneHost && across.contains($0.algorithm) && $0.ranks > 1 }
     if !oneHost.isEmpty {
       let (models, errors) = StructuralCollectiveModel.fitAll(oneHost)
       file.communicationWithinHost = models

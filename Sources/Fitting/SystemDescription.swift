@@ -107,6 +107,11 @@ public struct SystemDescription: Codable, Sendable, Equatable {
     }
   }
 
+  /// Whether the description prices compute of `model` itself: a throughput entry or a peak.
+  public func describesCompute(model: String, batch: Int) -> Bool {
+    throughput(model: model, batch: batch) != nil || device.peakFlops != nil
+  }
+
   /// One line: `8xp100-nvlink-edr: 8 × P100 SXM2 per node, NVLink 1.0 (...), ib-edr (...)`.
   public var line: String {
     let count = nodes.map { "\($0) nodes × " } ?? ""

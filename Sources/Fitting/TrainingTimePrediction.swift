@@ -159,7 +159,7 @@ public struct TrainingTimePrediction: Sendable {
     }
     // A measured system whose compute was not (imported nccl-tests or OSU records only): its
     // device's throughput entry or peak, as for a described one.
-    if let system = request.system, PredictionNotes.describedCompute(system, request: request) != nil {
+    if let system = request.system, system.describesCompute(model: request.model, batch: request.batch) {
       return try describedCompute(system, request)
     }
     throw FittingError.notCovered(

@@ -14,20 +14,31 @@ public enum AlgorithmName {
       } else if all.contains(item) || fitted.contains(item) {
         if !names.contains(item) { names.append(item) }
       } else {
-        throw UnknownAlgorithm(name: item, fitted: fitted.filter { !all.contains($0) })
+        throw UnknownAlgorithm(name: item, fitted: fitted)
       }
     }
-    guard !names.isEmpty else { throw UnknownAlgorithm(name: text, fitted: fitted.filter { !all.contains($0) }) }
+    guard !names.isEmpty else { throw UnknownAlgorithm(name: text, fitted: fitted) }
     return names
+  }
+
+  /// Checks one name (no list, no `all`): dlscale's, or one of `fitted`.
+  public static func check(_ name: String, fitted: [String]) throws(UnknownAlgorithm) {
+    guard all.contains(name) || fitted.contains(name) else {
+      throw UnknownAlgorithm(name: name, fitted: fitted, takesAll: false)
+    }
   }
 
   public struct UnknownAlgorithm: Error, CustomStringConvertible {
     public var name: String
-    /// Names a models file fitted beyond `all`, said in the message.
+    /// Names a models file fitted; those beyond `all` are said in the message.
     public var fitted: [String] = []
+    /// Whether `all` is a choice where the name was given.
+    public var takesAll = true
     public var description: String {
-      let more = fitted.isEmpty ? "" : "; fitted in the models file: \(fitted.joined(separator: ", "))"
-      return "unknown algorithm '\(name)' (known: \(AlgorithmName.all.joined(separator: ", ")), or all\(more))"
+      let extra = fitted.filter { !AlgorithmName.all.contains($0) }
+      let more = extra.isEmpty ? "" : "; fitted in the models file: \(extra.joined(separator: ", "))"
+      return
+        "unknown algorithm '\(name)' (known: \(AlgorithmName.all.joined(separator: ", "))\(takesAll ? ", or all" : "")\(more))"
     }
   }
 }

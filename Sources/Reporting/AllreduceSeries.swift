@@ -18,8 +18,8 @@ public struct AllreduceSeries: Sendable {
   /// For imported records: the source, and for nccl-tests which of its two columns
   /// ("nccl-tests, in-place"); nil for dlscale's own measurements.
   public var origin: String?
-  /// How many hosts the ranks ran on, when the records say.
-  public var hosts: Int?
+  /// How many hosts the ranks ran on (1 when the records do not say).
+  public var hosts = 1
   /// Whether another series of this algorithm, rank count and origin ran on another number of
   /// hosts: the name then says this one's.
   public var hostsSetApart = false
@@ -27,7 +27,7 @@ public struct AllreduceSeries: Sendable {
   /// The series' label: "mpi", "mpi (osu)" for imported records, "nccl (nccl-tests, in-place,
   /// 2 hosts)" beside a run of the same ranks on one host.
   public var name: String {
-    let parts = [origin, hostsSetApart ? hosts.map { $0 == 1 ? "1 host" : "\($0) hosts" } : nil].compactMap { $0 }
+    let parts = [origin, hostsSetApart ? (hosts == 1 ? "1 host" : "\(hosts) hosts") : nil].compactMap { $0 }
     return parts.isEmpty ? algorithm : "\(algorithm) (\(parts.joined(separator: ", ")))"
   }
 
@@ -57,13 +57,12 @@ public struct AllreduceSeries: Sendable {
       }
       return AllreduceSeries(
         algorithm: first.algorithm ?? "mpi", ranks: ranks, points: points, origin: origin(of: first),
-        hosts: first.hosts)
+        hosts: first.hosts ?? 1)
     }
-    let hostCounts = Dictionary(grouping: series) { "\($0.ranks)\u{0}\($0.algorithm)\u{0}\($0.origin ?? "")" }
-    for index in series.indices {
-      let key = "\(series[index].ranks)\u{0}\(series[index].algorithm)\u{0}\(series[index].origin ?? "")"
-      series[index].hostsSetApart = (hostCounts[key]?.count ?? 1) > 1
-    }
+    // A curve of one algorithm, rank count and origin measured on several host counts.
+    let curve = { (series: AllreduceSeries) in "\(series.ranks)\u{0}\(series.algorithm)\u{0}\(series.origin ?? "")" }
+    let hostCounts = Dictionary(grouping: series, by: curve).mapValues(\.count)
+    for index in series.indices { series[index].hostsSetApart = hostCounts[curve(series[index])]! > 1 }
     return series.sorted { ($0.ranks, $0.name) < ($1.ranks, $1.name) }
   }
 }

@@ -8,7 +8,7 @@ extension ModelsFile {
   /// The allreduce model `predict` prices `algorithm` with (its pieces by message size included);
   /// for a series of one host, the algorithm's one-host model where it was fitted apart.
   public func communicationModel(for series: AllreduceSeries) -> StructuralCollectiveModel? {
-    if (series.hosts ?? 1) == 1, let oneHost = communicationWithinHost(for: series.algorithm) { return oneHost }
+    if series.hosts == 1, let oneHost = communicationWithinHost(for: series.algorithm) { return oneHost }
     return communication(for: series.algorithm)
   }
 

@@ -181,10 +181,10 @@ public struct Observations: Sendable {
 
   private mutating func observeAlgorithms(_ allreduce: [AllreduceSeries]) {
     // Algorithms compete at one rank count on one number of hosts (one node's link is not two's).
-    let places = Set(allreduce.map { [$0.ranks, $0.hosts ?? 1] }).sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }
+    let places = Set(allreduce.map { [$0.ranks, $0.hosts] }).sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }
     for place in places {
       let (ranks, hosts) = (place[0], place[1])
-      let group = allreduce.filter { $0.ranks == ranks && ($0.hosts ?? 1) == hosts }
+      let group = allreduce.filter { $0.ranks == ranks && $0.hosts == hosts }
       let several = places.filter { $0[0] == ranks }.count > 1
       let label = several ? "\(ranks) ranks on \(hosts) host\(hosts == 1 ? "" : "s")" : "\(ranks) ranks"
       let sizes = Set(group.flatMap { $0.points.map(\.bytes) }).sorted()
