@@ -29,12 +29,12 @@ parser.add_argument("--modes", default="default,off,on,forward",
 parser.add_argument("--skip-overlap", action="store_true")
 parser.add_argument("--skip-contention", action="store_true")
 parser.add_argument("--contention-steps", type=int, default=20,
-                    help="timed steps of the small models (their steps are a few CFS periods of 2.2 ms each)")
+                    help="timed steps of the small models (their steps are a few CFS periods of 10 ms each)")
 parser.add_argument("--contention-rounds", type=int, default=5)
 parser.add_argument("--contention-batches", default="4,16",
                     help="batches of the contention runs: at batch 4 TextCNN's forward + backward takes about "
-                         "3 ms of CPU, close to the 2.2 ms CFS period of a 0.45-core cap (the shortest the "
-                         "kernel allows), so the 1 ms burst a host gets after waiting on the network counts")
+                         "3 ms of CPU, less than the 4.5 ms of quota a 0.45-core cap gives per 10 ms period, so "
+                         "the whole quota a host has after waiting on the network counts")
 parser.add_argument("--contention-cpus", type=float, default=0.45, help="cores per host of the contention runs")
 parser.add_argument("--contention-overlap", default="off",
                     help="overlap mode of the contention runs: under `forward` or `on` the communication "

@@ -200,15 +200,17 @@ cpu_cgroup_base() {
   fi
 }
 
-# Makes the cgroup FOLDER with a quota of CPUS cores over the shortest period the kernel takes:
-# quota and period are each at least 1 ms, so the period is 1 ms from 1 core up and 1 ms / CPUS
-# below (2.223 ms for 0.45). A host that computes after waiting on the network starts with its
-# period's whole quota, at full speed; the shorter the period, the less that burst is worth, and
-# the closer the host's compute runs to CPUS cores whether it waits between steps or not.
+# Makes the cgroup FOLDER with a quota of CPUS cores over a 10 ms period (longer below 0.1 cores,
+# for the kernel's shortest quota, 1 ms: 20 ms at 0.05). Shorter periods lose
+# quota to the kernel's accounting: busy loops capped at 0.45 cores got 0.409 alone and 0.36-0.37
+# each beside three other capped hosts over 2.223 ms (the shortest the kernel takes at 0.45),
+# 0.41-0.42 over 5 ms, 0.45 both ways over 10 ms and longer. A host that computes after waiting
+# on the network starts with its period's whole quota, at full speed: the longer the period,
+# the more that is worth, which only windows of compute a few periods long notice.
 add_cpu_limit() {
   local folder=$1 cpus=$2 quota period
   read -r quota period < <(awk -v c="$cpus" 'BEGIN {
-    p = 1000 / c; p = (p == int(p)) ? p : int(p) + 1; if (p < 1000) p = 1000
+    p = 1000 / c; p = (p == int(p)) ? p : int(p) + 1; if (p < 10000) p = 10000
     printf "%d %d\n", c * p + 0.5, p }')
   mkdir -p "$(dirname "$folder")"
   # cgroup v2 hands the cpu controller down only when the parent enables it for its children.

@@ -157,9 +157,9 @@ import Testing
       let qdisc = try ProcessRunning.run(["ip", "netns", "exec", "dls-tcpu-h1", "tc", "qdisc", "show", "dev", "eth0"])
       let burst = Self.burstBytes(qdisc.output)
       #expect((burst ?? 0) > 11_000, "\(qdisc)")
-      // Half a core over the shortest period the kernel takes: 1 ms of CPU time every 2 ms.
+      // Half a core over a 10 ms period (shorter ones lose quota): 5 ms of CPU time every 10 ms.
       let limit = try Self.cpuLimit(of: "\(folder)/h2")
-      #expect(limit.quota == 1000 && limit.period == 2000, "\(limit)")
+      #expect(limit.quota == 5000 && limit.period == 10000, "\(limit)")
       // What the launcher runs on h2 is in h2's cgroup.
       let remote = try ProcessRunning.run([cluster.launcher, "dls-tcpu-h2", "cat", "/proc/self/cgroup"])
       #expect(remote.output.contains("/dlscale-tcpu/h2"), "\(remote)")
@@ -199,12 +199,12 @@ import Testing
       return
     }
     let folder = "\(root)/dlscale-tcomm"
-    try Self.withCluster("tcomm", ["--hosts", "2", "--cpus", "0.3", "--comm-cpus", "0.1"]) { cluster in
+    try Self.withCluster("tcomm", ["--hosts", "2", "--cpus", "0.3", "--comm-cpus", "0.05"]) { cluster in
       // The host has both shares; its compute cgroup the compute cap, its comm cgroup the rest.
-      // Each at 1 ms of quota, the shortest: periods of 2.5 ms (0.4), 3.334 ms (0.3) and 10 ms (0.1).
-      for (path, period) in [("h2", 2500), ("h2/compute", 3334), ("h2/comm", 10000)] {
+      // Over 10 ms, or longer where the quota would be under the kernel's 1 ms (0.05: 20 ms).
+      for (path, quota, period) in [("h2", 3500, 10000), ("h2/compute", 3000, 10000), ("h2/comm", 1000, 20000)] {
         let limit = try Self.cpuLimit(of: "\(folder)/\(path)")
-        #expect(limit.quota == 1000 && limit.period == period, "\(path): \(limit)")
+        #expect(limit.quota == quota && limit.period == period, "\(path): \(limit)")
       }
       // What the launcher runs is in the compute cgroup, and it can reach the comm cgroup's
       // thread file from inside the namespace (whose /sys is the namespace's own).
@@ -215,7 +215,7 @@ import Testing
       #expect(remote.output.contains("/dlscale-tcomm/h2/compute"), "\(remote)")
       #expect(remote.output.contains("joinable"), "\(remote)")
       let status = try Self.script("status", "--name", "tcomm")
-      #expect(status.output.contains("cpus per host 0.3 + 0.1 for communication"), "\(status)")
+      #expect(status.output.contains("cpus per host 0.3 + 0.05 for communication"), "\(status)")
     }
     #expect(!FileManager.default.fileExists(atPath: folder), "cgroup \(folder) left after down")
     for bad in [
