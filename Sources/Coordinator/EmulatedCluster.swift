@@ -21,6 +21,9 @@ struct EmulatedCluster: Equatable, Sendable {
   var slotsPerHost: Int
   /// Each host's CPU cap in cores (`cluster up --cpus`), nil when uncapped.
   var cpusPerHost: Double? = nil
+  /// Cores reserved per host for the ranks' communication threads beside `cpusPerHost`
+  /// (`cluster up --comm-cpus`), nil when communication shares the cap.
+  var commCpusPerHost: Double? = nil
 
   /// The network interface of every host inside its namespace (scripts/cluster.sh names each
   /// host's end of its veth pair so).
@@ -131,6 +134,6 @@ struct EmulatedCluster: Equatable, Sendable {
     guard !hosts.isEmpty else { throw LoadError.malformed(file: file, line: 0, reason: "no host lines") }
     return EmulatedCluster(
       name: name, directory: directory, hosts: hosts, cidr: cidr, slotsPerHost: slots,
-      cpusPerHost: values["cpus"].flatMap { Double($0) })
+      cpusPerHost: values["cpus"].flatMap { Double($0) }, commCpusPerHost: values["comm_cpus"].flatMap { Double($0) })
   }
 }

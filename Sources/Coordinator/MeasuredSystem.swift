@@ -127,9 +127,13 @@ enum MeasuredSystem {
       name: "emulated", bytesPerS: slowest.rate.bytesPerSecond, latencyS: 0,
       source: "set by cluster up: \(rateText), no latency added (a tbf rate limit only)")
     let cpus = cluster.cpusPerHost.map { "\(UnitText.number($0)) cores of CPU time per host" } ?? "uncapped CPU"
+    let reserved = cluster.commCpusPerHost.map { ", \(UnitText.number($0)) more for communication" } ?? ""
+    // A capped host's slots share its cap, and their communication comes out of it unless
+    // `--comm-cpus` reserved cores for it; uncapped hosts share this machine's cores unsaid.
+    let cores = cluster.commCpusPerHost == nil ? cluster.cpusPerHost.map { $0 / Double(cluster.slotsPerHost) } : nil
     let device = SystemDescription.Device(
-      name: "slot of an emulated host (\(cpus))",
-      source: "set by cluster up: \(cluster.slotsPerHost) slots per host, \(cpus)")
+      name: "slot of an emulated host (\(cpus)\(reserved))", cores: cores,
+      source: "set by cluster up: \(cluster.slotsPerHost) slots per host, \(cpus)\(reserved)")
     let intra = SystemDescription.Link(
       name: "shared-memory", bytesPerS: slowest.rate.bytesPerSecond, latencyS: 0,
       source:

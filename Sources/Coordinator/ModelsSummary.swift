@@ -63,6 +63,11 @@ enum ModelsSummary {
           + "(\(interference.points) overlapped records at \(interference.rankCounts.map(String.init).joined(separator: ", ")) ranks; "
           + "MAPE leave-one-rank-count-out \(percent(interference.mape)))")
     }
+    if let cpu = models.communicationCpu {
+      lines.append(
+        "Communication's CPU: \(format(cpu.cpuSPerByte * 1e9, 3)) ns per byte sent (\(cpu.points) records on \(cpu.measuredOn); "
+          + "MAPE leave-one-configuration-out \(percent(cpu.mape)))")
+    }
     if let kernels = models.compute.kernels {
       lines.append("Compute per kernel (\(kernels.samples) kernels; MAPE leave-one-model-out)")
       lines.append(

@@ -17,6 +17,7 @@ enum SystemFile {
     devices_per_node: 8        # ranks per node
     device: P100               # a catalogue device, or:
     #   {name: my-gpu, peak: 10.6TFLOP/s, memory: 16GiB, memory_bandwidth: 732GB/s}
+    #   a CPU device whose cores all compute adds cores: 32 (communication's CPU comes out of them)
     intra_node: nvlink1        # a catalogue link, or {name: ..., rate: 80GB/s, latency: 2us}
     inter_node: {name: ib-edr, rate: 100Gbit/s, latency: 1us}
     throughput:                # optional: one device's training throughput measured elsewhere
@@ -101,7 +102,7 @@ enum SystemFile {
       return device
     }
     let mapping = try reader.mapping(node, what: "'device'")
-    try reader.refuseUnknownKeys(mapping, allowed: ["name", "peak", "memory", "memory_bandwidth", "source"])
+    try reader.refuseUnknownKeys(mapping, allowed: ["name", "peak", "memory", "memory_bandwidth", "cores", "source"])
     guard let name = mapping["name"] else {
       throw SweepPlan.ParseError(description: "\(reader.at(node)): the device needs a 'name'")
     }
@@ -118,6 +119,7 @@ enum SystemFile {
       memoryBytes: try mapping["memory"].map { node in
         try reader.unit(node, key: "memory") { text throws(ByteSize.ParseError) in try ByteSize.parse(text) }
       },
+      cores: try mapping["cores"].map { try reader.positiveNumber($0, key: "cores") },
       source: try mapping["source"].map { try reader.string($0, key: "source") } ?? "given in \(reader.path)")
   }
 
@@ -252,6 +254,7 @@ enum SystemFile {
       deviceParts.append("memory: \((try? ByteSize.parse(text)) == memory ? text : "\(memory)B")")
     }
     if let bandwidth = device.memoryBandwidthBytesPerS { deviceParts.append("memory_bandwidth: \(rate(bandwidth))") }
+    if let cores = device.cores { deviceParts.append("cores: \(UnitText.number(cores))") }
     deviceParts.append("source: \(quoted(device.source))")
     lines.append("device: {\(deviceParts.joined(separator: ", "))}")
     if let intra = system.intraNode { lines.append("intra_node: \(link(intra))") }

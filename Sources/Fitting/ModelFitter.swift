@@ -51,6 +51,7 @@ public enum ModelFitter {
       do { file.interference = try CommunicationInterference.fit(records, steps: steps) } catch {
         file.problems.append("\(error)")
       }
+      do { file.communicationCpu = try CommunicationCPUCost.fit(records) } catch { file.problems.append("\(error)") }
       for curve in ScalingPoint.curves(from: records) {
         do { file.scaling.append(try ScalingFit.fit(curve)) } catch { file.problems.append("\(error)") }
       }

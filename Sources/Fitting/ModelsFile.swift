@@ -33,6 +33,9 @@ public struct ModelsFile: Codable, Sendable, Equatable {
   /// How much compute slows while allreduces run beside it (nil: not fitted; counts as 0).
   /// Predictions apply it only as measured across hosts (`TrainingTimePrediction.interference`).
   public var interference: CommunicationInterference?
+  /// The CPU a rank's allreduces take per byte sent (nil: no record timed its communication
+  /// thread). Predictions for devices whose cores all compute take it out of compute.
+  public var communicationCpu: CommunicationCPUCost?
   /// The models that could not be fitted, one line each.
   public var problems: [String]
   /// Where the records came from (nil in files written before it was recorded).

@@ -10,8 +10,9 @@ public enum PredictionNotes {
   public static func lines(
     _ models: ModelsFile, request: TrainingTimePrediction.Request, rows: [TrainingTimePrediction.Row]
   ) -> [String] {
+    let cpu = communicationCPU(models, request: request, rows: rows)
     if let system = request.system, !system.measured {
-      return [described(system, models, request: request)]
+      return [described(system, models, request: request), cpu].compactMap { $0 }
     }
     let measuredSystem = request.system.map { system in
       // Compute comes from the system's description when models.json has none for the model.
@@ -37,7 +38,7 @@ public enum PredictionNotes {
     }
     return [
       measuredSystem, extrapolation(models, request: request, rows: rows), levels(models, request: request, rows: rows),
-      highErrors(models, request: request, rows: rows),
+      cpu, highErrors(models, request: request, rows: rows),
     ]
     .compactMap { $0 }
   }
@@ -81,6 +82,20 @@ public enum PredictionNotes {
     let percent = Int((request.deviceEfficiency * 100).rounded())
     return
       "compute from peak \(FlopRate.format(peak)) at \(percent)% assumed efficiency (--device-efficiency), 6 FLOP per forward MAC per sample"
+  }
+
+  /// The CPU that communication takes from compute, when rows of several ranks price it
+  /// (`TrainingTimePrediction.communicationCPU`); nil otherwise.
+  static func communicationCPU(
+    _ models: ModelsFile, request: TrainingTimePrediction.Request, rows: [TrainingTimePrediction.Row]
+  ) -> String? {
+    guard rows.contains(where: { $0.ranks > 1 }),
+      let (cost, cores) = TrainingTimePrediction(models: models).communicationCPU(request)
+    else { return nil }
+    let error = cost.mape.map { "held-out error \(ModelsNumber.format($0))%" } ?? "no held-out error"
+    let perByte = (cost.cpuSPerByte * 1e12).rounded() / 1e3
+    return
+      "communication's CPU comes out of compute: \(perByte) ns of CPU per byte sent (measured on \(cost.measuredOn); \(error)), on \((cores * 1000).rounded() / 1000) cores per rank"
   }
 
   /// How the measured machine's two levels were priced, when rows put several ranks on each of
@@ -159,6 +174,11 @@ public enum PredictionNotes {
     }
     if request.interference == nil, let interference = TrainingTimePrediction(models: models).interference(request) {
       fits.append(("interference", interference.mape))
+    }
+    if rows.contains(where: { $0.ranks > 1 }),
+      let cpu = TrainingTimePrediction(models: models).communicationCPU(request)
+    {
+      fits.append(("communication CPU", cpu.cost.mape))
     }
     let high = fits.compactMap { name, mape in
       mape.flatMap { $0 > highErrorPct ? "\(name) \(ModelsNumber.format($0))%" : nil }

@@ -31,7 +31,7 @@ public enum SystemCatalogue {
       source: "spec sheet: H100 SXM5 80 GB (67 TFLOP/s FP32, 3.35 TB/s)"),
     .init(
       name: "2xXeon8380", peakFlops: 2 * 40 * 2.3e9 * 64, memoryBandwidthBytesPerS: 2 * 204.8 * gb,
-      memoryBytes: 256 * gib,
+      memoryBytes: 256 * gib, cores: 80,
       source:
         "spec sheet: two Xeon Platinum 8380 (40 cores at 2.3 GHz base, 2 AVX-512 FMA units: 64 FP32 FLOP per cycle per core; 8 channels DDR4-3200 per socket); 256 GiB is a typical configuration"
     ),

@@ -14,17 +14,24 @@ public struct SystemDescription: Codable, Sendable, Equatable {
     public var peakFlops: Double?
     public var memoryBandwidthBytesPerS: Double?
     public var memoryBytes: Int?
+    /// CPU cores a rank computes on and its communication shares with it (a CPU device all of
+    /// whose cores compute; a slot of an emulated host capped with `--cpus`). When given,
+    /// predictions take the CPU the rank's allreduces need (models.json's `communication_cpu`)
+    /// out of its compute (`CommunicationCPUCost`); nil for a GPU, whose compute it does not
+    /// slow, and for cores left free for communication.
+    public var cores: Double?
     /// Where the figures come from: "spec sheet: ...", "measured: ...", "given".
     public var source: String
 
     public init(
       name: String, peakFlops: Double? = nil, memoryBandwidthBytesPerS: Double? = nil, memoryBytes: Int? = nil,
-      source: String
+      cores: Double? = nil, source: String
     ) {
       self.name = name
       self.peakFlops = peakFlops
       self.memoryBandwidthBytesPerS = memoryBandwidthBytesPerS
       self.memoryBytes = memoryBytes
+      self.cores = cores
       self.source = source
     }
   }

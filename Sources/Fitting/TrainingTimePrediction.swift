@@ -224,6 +224,31 @@ public struct TrainingTimePrediction: Sendable {
     return fitted
   }
 
+  /// The CPU the allreduces take from compute (`CommunicationCPUCost`): its fit and the cores
+  /// of a rank's device, when the system gives them (a device whose cores all compute) and
+  /// models.json timed a communication thread. Nil when κ prices the slowdown instead (given,
+  /// or measured across hosts on this system: it already contains this CPU).
+  public func communicationCPU(_ request: Request) -> (cost: CommunicationCPUCost, cores: Double)? {
+    guard request.interference == nil, interference(request) == nil, let cost = models.communicationCpu,
+      let cores = request.system?.device.cores, cores > 0
+    else { return nil }
+    return (cost, cores)
+  }
+
+  /// κ from the communication thread's CPU: per millisecond of allreduce it takes
+  /// CPU / allreduce of a core, which a rank whose `cores` all compute loses from compute, so
+  /// hidden communication stretches compute by CPU / (cores × allreduce) per millisecond.
+  static func communicationCPUSlowdown(
+    _ cost: CommunicationCPUCost, cores: Double, algorithm: String, buckets: [Int], ranks: Int, perNode: Int,
+    allreduceMs: Double
+  ) -> Double {
+    guard ranks > 1, allreduceMs > 0 else { return 0 }
+    let sent = buckets.reduce(0.0) {
+      $0 + CommunicationCPUCost.bytesSent(algorithm: algorithm, ranks: ranks, ranksPerNode: perNode, gradientBytes: $1)
+    }
+    return cost.cpuSPerByte * sent * 1e3 / (cores * allreduceMs)
+  }
+
   public func predict(_ request: Request, nodes: [Int]) throws -> [Row] {
     guard request.samples > 0, request.epochs > 0, request.samples.isFinite, request.epochs.isFinite else {
       throw FittingError.notCovered("--samples and --epochs must be positive")
@@ -273,6 +298,12 @@ public struct TrainingTimePrediction: Sendable {
         iteration.profile = profile
         iteration.interference = interference(request)?.slowdownPerHiddenMs ?? 0
         iteration.overlap = request.overlap
+        let cpu = communicationCPU(request)
+        if let cpu {
+          iteration.interference = Self.communicationCPUSlowdown(
+            cpu.cost, cores: cpu.cores, algorithm: algorithm, buckets: buckets, ranks: ranks, perNode: perNode,
+            allreduceMs: iteration.allreduceMs)
+        }
         let breakdown = iteration.breakdown
         let step = breakdown.stepMs
         let throughput = Double(ranks) * perRank / (step / 1e3)
@@ -294,6 +325,9 @@ public struct TrainingTimePrediction: Sendable {
           if breakdown.interferenceMs > 0 {
             if request.interference != nil {
               band.unknown.append("interference given: no error known")
+            } else if let cpu {
+              band.add(
+                cpu.cost.mape, weight: breakdown.interferenceMs, unknown: "communication CPU: no held-out error")
             } else {
               band.add(
                 models.interference?.mape, weight: breakdown.interferenceMs,

@@ -28,6 +28,8 @@ struct MeasuredSystemTests {
     #expect(system.interNode.latencyS == 0)
     #expect(system.interNode.source.contains("dls-lab-h2"), "\(system.interNode.source)")
     #expect(system.device.name.contains("0.45 cores"), "\(system.device.name)")
+    // The host's cap shared by its 4 slots: their communication comes out of it.
+    #expect(system.device.cores == 0.45 / 4)
     #expect(system.intraNode?.source.hasPrefix("not set by cluster up") == true)
     #expect(MeasuredSystem.emulatedPath(cluster) == "/state/lab/system.yaml")
     let text = SystemFile.yaml(system)
@@ -41,6 +43,15 @@ struct MeasuredSystemTests {
     #expect(system.intraNode == nil && abs(system.interNode.bytesPerS - 125e6) < 1e-6)
     #expect(system.interNode.source.hasSuffix("per host, no latency added (a tbf rate limit only)"))
     #expect(try SystemFile.parse(SystemFile.yaml(system), path: "s.yaml") == system)
+    #expect(system.device.cores == nil, "uncapped hosts share this machine's cores: not said")
+  }
+
+  @Test func coresReservedForCommunicationAreNotTakenFromCompute() throws {
+    let config = "cidr=10.1.2.0/24\nslots=1\ncpus=0.4\ncomm_cpus=0.1\nhost dls-c-h1 10.1.2.1 1gbit v1\n"
+    let cluster = try EmulatedCluster.parse(config: config, name: "c", directory: "/d", file: "config")
+    let system = try MeasuredSystem.emulated(cluster)
+    #expect(system.device.cores == nil)
+    #expect(system.device.name.contains("0.1 more for communication"), "\(system.device.name)")
   }
 
   static func link(_ from: Int, _ to: Int, latency: Double, bandwidth: Double, sameHost: Bool?) -> LinkModel.Link {

@@ -35,6 +35,11 @@ struct SystemFileTests {
     #expect(system.throughput(model: "resnet50", batch: 40)?.samplesPerS == 300)
     #expect(system.throughput(model: "resnet50", batch: 60)?.samplesPerS == 320)
     #expect(system.throughput(model: "vgg16", batch: 32) == nil)
+    #expect(system.device.cores == nil)
+    let cpu = try SystemFile.parse(
+      "name: c\ndevices_per_node: 1\ndevice: {name: xeon, cores: 32}\ninter_node: 10gbe\n", path: "c.yaml")
+    #expect(cpu.device.cores == 32)
+    #expect(try SystemFile.parse(SystemFile.yaml(cpu), path: "c.yaml") == cpu)
   }
 
   @Test(arguments: [
@@ -51,6 +56,7 @@ struct SystemFileTests {
     ("name: a\ndevices_per_node: 1\ndevice: P100\n", "'inter_node' is missing"),
     ("name: a\ndevices_per_node: 1\ndevice: P100\ninter_node: 10gbe\ngpus: 8\n", "unknown key 'gpus'"),
     ("name: [a\n", "not valid YAML"),
+    ("name: a\ndevices_per_node: 1\ndevice: {name: x, cores: 0}\ninter_node: 10gbe\n", "'cores'"),
   ])
   func badFilesFailInOneLineNamingThePlace(text: String, expected: String) {
     #expect {

@@ -86,6 +86,70 @@ struct SystemPredictCommandTests {
     #expect(rows.allSatisfy { $0.system == "measured" })
   }
 
+  /// Two ranks of one host whose communication thread took 0.5 ns of CPU per byte sent: `fit`
+  /// stores it, `models` shows it, and `predict --system` takes it out of a capped device's compute.
+  @Test func communicationCPUIsFittedOnOneHostAndPricedOnCappedDevices() throws {
+    let directory = try FitPredictCommandTests.fixture()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    var lines: [String] = []
+    for gradient in [100_000_000, 50_000_000] {
+      var record = Record(kind: .train, runId: "cpu")
+      record.model = "resnet50"
+      record.ranks = 2
+      record.hosts = 1
+      record.rankHosts = ["h1", "h1"]
+      record.algorithm = "ring"
+      record.batchPerRank = 8
+      record.forwardMs = 33
+      record.backwardMs = 67
+      record.gradientBytes = gradient
+      record.commCpuMs = 0.5e-9 * Double(gradient) * 1e3
+      lines.append(try record.jsonLine())
+    }
+    let records = directory + "/cpu.jsonl"
+    try (lines.joined(separator: "\n") + "\n").write(toFile: records, atomically: true, encoding: .utf8)
+    let models = directory + "/models.json"
+    let fit = try runDlscale(["fit", directory + "/results.jsonl", records, "-o", models])
+    #expect(fit.status == 0, "stderr: \(fit.standardError)")
+    #expect(
+      fit.standardOutput.contains("Communication's CPU: 0.500 ns per byte sent (2 records on 1 host"),
+      "\(fit.standardOutput)")
+    let json = try String(contentsOfFile: models, encoding: .utf8)
+    #expect(json.contains("\"communication_cpu\"") && json.contains("\"cpu_s_per_byte\""), "\(json)")
+
+    func system(cores: String) throws -> String {
+      let file = directory + "/capped\(cores.isEmpty ? "" : "-cores").yaml"
+      try """
+      name: capped
+      devices_per_node: 1
+      device: {name: slot\(cores)}
+      inter_node: {name: emulated, rate: 500Mbit/s, latency: 0us}
+      measured: true
+
+      """.write(toFile: file, atomically: true, encoding: .utf8)
+      return file
+    }
+    func predict(_ file: String) throws -> (text: String, computeMs: Double) {
+      let arguments = [
+        "predict", "--system", file, "--models", models, "--model", "resnet50", "--samples", "1e6", "--nodes", "4",
+        "--batch", "8", "--overlap", "on",
+      ]
+      let table = try runDlscale(arguments)
+      #expect(table.status == 0, "stderr: \(table.standardError)")
+      let json = try runDlscale(arguments + ["--format", "json"])
+      let rows = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [[String: Any]]
+      return (table.standardOutput, try #require(rows?.first?["compute_ms"] as? Double))
+    }
+    let plain = try predict(try system(cores: ""))
+    let capped = try predict(try system(cores: ", cores: 0.45"))
+    #expect(!plain.text.contains("communication's CPU"))
+    #expect(
+      capped.text.contains("communication's CPU comes out of compute: 0.5 ns of CPU per byte sent (measured on 1 host"),
+      "\(capped.text)")
+    #expect(capped.text.contains("on 0.45 cores per rank"))
+    #expect(capped.computeMs > plain.computeMs, "\(capped.computeMs) against \(plain.computeMs)")
+  }
+
   @Test func nodeCountsBeyondTheSystemAreLeftOutWithAWarning() throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dlscale-system-\(UUID())")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
