@@ -20,6 +20,7 @@ Needs root (the emulated cluster) and python3-torch. `--smoke` instead runs 1 an
 SensorNet for 2 steps, one round, to check the script itself (its figures mean nothing).
 
 Usage: python3 Benchmarks/engines_compare.py [--dlscale .build/release/dlscale] [--rounds 3] [--smoke]
+       python3 Benchmarks/engines_compare.py --records ROUND1.jsonl ROUND2.jsonl   (the table only)
 """
 import argparse
 import os
@@ -47,6 +48,8 @@ parser.add_argument("--bucket", default="8MiB")
 parser.add_argument("--threads", type=int, default=1)
 parser.add_argument("--timeout", type=int, default=1800, help="seconds per run")
 parser.add_argument("--output", default="bench-results/engines/train.jsonl")
+parser.add_argument("--records", nargs="+", metavar="FILE",
+                    help="measure nothing: the table and verdicts over these records files (rounds run apart)")
 parser.add_argument("--smoke", action="store_true", help="local ranks only, SensorNet, 2 steps, one round")
 args = parser.parse_args()
 
@@ -55,9 +58,10 @@ if args.smoke:
     args.output = "bench-results/engines/smoke.jsonl"
 models = [(item.split(":")[0], int(item.split(":")[1])) for item in args.models.split(",")]
 host_counts = list(range(1, args.hosts + 1))
-os.makedirs(os.path.dirname(args.output), exist_ok=True)
-if os.path.exists(args.output):
-    os.remove(args.output)
+if not args.records:
+    os.makedirs(os.path.dirname(args.output), exist_ok=True)
+    if os.path.exists(args.output):
+        os.remove(args.output)
 
 
 def train(engine, model, batch, hosts):
@@ -80,7 +84,9 @@ def measure():
                     train(engine, model, batch, hosts)
 
 
-if args.smoke:
+if args.records:
+    pass
+elif args.smoke:
     measure()
 else:
     with emulated_cluster(args.dlscale, args.cluster, args.hosts, args.rate, cpus=args.cpus, burst=args.burst):
@@ -88,10 +94,12 @@ else:
 
 # (engine, model, ranks) -> the records of the rounds.
 found = {}
-for record in records(args.output, "train"):
-    key = (record.get("engine") or "dlscale", record["model"], record["ranks"])
-    found.setdefault(key, []).append(record)
-failures = records(args.output, "failure")
+failures = []
+for path in args.records or [args.output]:
+    for record in records(path, "train"):
+        key = (record.get("engine") or "dlscale", record["model"], record["ranks"])
+        found.setdefault(key, []).append(record)
+    failures += records(path, "failure")
 
 
 def median(engine, model, ranks, field):
@@ -110,7 +118,8 @@ def overlap_ratio(record):
 
 
 top = host_counts[-1]
-print(f"# weak scaling, medians over {args.rounds} round(s); "
+rounds = f"the records of {len(args.records)} file(s)" if args.records else f"{args.rounds} round(s)"
+print(f"# weak scaling, medians over {rounds}; "
       + ("local ranks (smoke)" if args.smoke else f"{args.hosts} emulated hosts at {args.rate}, {args.cpus} cores each"))
 print(f"{'engine':<8} {'model':<10} {'batch':>5} " + "".join(f"{f'{p} host/s':>11}" for p in host_counts)
       + f" {f'E({top})':>7} {f'step/max@{top}':>12} {f'compute@{top}':>11} {f'comm@{top}':>9}")
