@@ -72,9 +72,9 @@ bench-memory: release
 bench-binding: release
 	python3 Benchmarks/binding_checks.py --dlscale $(RELEASE_DIR)/dlscale
 
-## Predictions for the emulated cluster described as a system (its set link rate, compute and
-## shared memory measured on one host) against measured runs at 4 hosts x 1 rank and 2 hosts x 2
-## ranks, ResNet-50 and the acoustic model (about 25 min; root).
+## Predictions for the emulated cluster described as a system (its set link rate; compute, shared
+## memory and communication's CPU measured on one host) against measured runs at 4 hosts x 1 rank
+## and 2 hosts x 2 ranks, ResNet-50 and the acoustic model (about 10 min; root).
 bench-system-accuracy: release
 	python3 Benchmarks/system_accuracy.py --dlscale $(RELEASE_DIR)/dlscale
 
