@@ -24,6 +24,17 @@ struct ImportBatch {
     }
   }
 
+  /// `file`'s records, stamped with the source and the file's name and digest.
+  func stamped(_ file: ImportedFile) throws(ImportError) -> [Record] {
+    var records = try parse(file)
+    for index in records.indices {
+      records[index].source = source
+      records[index].sourceFile = file.name
+      records[index].sourceDigest = file.digest
+    }
+    return records
+  }
+
   /// Imports `paths`; returns one line per file saying what happened to it.
   @discardableResult
   func run(paths: [String]) throws -> [String] {
@@ -32,14 +43,11 @@ struct ImportBatch {
     var parsed: [(file: ImportedFile, records: [Record])] = []
     for path in paths {
       let file = try ImportedFile.read(path)
-      var records = try parse(file)
+      var records = try stamped(file)
       guard !records.isEmpty else { throw file.error("no measurements found") }
       for index in records.indices {
         records[index].runId = runId
         records[index].timestamp = timestamp
-        records[index].source = source
-        records[index].sourceFile = file.name
-        records[index].sourceDigest = file.digest
       }
       parsed.append((file, records))
     }

@@ -41,8 +41,8 @@ enum MeasuredSystem {
       if measured.transport == .sharedMemory { within = figures } else { between = figures }
     }
     if within == nil, measured.transport == .network,
-      let oneHost = models.communicationWithinHost?.first(where: { $0.algorithm == "ring" })
-        ?? models.communicationWithinHost?.first, oneHost.betaSPerByte > 0
+      let oneHost = models.communicationWithinHost(for: "ring") ?? models.communicationWithinHost?.first,
+      oneHost.betaSPerByte > 0
     {
       within = (oneHost.alphaS, 1 / oneHost.betaSPerByte, "fitted: allreduce \(oneHost.algorithm) α and β on one host")
     }

@@ -185,16 +185,11 @@ enum SystemFile {
   static func importedThroughput(path: String, device: String, at place: String) throws
     -> [SystemDescription.Throughput]
   {
-    var records: [Record]
+    let records: [Record]
     do {
       if path.lowercased().hasSuffix(".csv") {
         // The CSV itself, as `dlscale import throughput` reads it.
-        let file = try ImportedFile.read(path)
-        records = try ThroughputCSV.records(from: file)
-        for index in records.indices {
-          records[index].source = .throughput
-          records[index].sourceFile = file.name
-        }
+        records = try ImportBatch(source: .throughput, parse: ThroughputCSV.records).stamped(ImportedFile.read(path))
       } else {
         records = try ResultsFile(path: path).read().records
       }

@@ -38,20 +38,19 @@ public struct CommunicationCPUCost: Codable, Sendable, Equatable {
     return models.isEmpty ? place : "\(place) (\(models.joined(separator: ", ")))"
   }
 
-  /// Bytes one rank sends in the allreduces of `gradientBytes` bytes, as `AllreduceKind.cost`
-  /// counts them (the β term); ring's count for an algorithm it does not know.
+  /// Bytes one rank sends in the allreduces of `gradientBytes` bytes: the β term of the terms
+  /// `AllreduceKind.modelledCost` prices the algorithm with (ring's for a name it does not know).
   public static func bytesSent(algorithm: String, ranks: Int, ranksPerNode: Int, gradientBytes: Int) -> Double {
-    let kind = AllreduceKind(rawValue: algorithm) ?? .ring
-    let terms =
-      kind.cost(ranks: ranks, bytes: gradientBytes, ranksPerNode: ranksPerNode)
-      ?? AllreduceKind.ring.cost(ranks: ranks, bytes: gradientBytes)!
-    return terms.beta
+    (AllreduceKind(name: algorithm) ?? .mpi).modelledCost(
+      ranks: ranks, bytes: gradientBytes, ranksPerNode: ranksPerNode
+    ).beta
   }
 
   struct Point {
     var configuration: String
     var bytes: Double
     var cpuS: Double
+    var record: Record
   }
 
   static func points(_ records: [Record]) -> [Point] {
@@ -60,14 +59,13 @@ public struct CommunicationCPUCost: Codable, Sendable, Equatable {
         let cpuMs = record.commCpuMs, cpuMs > 0, cpuMs.isFinite, let gradient = record.gradientBytes, gradient > 0
       else { return nil }
       let algorithm = record.algorithm ?? AllreduceKind.ring.rawValue
-      // Ranks per host as placed: the most ranks any one host ran.
-      let perHost =
-        record.rankHosts.map { names in Dictionary(grouping: names, by: { $0 }).values.map(\.count).max() ?? 1 }
-        ?? (ranks + max(record.hosts ?? 1, 1) - 1) / max(record.hosts ?? 1, 1)
+      // Ranks per node as placed: the most ranks any one host ran.
+      let perHost = MeasurementProvenance.ranksPerHost(of: record)?.max() ?? 1
       let bytes = bytesSent(algorithm: algorithm, ranks: ranks, ranksPerNode: perHost, gradientBytes: gradient)
       guard bytes > 0 else { return nil }
       return Point(
-        configuration: "\(record.model ?? "?") \(ranks) \(algorithm)", bytes: bytes, cpuS: cpuMs / 1e3)
+        configuration: "\(record.model ?? "?") \(ranks) \(algorithm)", bytes: bytes, cpuS: cpuMs / 1e3,
+        record: record)
     }
   }
 
@@ -75,13 +73,9 @@ public struct CommunicationCPUCost: Codable, Sendable, Equatable {
   public static func fit(_ records: [Record]) throws -> CommunicationCPUCost? {
     let points = points(records)
     guard !points.isEmpty else { return nil }
-    let slope = try fitSlope(points)
-    let used = records.filter { record in
-      record.kind == .train && record.engineName == Record.ownEngine && (record.ranks ?? 1) > 1
-        && (record.commCpuMs ?? 0) > 0 && (record.gradientBytes ?? 0) > 0
-    }
+    let used = points.map(\.record)
     var result = CommunicationCPUCost(
-      cpuSPerByte: slope, points: points.count, provenance: MeasurementProvenance.of(used),
+      cpuSPerByte: try fitSlope(points), points: points.count, provenance: MeasurementProvenance.of(used),
       models: Set(used.compactMap(\.model)).sorted())
     let configurations = Set(points.map(\.configuration)).sorted()
     result.mape = MeanAbsolutePercentageError.leaveOneGroupOut(

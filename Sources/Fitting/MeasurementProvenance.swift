@@ -39,6 +39,15 @@ public struct MeasurementProvenance: Codable, Sendable, Equatable {
     self.batches = batches
   }
 
+  /// The ranks on each host one record ran on: counted from its rank hosts, else its ranks
+  /// spread over its hosts (⌈ranks / hosts⌉); nil when it says neither.
+  static func ranksPerHost(of record: Record) -> [Int]? {
+    if let names = record.rankHosts { return Dictionary(grouping: names, by: { $0 }).values.map(\.count) }
+    guard let ranks = record.ranks else { return nil }
+    let hosts = max(record.hosts ?? 1, 1)
+    return [(ranks + hosts - 1) / hosts]
+  }
+
   /// The provenance of `records`; nil when there are none.
   public static func of(_ records: [Record]) -> MeasurementProvenance? {
     guard !records.isEmpty else { return nil }
@@ -53,7 +62,6 @@ public struct MeasurementProvenance: Codable, Sendable, Equatable {
       if let names = record.rankHosts {
         hostNames.formUnion(names)
         spanned = max(spanned, Set(names).count)
-        for count in Dictionary(grouping: names, by: { $0 }).values.map(\.count) { _ = perHost.insert(count) }
         if let cores = record.rankCores {
           oversubscribed = oversubscribed || CPUAffinity.ranksShareCores(hosts: names, lists: cores)
         }
@@ -61,8 +69,8 @@ public struct MeasurementProvenance: Codable, Sendable, Equatable {
         let hosts = max(record.hosts ?? 1, 1)
         hostCount = max(hostCount, hosts)
         spanned = max(spanned, hosts)
-        perHost.insert((ranks + hosts - 1) / hosts)
       }
+      perHost.formUnion(ranksPerHost(of: record) ?? [])
     }
     let hosts = max(hostNames.count, hostCount)
     return MeasurementProvenance(

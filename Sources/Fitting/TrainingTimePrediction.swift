@@ -264,6 +264,8 @@ public struct TrainingTimePrediction: Sendable {
     let profile = try BackwardProfile(spec: spec)
     let compute = try computeSource(request)
     let deviceMemory = request.deviceMemoryBytes ?? request.system?.device.memoryBytes
+    let fittedInterference = interference(request)
+    let cpu = communicationCPU(request)
     if let system = request.system, request.ranksPerNode > system.devicesPerNode {
       throw FittingError.notCovered(
         "system \(system.name) has \(system.devicesPerNode) devices per node; \(request.ranksPerNode) ranks per node would share them"
@@ -296,13 +298,13 @@ public struct TrainingTimePrediction: Sendable {
           buckets: buckets, ranks: ranks,
           allreduceSeconds: { price($0).0 })
         iteration.profile = profile
-        iteration.interference = interference(request)?.slowdownPerHiddenMs ?? 0
         iteration.overlap = request.overlap
-        let cpu = communicationCPU(request)
         if let cpu {
           iteration.interference = Self.communicationCPUSlowdown(
             cpu.cost, cores: cpu.cores, algorithm: algorithm, buckets: buckets, ranks: ranks, perNode: perNode,
-            allreduceMs: iteration.allreduceMs)
+            allreduceMs: buckets.reduce(0) { $0 + price($1).0 } * 1e3)
+        } else {
+          iteration.interference = fittedInterference?.slowdownPerHiddenMs ?? 0
         }
         let breakdown = iteration.breakdown
         let step = breakdown.stepMs

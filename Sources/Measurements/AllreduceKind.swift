@@ -75,8 +75,8 @@ public enum AllreduceKind: String, CaseIterable, Codable, Sendable, CustomString
   /// The terms `predict` and the fits price the algorithm with: its own, or ring's where its
   /// schedule is not known (`mpi`) or the topology is not (`hierarchical` at one rank per node
   /// is ring's terms exactly).
-  public func modelledCost(ranks: Int, bytes: Int) -> CostTerms {
-    cost(ranks: ranks, bytes: bytes) ?? Self.ring.cost(ranks: ranks, bytes: bytes)!
+  public func modelledCost(ranks: Int, bytes: Int, ranksPerNode: Int = 1) -> CostTerms {
+    cost(ranks: ranks, bytes: bytes, ranksPerNode: ranksPerNode) ?? Self.ring.cost(ranks: ranks, bytes: bytes)!
   }
 
   /// Whether `modelledCost` borrows ring's terms rather than the algorithm's own schedule.
